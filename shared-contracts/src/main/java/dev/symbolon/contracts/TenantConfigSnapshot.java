@@ -1,0 +1,94 @@
+package dev.symbolon.contracts;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A tenant's whole policy as the edge and the dispatcher need it ({@code tenant-config.v1},
+ * compacted, key tenantId; a null value deletes the tenant). Nothing secret travels here: app
+ * credentials appear only as their keyed hash.
+ *
+ * @param revision increases with every committed change; consumers ignore an older revision
+ */
+public record TenantConfigSnapshot(
+        UUID eventId,
+        Instant occurredAt,
+        String tenantId,
+        int version,
+        long revision,
+        Status status,
+        String timeZone,
+        Policy policy,
+        IpRules ipRules,
+        List<App> apps,
+        List<WebhookEndpoint> webhooks)
+        implements Event {
+
+    public static final int CURRENT_VERSION = 1;
+
+    public TenantConfigSnapshot {
+        Objects.requireNonNull(eventId, "eventId");
+        Objects.requireNonNull(occurredAt, "occurredAt");
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(status, "status");
+        apps = apps == null ? List.of() : List.copyOf(apps);
+        webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+    }
+
+    public enum Status {
+        ACTIVE,
+        SUSPENDED
+    }
+
+    /** An app of the tenant, its credentials (hashes only) and its own policy overrides. */
+    public record App(String appId, String name, Status status, Policy policy, List<Credential> credentials) {
+        public App {
+            credentials = credentials == null ? List.of() : List.copyOf(credentials);
+        }
+    }
+
+    /**
+     * An app API key as the edge checks it: the HMAC-SHA256 of the presented key, never the key.
+     *
+     * @param expiresAt null when the credential does not expire
+     */
+    public record Credential(String credentialId, String hash, Status status, Instant expiresAt) {}
+
+    /**
+     * Limits and allow-lists; a null field means "not restricted here".
+     *
+     * @param costPerDayUsd exact decimal dollars, never floating point
+     */
+    public record Policy(
+            List<String> allowedProviders,
+            List<String> allowedModels,
+            List<String> allowedEndpoints,
+            Long requestsPerMinute,
+            Long tokensPerMinute,
+            Long requestsPerDay,
+            Long requestsPerMonth,
+            Long tokensPerDay,
+            Long tokensPerMonth,
+            BigDecimal costPerDayUsd,
+            BigDecimal costPerMonthUsd,
+            List<Integer> alertThresholdsPercent,
+            Long maxBodyBytes) {}
+
+    /** CIDR rules, IPv4 and IPv6. A non-empty allow list denies everything else; deny wins. */
+    public record IpRules(List<String> allow, List<String> deny) {
+        public IpRules {
+            allow = allow == null ? List.of() : List.copyOf(allow);
+            deny = deny == null ? List.of() : List.copyOf(deny);
+        }
+    }
+
+    /** Where the dispatcher delivers; the signing secret lives in the key store, not here. */
+    public record WebhookEndpoint(String endpointId, String url, List<String> eventTypes, boolean active) {
+        public WebhookEndpoint {
+            eventTypes = eventTypes == null ? List.of() : List.copyOf(eventTypes);
+        }
+    }
+}

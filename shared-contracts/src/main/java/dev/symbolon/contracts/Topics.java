@@ -1,0 +1,42 @@
+package dev.symbolon.contracts;
+
+import java.util.List;
+
+/**
+ * Kafka topic names. A breaking change to an event is a new topic version, never an edit of the
+ * record in place.
+ */
+public final class Topics {
+
+    /** Compacted, key tenantId: the tenant's whole policy snapshot. admin-api → edge, dispatcher. */
+    public static final String TENANT_CONFIG = "tenant-config.v1";
+
+    /** Key keyId: key created, rotated, revoked. key-vault-service → edge, dispatcher, admin-api. */
+    public static final String KEY_LIFECYCLE = "key-lifecycle.v1";
+
+    /** Key tenantId: one event per proxied request. edge-proxy → usage-analytics-service. */
+    public static final String USAGE_RECORDED = "usage-recorded.v1";
+
+    /** Compacted, key tenantId or tenantId/appId: usage against limits. analytics → edge. */
+    public static final String QUOTA_STATE = "quota-state.v1";
+
+    /** Key tenantId: a notification to deliver as webhooks. analytics, key-vault, admin → dispatcher. */
+    public static final String NOTIFICATION = "notification.v1";
+
+    /** Key tenantId: audit entries from every service, appended to admin-api's log. */
+    public static final String AUDIT = "audit.v1";
+
+    /** Topics that hold the latest value per key and are read from the beginning at start-up. */
+    public static final List<String> COMPACTED = List.of(TENANT_CONFIG, QUOTA_STATE);
+
+    /** Every topic of the design, in a stable order. */
+    public static final List<String> ALL =
+            List.of(TENANT_CONFIG, KEY_LIFECYCLE, USAGE_RECORDED, QUOTA_STATE, NOTIFICATION, AUDIT);
+
+    /** Dead-letter topic for messages a consumer could not process. */
+    public static String deadLetter(String topic) {
+        return topic + ".dlt";
+    }
+
+    private Topics() {}
+}
