@@ -33,6 +33,26 @@ public final class Topics {
     public static final List<String> ALL =
             List.of(TENANT_CONFIG, KEY_LIFECYCLE, USAGE_RECORDED, QUOTA_STATE, NOTIFICATION, AUDIT);
 
+    /**
+     * How each topic is laid out. Services create what is missing at start-up from this one list
+     * (replication comes from the broker's default), so every deployment shape gets the same topics.
+     *
+     * @param partitions upper bound of consumer parallelism for the topic
+     * @param compacted keep only the latest value per key
+     */
+    public record Spec(String name, int partitions, boolean compacted) {}
+
+    public static final List<Spec> LAYOUT = List.of(
+            new Spec(TENANT_CONFIG, 6, true),
+            new Spec(KEY_LIFECYCLE, 3, false),
+            new Spec(USAGE_RECORDED, 12, false),
+            new Spec(QUOTA_STATE, 6, true),
+            new Spec(NOTIFICATION, 6, false),
+            new Spec(AUDIT, 6, false),
+            new Spec(deadLetter(USAGE_RECORDED), 3, false),
+            new Spec(deadLetter(NOTIFICATION), 3, false),
+            new Spec(deadLetter(AUDIT), 3, false));
+
     /** Dead-letter topic for messages a consumer could not process. */
     public static String deadLetter(String topic) {
         return topic + ".dlt";

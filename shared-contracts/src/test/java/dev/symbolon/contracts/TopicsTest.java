@@ -21,4 +21,14 @@ class TopicsTest {
     void dead_letter_topics_append_dlt() {
         assertThat(Topics.deadLetter(Topics.USAGE_RECORDED)).isEqualTo("usage-recorded.v1.dlt");
     }
+
+    @Test
+    void the_layout_covers_every_topic_and_compacts_exactly_the_compacted_ones() {
+        assertThat(Topics.LAYOUT).extracting(Topics.Spec::name).containsAll(Topics.ALL);
+        assertThat(Topics.LAYOUT)
+                .filteredOn(Topics.Spec::compacted)
+                .extracting(Topics.Spec::name)
+                .containsExactlyInAnyOrderElementsOf(Topics.COMPACTED);
+        assertThat(Topics.LAYOUT).allMatch(spec -> spec.partitions() > 0);
+    }
 }

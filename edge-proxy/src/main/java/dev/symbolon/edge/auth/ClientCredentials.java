@@ -1,0 +1,53 @@
+package dev.symbolon.edge.auth;
+
+import dev.symbolon.edge.provider.Provider;
+import java.util.Set;
+import org.springframework.http.HttpHeaders;
+import org.springframework.util.MultiValueMap;
+
+/**
+ * Where a client presents its Symbolon credential: wherever its provider's own SDK puts an API key,
+ * so the SDK works unchanged. Every one of these places is stripped before forwarding.
+ */
+public final class ClientCredentials {
+
+    /** Request headers that may carry a client credential or key part; never forwarded. */
+    public static final Set<String> HEADERS =
+            Set.of("authorization", "x-api-key", "x-goog-api-key", "api-key", "x-partial-key", "x-partial-key-id");
+
+    /** Query parameter Google's SDKs may use for the key; never forwarded. */
+    public static final String GOOGLE_QUERY_KEY = "key";
+
+    private static final String BEARER = "Bearer ";
+
+    /** The credential of a request to a provider route, or null when none was presented. */
+    public static String extract(Provider.AuthStyle style, HttpHeaders headers, MultiValueMap<String, String> query) {
+        String bearer = bearer(headers.getFirst(HttpHeaders.AUTHORIZATION));
+        return switch (style) {
+            case BEARER -> bearer;
+            case ANTHROPIC -> firstNonBlank(headers.getFirst("x-api-key"), bearer);
+            case GOOGLE ->
+                firstNonBlank(headers.getFirst("x-goog-api-key"), query.getFirst(GOOGLE_QUERY_KEY), bearer);
+        };
+    }
+
+    private static String bearer(String authorization) {
+        if (authorization == null || authorization.length() <= BEARER.length()) {
+            return null;
+        }
+        return authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? authorization.substring(BEARER.length()).trim()
+                : null;
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String value : values) {
+            if (value != null && !value.isBlank()) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    private ClientCredentials() {}
+}

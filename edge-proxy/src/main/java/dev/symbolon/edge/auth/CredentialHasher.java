@@ -1,0 +1,36 @@
+package dev.symbolon.edge.auth;
+
+import dev.symbolon.contracts.Secret;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * HMAC-SHA256 of an app credential under the server pepper, as lowercase hex. Only this hash is
+ * stored or sent anywhere; a leaked table of hashes cannot be brute-forced without the pepper.
+ */
+public final class CredentialHasher {
+
+    private static final String ALGORITHM = "HmacSHA256";
+
+    private final SecretKeySpec key;
+
+    public CredentialHasher(Secret pepper) {
+        if (pepper.isEmpty()) {
+            throw new IllegalArgumentException("credential pepper must not be empty");
+        }
+        this.key = new SecretKeySpec(pepper.revealBytes(), ALGORITHM);
+    }
+
+    public String hash(String credential) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(key);
+            return HexFormat.of().formatHex(mac.doFinal(credential.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package dev.symbolon.edge.keys;
+
+import dev.symbolon.contracts.Secret;
+
+/**
+ * A provider key ready to inject upstream. Exists in edge memory only; {@code apiKey} prints
+ * redacted.
+ *
+ * @param kind {@code server}, {@code managed} or {@code split}
+ */
+public record ProviderKey(String keyId, String provider, String kind, int keyVersion, Secret apiKey) {}

@@ -1,0 +1,208 @@
+package dev.symbolon.edge.pipeline;
+
+import dev.symbolon.contracts.UsageRecorded.Outcome;
+import dev.symbolon.edge.EdgeProperties;
+import dev.symbolon.edge.auth.AppDirectory;
+import dev.symbolon.edge.auth.ClientCredentials;
+import dev.symbolon.edge.keys.ProviderKeys;
+import dev.symbolon.edge.provider.PathSafety;
+import dev.symbolon.edge.provider.ProviderClient;
+import dev.symbolon.edge.provider.ProviderRoutes;
+import dev.symbolon.edge.usage.UsageMeter;
+import dev.symbolon.edge.usage.UsageRecorder;
+import io.netty.handler.timeout.ReadTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The request path of the edge, every step in order: route → authenticate → read body → resolve key
+ * → forward → meter. Each step takes the {@link ProxyCall} so far and returns it with what it
+ * established; a refusal is a {@link GatewayException} tied to the call it stopped.
+ */
+@Component
+public class ProxyPipeline {
+
+    public static final String REQUEST_ID = "x-request-id";
+    public static final String OVERHEAD = "x-symbolon-overhead-ms";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final ProviderRoutes routes;
+    private final AppDirectory apps;
+    private final ProviderKeys keys;
+    private final ProviderClient providers;
+    private final UsageRecorder usage;
+    private final long maxBodyBytes;
+    private final Duration upstreamTimeout;
+
+    ProxyPipeline(
+            ProviderRoutes routes,
+            AppDirectory apps,
+            ProviderKeys keys,
+            ProviderClient providers,
+            UsageRecorder usage,
+            EdgeProperties properties) {
+        this.routes = routes;
+        this.apps = apps;
+        this.keys = keys;
+        this.providers = providers;
+        this.usage = usage;
+        this.maxBodyBytes = properties.maxBodySize().toBytes();
+        this.upstreamTimeout = properties.upstreamTimeout();
+    }
+
+    public Mono<ServerResponse> handle(ServerRequest request) {
+        ProxyCall start = ProxyCall.start(
+                newRequestId(),
+                request.method(),
+                request.uri().getRawPath(),
+                request.queryParams(),
+                request.headers().asHttpHeaders());
+        return Mono.fromCallable(() -> authenticate(route(start)))
+                .flatMap(call -> readBody(call, request))
+                .flatMap(this::resolveKey)
+                .flatMap(this::forward)
+                .onErrorResume(GatewayException.class, e -> refuse(e, start));
+    }
+
+    private ProxyCall route(ProxyCall call) {
+        if (!PathSafety.isSafe(call.rawPath())) {
+            throw new GatewayException(
+                    HttpStatus.BAD_REQUEST, "invalid_path", "The request path is not in canonical form.");
+        }
+        return call.withRoute(routes.resolve(call.rawPath())
+                .orElseThrow(() -> new GatewayException(
+                        HttpStatus.NOT_FOUND, "unknown_route", "No provider route matches this path.")));
+    }
+
+    private ProxyCall authenticate(ProxyCall call) {
+        String credential =
+                ClientCredentials.extract(call.route().provider().auth(), call.headers(), call.query());
+        return call.withIdentity(apps.authenticate(credential)
+                .orElseThrow(() -> new GatewayException(
+                        HttpStatus.UNAUTHORIZED, "invalid_credential", "Missing or invalid API credential.")));
+    }
+
+    private Mono<ProxyCall> readBody(ProxyCall call, ServerRequest request) {
+        if (call.headers().getContentLength() > maxBodyBytes) {
+            return Mono.error(bodyTooLarge().at(call));
+        }
+        return DataBufferUtils.join(request.body((message, context) -> message.getBody()), (int) maxBodyBytes)
+                .map(buffer -> {
+                    try {
+                        byte[] body = new byte[buffer.readableByteCount()];
+                        buffer.read(body);
+                        return body;
+                    } finally {
+                        DataBufferUtils.release(buffer);
+                    }
+                })
+                .defaultIfEmpty(new byte[0])
+                .map(body -> withBodyFacts(call, body))
+                .onErrorMap(DataBufferLimitException.class, e -> bodyTooLarge().at(call));
+    }
+
+    private ProxyCall withBodyFacts(ProxyCall call, byte[] body) {
+        MediaType type = call.headers().getContentType();
+        if (body.length == 0 || type == null || !type.getSubtype().contains("json")) {
+            return call.withBody(body, null, false);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JacksonException e) {
+            throw new GatewayException(HttpStatus.BAD_REQUEST, "invalid_json", "The request body is not valid JSON.")
+                    .at(call);
+        }
+        JsonNode model = root.get("model");
+        return call.withBody(
+                body, model != null && model.isString() ? model.asString() : null, root.path("stream").asBoolean(false));
+    }
+
+    private Mono<ProxyCall> resolveKey(ProxyCall call) {
+        return keys.serverKey(call.route().provider().name())
+                .map(call::withKey)
+                .onErrorMap(GatewayException.class, e -> e.at(call));
+    }
+
+    private Mono<ServerResponse> forward(ProxyCall prepared) {
+        ProxyCall call = prepared.withUpstreamStarted();
+        Mono<ResponseEntity<Flux<DataBuffer>>> upstream = providers.send(
+                call.route().provider(),
+                call.method(),
+                call.route().endpoint(),
+                call.query(),
+                call.headers(),
+                call.body(),
+                call.key().apiKey());
+        return (call.stream() ? upstream : upstream.timeout(upstreamTimeout))
+                .onErrorMap(e -> upstreamFailure(e).at(call))
+                .flatMap(response -> respond(call, response));
+    }
+
+    private Mono<ServerResponse> respond(ProxyCall call, ResponseEntity<Flux<DataBuffer>> upstream) {
+        long receivedNanos = System.nanoTime();
+        int status = upstream.getStatusCode().value();
+        UsageMeter meter = usage.meter(call, status, upstream.getHeaders().getContentType());
+        Flux<DataBuffer> body = upstream.getBody() == null ? Flux.empty() : upstream.getBody();
+        Flux<DataBuffer> metered = body.doOnNext(meter::observe).doFinally(meter::finish);
+        long overheadMs = (call.overheadNanos() + System.nanoTime() - receivedNanos) / 1_000_000;
+        return ServerResponse.status(status)
+                .headers(headers -> {
+                    ProviderClient.copyResponseHeaders(upstream.getHeaders(), headers);
+                    headers.set(REQUEST_ID, call.requestId());
+                    headers.set(OVERHEAD, Long.toString(overheadMs));
+                })
+                .body(BodyInserters.fromDataBuffers(metered));
+    }
+
+    private Mono<ServerResponse> refuse(GatewayException e, ProxyCall start) {
+        ProxyCall call = e.call() != null ? e.call() : start;
+        Outcome outcome = e.status().is5xxServerError() ? Outcome.UPSTREAM_UNAVAILABLE : Outcome.REFUSED;
+        usage.ended(call, e.status().value(), outcome);
+        return ErrorResponses.of(e, call.requestId(), call.overheadNanos() / 1_000_000);
+    }
+
+    private static GatewayException upstreamFailure(Throwable e) {
+        if (e instanceof GatewayException gateway) {
+            return gateway;
+        }
+        if (e instanceof TimeoutException || e instanceof ReadTimeoutException || e.getCause() instanceof ReadTimeoutException) {
+            return new GatewayException(
+                    HttpStatus.GATEWAY_TIMEOUT, "upstream_timeout", "The provider did not answer in time.");
+        }
+        if (e instanceof WebClientRequestException) {
+            return new GatewayException(
+                    HttpStatus.BAD_GATEWAY, "upstream_unreachable", "The provider could not be reached.");
+        }
+        return new GatewayException(HttpStatus.BAD_GATEWAY, "upstream_error", "The provider call failed.");
+    }
+
+    private static GatewayException bodyTooLarge() {
+        return new GatewayException(
+                HttpStatus.CONTENT_TOO_LARGE, "body_too_large", "The request body exceeds the allowed size.");
+    }
+
+    private static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "req_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE)
+                + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.symbolon.edge.provider;
+
+import dev.symbolon.contracts.Secret;
+import dev.symbolon.edge.EdgeProperties;
+import dev.symbolon.edge.auth.ClientCredentials;
+import io.netty.channel.ChannelOption;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.stereotype.Component;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.util.UriComponentsBuilder;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * The edge's one HTTP client to providers: a pooled, kept-alive connection set shared by every
+ * request. Responses come back as a stream of buffers so SSE passes chunk by chunk; upstream error
+ * statuses are returned, not thrown, so they pass through to the client.
+ */
+@Component
+public class ProviderClient {
+
+    /** Hop-by-hop headers (RFC 9110 §7.6.1) and headers the edge sets itself. */
+    private static final Set<String> NOT_FORWARDED = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "proxy-authenticate",
+            "proxy-authorization",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "host",
+            "content-length",
+            "accept-encoding",
+            "cookie",
+            "forwarded",
+            "x-forwarded-for",
+            "x-forwarded-host",
+            "x-forwarded-proto",
+            "x-request-id");
+
+    static final String DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
+
+    private final WebClient http;
+
+    public ProviderClient(EdgeProperties properties, WebClient.Builder builder) {
+        ConnectionProvider pool = ConnectionProvider.builder("upstream")
+                .maxConnections(1024)
+                .pendingAcquireMaxCount(-1)
+                .pendingAcquireTimeout(Duration.ofSeconds(10))
+                .maxIdleTime(Duration.ofSeconds(30))
+                .evictInBackground(Duration.ofSeconds(30))
+                .build();
+        HttpClient client = HttpClient.create(pool)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                // Applies between reads, so it is the idle timeout of a stream, not a total.
+                .responseTimeout(properties.streamIdleTimeout());
+        this.http = builder.clone()
+                .clientConnector(new ReactorClientHttpConnector(client))
+                .build();
+    }
+
+    /**
+     * Sends a request upstream. The client's own credential headers and hop-by-hop headers are
+     * dropped and the provider key is injected the provider's way.
+     */
+    public Mono<ResponseEntity<Flux<DataBuffer>>> send(
+            Provider provider,
+            HttpMethod method,
+            String endpoint,
+            MultiValueMap<String, String> query,
+            HttpHeaders clientHeaders,
+            byte[] body,
+            Secret apiKey) {
+        return http.method(method)
+                .uri(upstreamUri(provider, endpoint, query))
+                .headers(headers -> {
+                    copyRequestHeaders(clientHeaders, headers);
+                    injectKey(provider.auth(), apiKey, headers);
+                })
+                .bodyValue(body)
+                .retrieve()
+                .onStatus(status -> true, response -> Mono.empty())
+                .toEntityFlux(DataBuffer.class);
+    }
+
+    static URI upstreamUri(Provider provider, String endpoint, MultiValueMap<String, String> query) {
+        UriComponentsBuilder uri = UriComponentsBuilder.fromUri(provider.baseUrl())
+                .path(endpoint);
+        query.forEach((name, values) -> {
+            if (!(provider.auth() == Provider.AuthStyle.GOOGLE && name.equals(ClientCredentials.GOOGLE_QUERY_KEY))) {
+                uri.queryParam(name, values.toArray());
+            }
+        });
+        return uri.build(true).toUri();
+    }
+
+    static void copyRequestHeaders(HttpHeaders from, HttpHeaders to) {
+        from.forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!NOT_FORWARDED.contains(lower) && !ClientCredentials.HEADERS.contains(lower)) {
+                to.addAll(name, values);
+            }
+        });
+    }
+
+    static void injectKey(Provider.AuthStyle style, Secret apiKey, HttpHeaders headers) {
+        switch (style) {
+            case BEARER -> headers.setBearerAuth(apiKey.reveal());
+            case ANTHROPIC -> {
+                headers.set("x-api-key", apiKey.reveal());
+                if (!headers.containsHeader("anthropic-version")) {
+                    headers.set("anthropic-version", DEFAULT_ANTHROPIC_VERSION);
+                }
+            }
+            case GOOGLE -> headers.set("x-goog-api-key", apiKey.reveal());
+        }
+    }
+
+    /** Upstream response headers the client gets: all but hop-by-hop ones and cookies. */
+    public static void copyResponseHeaders(HttpHeaders from, HttpHeaders to) {
+        from.forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.equals("x-request-id")) {
+                to.addAll("x-upstream-request-id", values);
+            } else if (!NOT_FORWARDED.contains(lower) || lower.equals("content-length")) {
+                if (!lower.equals("set-cookie")) {
+                    to.addAll(name, values);
+                }
+            }
+        });
+    }
+}

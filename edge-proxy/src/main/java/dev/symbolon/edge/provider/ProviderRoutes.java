@@ -1,0 +1,100 @@
+package dev.symbolon.edge.provider;
+
+import dev.symbolon.edge.EdgeProperties;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * Maps the edge's provider-native paths to upstreams, so official SDKs work by changing only their
+ * base URL: {@code /openai/v1/**}, {@code /anthropic/v1/**}, {@code /gemini/v1beta/**}, {@code
+ * /groq/openai/v1/**}, {@code /mistral/v1/**} and {@code /compat/{name}/v1/**}.
+ */
+@Component
+public class ProviderRoutes {
+
+    private static final Map<String, Provider> BUILT_IN = Map.of(
+            "openai", new Provider("openai", URI.create("https://api.openai.com/v1"), Provider.AuthStyle.BEARER),
+            "anthropic",
+                    new Provider(
+                            "anthropic", URI.create("https://api.anthropic.com/v1"), Provider.AuthStyle.ANTHROPIC),
+            "gemini",
+                    new Provider(
+                            "gemini",
+                            URI.create("https://generativelanguage.googleapis.com/v1beta"),
+                            Provider.AuthStyle.GOOGLE),
+            "groq", new Provider("groq", URI.create("https://api.groq.com/openai/v1"), Provider.AuthStyle.BEARER),
+            "mistral", new Provider("mistral", URI.create("https://api.mistral.ai/v1"), Provider.AuthStyle.BEARER));
+
+    private static final Map<String, String> PREFIXES = Map.of(
+            "/openai/v1", "openai",
+            "/anthropic/v1", "anthropic",
+            "/gemini/v1beta", "gemini",
+            "/groq/openai/v1", "groq",
+            "/mistral/v1", "mistral");
+
+    private static final String COMPAT = "/compat/";
+
+    private final Map<String, Provider> providers;
+
+    public ProviderRoutes(EdgeProperties properties) {
+        Map<String, Provider> all = new LinkedHashMap<>(BUILT_IN);
+        properties.providers().forEach((name, upstream) -> {
+            Provider builtIn = BUILT_IN.get(name);
+            if (builtIn == null) {
+                throw new IllegalArgumentException("symbolon.edge.providers." + name
+                        + ": unknown provider; OpenAI-compatible upstreams go under symbolon.edge.compat");
+            }
+            all.put(name, new Provider(name, trimmed(upstream.baseUrl()), builtIn.auth()));
+        });
+        properties
+                .compat()
+                .forEach((name, upstream) -> all.put(
+                        "compat:" + name,
+                        new Provider("compat:" + name, trimmed(upstream.baseUrl()), Provider.AuthStyle.BEARER)));
+        this.providers = Map.copyOf(all);
+    }
+
+    /**
+     * The route of a raw (still percent-encoded) request path, or empty when no provider serves it.
+     * The path must already have passed {@link PathSafety}.
+     */
+    public Optional<Route> resolve(String rawPath) {
+        if (rawPath.startsWith(COMPAT)) {
+            int nameEnd = rawPath.indexOf('/', COMPAT.length());
+            if (nameEnd < 0) {
+                return Optional.empty();
+            }
+            String name = rawPath.substring(COMPAT.length(), nameEnd);
+            return route("compat:" + name, rawPath.substring(nameEnd), "/v1");
+        }
+        for (Map.Entry<String, String> prefix : PREFIXES.entrySet()) {
+            if (rawPath.startsWith(prefix.getKey() + "/")) {
+                return route(prefix.getValue(), rawPath, prefix.getKey());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Route> route(String providerName, String path, String prefix) {
+        Provider provider = providers.get(providerName);
+        if (provider == null || !path.startsWith(prefix + "/") || path.length() == prefix.length() + 1) {
+            return Optional.empty();
+        }
+        return Optional.of(new Route(provider, path.substring(prefix.length())));
+    }
+
+    private static URI trimmed(URI baseUrl) {
+        String url = baseUrl.toString();
+        return url.endsWith("/") ? URI.create(url.substring(0, url.length() - 1)) : baseUrl;
+    }
+
+    /**
+     * A request's provider and the path to call below the provider's base URL.
+     *
+     * @param endpoint raw path below the base URL, e.g. {@code /chat/completions}
+     */
+    public record Route(Provider provider, String endpoint) {}
+}

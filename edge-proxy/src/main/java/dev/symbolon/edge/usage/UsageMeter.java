@@ -1,0 +1,126 @@
+package dev.symbolon.edge.usage;
+
+import dev.symbolon.contracts.UsageRecorded.Outcome;
+import dev.symbolon.edge.pipeline.ProxyCall;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.MediaType;
+import reactor.core.publisher.SignalType;
+
+/**
+ * Watches one upstream response go by without holding it up, and records its usage when it ends:
+ * a JSON body is read whole at the end (up to a cap), an SSE stream line by line as it passes.
+ */
+public final class UsageMeter {
+
+    /** JSON bodies beyond this are passed on but not parsed for usage. */
+    private static final int JSON_CAP = 4 * 1024 * 1024;
+
+    private static final byte[] USAGE_MARKER = "sage".getBytes(StandardCharsets.US_ASCII);
+
+    private final UsageRecorder recorder;
+    private final ProxyCall call;
+    private final int status;
+    private final boolean sse;
+    private final boolean json;
+    private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private TokenUsage usage = TokenUsage.NONE;
+    private boolean usageSeen;
+
+    UsageMeter(UsageRecorder recorder, ProxyCall call, int status, MediaType contentType) {
+        this.recorder = recorder;
+        this.call = call;
+        this.status = status;
+        this.sse = contentType != null && MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType);
+        this.json = contentType != null && !sse && contentType.getSubtype().contains("json");
+    }
+
+    /** Sees one chunk of the response on its way to the client. */
+    public void observe(DataBuffer chunk) {
+        if (!sse && !json) {
+            return;
+        }
+        int length = chunk.readableByteCount();
+        if (json && seen.size() + length > JSON_CAP) {
+            return;
+        }
+        byte[] bytes = new byte[length];
+        chunk.toByteBuffer(chunk.readPosition(), ByteBuffer.wrap(bytes), 0, length);
+        seen.write(bytes, 0, length);
+        if (sse) {
+            consumeLines();
+        }
+    }
+
+    /** Ends metering; publishes the request's one usage event. Later calls do nothing. */
+    public void finish(SignalType signal) {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        if (json && seen.size() > 0) {
+            byte[] body = seen.toByteArray();
+            UsageParser.parse(body, 0, body.length).ifPresent(this::add);
+        }
+        boolean complete = signal == SignalType.ON_COMPLETE;
+        Outcome outcome = !complete
+                ? Outcome.CANCELLED
+                : status >= 200 && status < 300 ? Outcome.SUCCESS : Outcome.UPSTREAM_ERROR;
+        boolean partial = !complete || (outcome == Outcome.SUCCESS && (sse || json) && !usageSeen);
+        recorder.record(call, status, outcome, usage, partial);
+    }
+
+    private void consumeLines() {
+        byte[] buffer = seen.toByteArray();
+        int lineStart = 0;
+        for (int i = 0; i < buffer.length; i++) {
+            if (buffer[i] == '\n') {
+                inspectLine(buffer, lineStart, i);
+                lineStart = i + 1;
+            }
+        }
+        seen.reset();
+        seen.write(buffer, lineStart, buffer.length - lineStart);
+    }
+
+    private void inspectLine(byte[] buffer, int start, int end) {
+        if (end - start < 6 || buffer[start] != 'd' || !startsWith(buffer, start, "data:")) {
+            return;
+        }
+        if (!contains(buffer, start, end, USAGE_MARKER)) {
+            return;
+        }
+        int from = start + 5;
+        UsageParser.parse(buffer, from, end - from).ifPresent(this::add);
+    }
+
+    private void add(TokenUsage reported) {
+        usage = usage.merge(reported);
+        usageSeen = true;
+    }
+
+    private static boolean startsWith(byte[] buffer, int start, String prefix) {
+        for (int i = 0; i < prefix.length(); i++) {
+            if (buffer[start + i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean contains(byte[] buffer, int start, int end, byte[] needle) {
+        outer:
+        for (int i = start; i <= end - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (buffer[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}

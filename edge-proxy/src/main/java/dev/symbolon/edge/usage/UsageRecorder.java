@@ -1,0 +1,59 @@
+package dev.symbolon.edge.usage;
+
+import dev.symbolon.contracts.UsageRecorded;
+import dev.symbolon.contracts.UsageRecorded.Outcome;
+import dev.symbolon.edge.pipeline.ProxyCall;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns a finished request into exactly one {@code usage-recorded.v1} event. Requests whose caller
+ * is unknown (no or bad credential) have no tenant to charge and are not metered.
+ */
+@Component
+public class UsageRecorder {
+
+    private final UsageEventPublisher publisher;
+
+    UsageRecorder(UsageEventPublisher publisher) {
+        this.publisher = publisher;
+    }
+
+    /** Starts metering an upstream response; the meter publishes when the response ends. */
+    public UsageMeter meter(ProxyCall call, int status, MediaType contentType) {
+        return new UsageMeter(this, call, status, contentType);
+    }
+
+    /** A request that ended without an upstream response (refused, or upstream unreachable). */
+    public void ended(ProxyCall call, int status, Outcome outcome) {
+        record(call, status, outcome, TokenUsage.NONE, false);
+    }
+
+    void record(ProxyCall call, int status, Outcome outcome, TokenUsage usage, boolean partial) {
+        if (call.identity() == null) {
+            return;
+        }
+        publisher.publish(new UsageRecorded(
+                UUID.randomUUID(),
+                call.receivedAt(),
+                call.identity().tenantId(),
+                UsageRecorded.CURRENT_VERSION,
+                call.identity().appId(),
+                call.key() == null ? null : call.key().keyId(),
+                call.key() == null ? null : call.key().kind(),
+                call.route() == null ? null : call.route().provider().name(),
+                call.model(),
+                call.route() == null ? null : call.route().endpoint(),
+                status,
+                outcome,
+                usage.input(),
+                usage.output(),
+                usage.cachedInput(),
+                call.stream(),
+                partial,
+                call.elapsedMillis(),
+                call.overheadNanos() / 1_000_000,
+                call.requestId()));
+    }
+}

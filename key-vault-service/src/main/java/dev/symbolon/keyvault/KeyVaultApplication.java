@@ -1,0 +1,20 @@
+package dev.symbolon.keyvault;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class KeyVaultApplication {
+
+    /** Configuration lives in {@code key-vault-service.yml}, so five services can share one classpath. */
+    public static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(KeyVaultApplication.class)
+                .properties("spring.config.name=key-vault-service");
+    }
+
+    public static void main(String[] args) {
+        builder().run(args);
+    }
+}

@@ -1,0 +1,260 @@
+package dev.symbolon.local;
+
+import dev.symbolon.admin.AdminApiApplication;
+import dev.symbolon.analytics.UsageAnalyticsApplication;
+import dev.symbolon.contracts.Secret;
+import dev.symbolon.edge.EdgeProxyApplication;
+import dev.symbolon.edge.auth.CredentialHasher;
+import dev.symbolon.keyvault.KeyVaultApplication;
+import dev.symbolon.webhooks.WebhookDispatcherApplication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * All of Symbolon in one JVM: an embedded PostgreSQL, an embedded Kafka broker, the demo provider and
+ * the five services, each in its own Spring context on its own port. Services get exactly the
+ * settings a production deployment gives them (the same {@code ${...}} names docker-compose.yml and
+ * the helm chart set), so local mode exercises the real configuration path.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /** The tenant and app local mode creates, so the printed curl works on first start. */
+    public static final String DEMO_TENANT = "demo";
+
+    public static final String DEMO_APP = "demo-app";
+
+    /** The services, in start order: what others call starts first, the edge last. */
+    public enum Service {
+        KEY_VAULT("key-vault-service", KeyVaultApplication::builder),
+        ANALYTICS("usage-analytics-service", UsageAnalyticsApplication::builder),
+        ADMIN("admin-api", AdminApiApplication::builder),
+        DISPATCHER("webhook-dispatcher", WebhookDispatcherApplication::builder),
+        EDGE("edge-proxy", EdgeProxyApplication::builder);
+
+        private final String moduleName;
+        private final Supplier<SpringApplicationBuilder> builder;
+
+        Service(String moduleName, Supplier<SpringApplicationBuilder> builder) {
+            this.moduleName = moduleName;
+            this.builder = builder;
+        }
+
+        public String moduleName() {
+            return moduleName;
+        }
+    }
+
+    /**
+     * How to start the stack.
+     *
+     * @param ports port of each service; 0 picks a free one
+     * @param extra additional settings per service, e.g. a provider base URL in tests
+     */
+    public record Options(
+            Path dataDirectory,
+            boolean reset,
+            Map<Service, Integer> ports,
+            int postgresPort,
+            int kafkaPort,
+            int kafkaControllerPort,
+            int demoProviderPort,
+            Map<Service, Map<String, String>> extra) {
+
+        /** The defaults of the one-command local mode: fixed, documented ports. */
+        public static Options defaults(Path dataDirectory) {
+            Map<Service, Integer> ports = new EnumMap<>(Service.class);
+            ports.put(Service.EDGE, 8080);
+            ports.put(Service.ADMIN, 8081);
+            ports.put(Service.KEY_VAULT, 8082);
+            ports.put(Service.ANALYTICS, 8083);
+            ports.put(Service.DISPATCHER, 8084);
+            return new Options(dataDirectory, false, ports, 54329, 9092, 9093, 8090, Map.of());
+        }
+
+        public Options withReset(boolean reset) {
+            return new Options(
+                    dataDirectory, reset, ports, postgresPort, kafkaPort, kafkaControllerPort, demoProviderPort, extra);
+        }
+    }
+
+    private final Options options;
+    private final BootstrapSecrets secrets;
+    private final Deque<AutoCloseable> running = new ArrayDeque<>();
+    private final Map<Service, Integer> boundPorts = new EnumMap<>(Service.class);
+    private String kafkaBootstrap;
+    private String postgresUrl;
+    private String demoProviderUrl;
+
+    private LocalStack(Options options, BootstrapSecrets secrets) {
+        this.options = options;
+        this.secrets = secrets;
+    }
+
+    /** Starts everything, or nothing: a failure stops what had started and rethrows. */
+    public static LocalStack start(Options options) {
+        Path data = options.dataDirectory().toAbsolutePath();
+        if (options.reset()) {
+            try {
+                FileSystemUtils.deleteRecursively(data);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot wipe " + data, e);
+            }
+        }
+        try {
+            Files.createDirectories(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + data, e);
+        }
+        LocalStack stack = new LocalStack(options, BootstrapSecrets.loadOrCreate(data));
+        try {
+            stack.startAll(data);
+            return stack;
+        } catch (RuntimeException | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Path data) {
+        LocalPostgres postgres = LocalPostgres.start(data.resolve("postgres"), options.postgresPort());
+        running.push(postgres);
+        postgresUrl = postgres.jdbcUrl();
+
+        LocalKafka kafka = LocalKafka.start(data.resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort());
+        running.push(kafka);
+        kafkaBootstrap = kafka.bootstrapServers();
+
+        DemoProvider demo = DemoProvider.start(options.demoProviderPort(), secrets.demoProviderKey());
+        running.push(demo);
+        demoProviderUrl = demo.baseUrl();
+
+        for (Service service : Service.values()) {
+            ConfigurableApplicationContext context = service.builder
+                    .get()
+                    .registerShutdownHook(false)
+                    .run(arguments(service, data));
+            running.push(context::close);
+            boundPorts.put(service, ((WebServerApplicationContext) context).getWebServer().getPort());
+        }
+    }
+
+    /** The deployment contract of each service, as command-line properties. */
+    private String[] arguments(Service service, Path data) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
+        settings.put("server.port", Integer.toString(options.ports().getOrDefault(service, 0)));
+        switch (service) {
+            case KEY_VAULT -> {
+                database(settings);
+                settings.put("SYMBOLON_SERVICE_TOKEN", secrets.serviceToken().reveal());
+                settings.put("SYMBOLON_KEYSTORE_DIR", data.resolve("keystore").toString());
+                settings.put(
+                        "SYMBOLON_KEYSTORE_MASTER_KEY_FILE",
+                        data.resolve("keystore-master.key").toString());
+                settings.put(
+                        "symbolon.key-vault.server-keys[compat:demo].api-key",
+                        secrets.demoProviderKey().reveal());
+                settings.put("symbolon.key-vault.server-keys[compat:demo].label", "demo provider (local mode)");
+            }
+            case ANALYTICS -> {
+                database(settings);
+                settings.put("SYMBOLON_ADMIN_TOKEN", secrets.adminToken().reveal());
+            }
+            case ADMIN -> {
+                database(settings);
+                settings.put("SYMBOLON_ADMIN_TOKEN", secrets.adminToken().reveal());
+            }
+            case DISPATCHER -> {
+                database(settings);
+                settings.put("SYMBOLON_WEBHOOKS_ALLOW_LOOPBACK", "true");
+            }
+            case EDGE -> {
+                settings.put("KEY_VAULT_URL", url(Service.KEY_VAULT));
+                settings.put("SYMBOLON_SERVICE_TOKEN", secrets.serviceToken().reveal());
+                settings.put("SYMBOLON_CREDENTIAL_PEPPER", secrets.credentialPepper().reveal());
+                settings.put("symbolon.edge.compat.demo.base-url", demoProviderUrl);
+                settings.put("symbolon.edge.apps[0].tenant-id", DEMO_TENANT);
+                settings.put("symbolon.edge.apps[0].app-id", DEMO_APP);
+                settings.put(
+                        "symbolon.edge.apps[0].credential-hash",
+                        new CredentialHasher(secrets.credentialPepper()).hash(secrets.demoCredential().reveal()));
+            }
+        }
+        settings.putAll(options.extra().getOrDefault(service, Map.of()));
+        List<String> args = new ArrayList<>();
+        settings.forEach((name, value) -> args.add("--" + name + "=" + value));
+        return args.toArray(String[]::new);
+    }
+
+    private void database(Map<String, String> settings) {
+        settings.put("DATABASE_URL", postgresUrl);
+        settings.put("DATABASE_USERNAME", "postgres");
+        settings.put("DATABASE_PASSWORD", "");
+    }
+
+    public String url(Service service) {
+        return "http://localhost:" + boundPorts.get(service);
+    }
+
+    public int port(Service service) {
+        return boundPorts.get(service);
+    }
+
+    public String kafkaBootstrapServers() {
+        return kafkaBootstrap;
+    }
+
+    public String postgresJdbcUrl() {
+        return postgresUrl;
+    }
+
+    public String demoProviderUrl() {
+        return demoProviderUrl;
+    }
+
+    public Secret adminToken() {
+        return secrets.adminToken();
+    }
+
+    public Secret demoCredential() {
+        return secrets.demoCredential();
+    }
+
+    public Path dataDirectory() {
+        return options.dataDirectory().toAbsolutePath();
+    }
+
+    /** Stops the services (edge first), then the demo provider, Kafka and PostgreSQL. */
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        while (!running.isEmpty()) {
+            try {
+                running.pop().close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("local stack did not stop cleanly", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.symbolon.local;
+
+import dev.symbolon.local.LocalStack.Service;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * {@code ./symbolon-local [--data-dir=DIR] [--reset]}: starts the whole system in this JVM, prints
+ * where everything is and a curl that works offline, and stops everything on Ctrl-C.
+ */
+public final class SymbolonLocal {
+
+    public static void main(String[] args) {
+        Path dataDirectory = Path.of(".symbolon");
+        boolean reset = false;
+        for (String arg : args) {
+            if (arg.equals("--reset")) {
+                reset = true;
+            } else if (arg.startsWith("--data-dir=")) {
+                dataDirectory = Path.of(arg.substring("--data-dir=".length()));
+            } else if (arg.equals("--help") || arg.equals("-h")) {
+                System.out.println("usage: symbolon-local [--data-dir=DIR] [--reset]");
+                System.out.println("  --data-dir=DIR  where PostgreSQL, Kafka and the key store keep data (./.symbolon)");
+                System.out.println("  --reset         wipe the data directory first");
+                return;
+            } else {
+                System.err.println("unknown argument: " + arg + " (try --help)");
+                System.exit(2);
+            }
+        }
+        long started = System.nanoTime();
+        LocalStack stack = LocalStack.start(LocalStack.Options.defaults(dataDirectory).withReset(reset));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Stopping Symbolon...");
+            long stopping = System.nanoTime();
+            stack.close();
+            System.out.printf(Locale.ROOT, "Stopped in %.1f s.%n", (System.nanoTime() - stopping) / 1e9);
+        }, "symbolon-shutdown"));
+        System.out.println(banner(stack, (System.nanoTime() - started) / 1e9));
+    }
+
+    static String banner(LocalStack stack, double seconds) {
+        String edge = stack.url(Service.EDGE);
+        String analytics = stack.url(Service.ANALYTICS);
+        String credential = stack.demoCredential().reveal();
+        String admin = stack.adminToken().reveal();
+        return String.format(
+                Locale.ROOT,
+                """
+
+                ==================================================================================
+                 Symbolon is running in local mode (started in %.1f s)
+                ==================================================================================
+                 edge-proxy               %s
+                 admin-api                %s
+                 key-vault-service        %s
+                 usage-analytics-service  %s
+                 webhook-dispatcher       %s
+                 demo provider            %s   (FAKE: canned answers, no real model)
+                 Kafka                    %s
+                 PostgreSQL               %s
+                 data directory           %s
+
+                 Admin token (platform-admin): %s
+                 Demo app credential:          %s
+                 (local mode only; kept in the data directory's bootstrap.properties)
+
+                 Try a request through the edge (the demo provider needs no provider key):
+
+                   curl -s %s/compat/demo/v1/chat/completions \\
+                     -H 'Authorization: Bearer %s' \\
+                     -H 'Content-Type: application/json' \\
+                     -d '{"model":"demo-1","messages":[{"role":"user","content":"Hello, Symbolon"}]}'
+
+                 Then see it metered:
+
+                   curl -s '%s/analytics/usage?tenantId=%s' -H 'Authorization: Bearer %s'
+
+                 Real providers: set OPENAI_API_KEY (or ANTHROPIC_, GEMINI_, GROQ_, MISTRAL_API_KEY)
+                 before starting, then use %s/openai/v1 as the SDK's base URL.
+                 Ctrl-C stops everything.
+                ==================================================================================
+                """,
+                seconds,
+                edge,
+                stack.url(Service.ADMIN),
+                stack.url(Service.KEY_VAULT),
+                analytics,
+                stack.url(Service.DISPATCHER),
+                stack.demoProviderUrl(),
+                stack.kafkaBootstrapServers(),
+                stack.postgresJdbcUrl(),
+                stack.dataDirectory(),
+                admin,
+                credential,
+                edge,
+                credential,
+                analytics,
+                LocalStack.DEMO_TENANT,
+                admin,
+                edge);
+    }
+
+    private SymbolonLocal() {}
+}

@@ -1,0 +1,28 @@
+package dev.symbolon.analytics;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * Plain JDBC, no JPA: ingest is idempotent bulk SQL and queries are aggregates. JPA auto-configuration
+ * is excluded by name because in local mode other services put Hibernate on the shared classpath.
+ */
+@SpringBootApplication(
+        excludeName = {
+            "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
+            "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration"
+        })
+@ConfigurationPropertiesScan
+public class UsageAnalyticsApplication {
+
+    /** Configuration lives in {@code usage-analytics-service.yml}, so five services can share one classpath. */
+    public static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(UsageAnalyticsApplication.class)
+                .properties("spring.config.name=usage-analytics-service");
+    }
+
+    public static void main(String[] args) {
+        builder().run(args);
+    }
+}

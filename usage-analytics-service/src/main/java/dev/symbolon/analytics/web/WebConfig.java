@@ -1,0 +1,18 @@
+package dev.symbolon.analytics.web;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.web.reactive.config.BlockingExecutionConfigurer;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+
+@Configuration(proxyBeanMethods = false)
+class WebConfig implements WebFluxConfigurer {
+
+    /** Controllers with plain (blocking) return types run off the event loop, on a bounded pool. */
+    @Override
+    public void configureBlockingExecution(BlockingExecutionConfigurer configurer) {
+        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("analytics-web-");
+        executor.setConcurrencyLimit(32);
+        configurer.setExecutor(executor);
+    }
+}
