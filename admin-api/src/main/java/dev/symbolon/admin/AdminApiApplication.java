@@ -10,7 +10,9 @@ public class AdminApiApplication {
 
     /** Configuration lives in {@code admin-api.yml}, so five services can share one classpath. */
     public static SpringApplicationBuilder builder() {
-        return new SpringApplicationBuilder(AdminApiApplication.class).properties("spring.config.name=admin-api");
+        return new SpringApplicationBuilder(AdminApiApplication.class)
+                .main(AdminApiApplication.class)
+                .properties("spring.config.name=admin-api");
     }
 
     public static void main(String[] args) {

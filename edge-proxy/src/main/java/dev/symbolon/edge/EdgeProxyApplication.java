@@ -20,7 +20,9 @@ public class EdgeProxyApplication {
 
     /** Configuration lives in {@code edge-proxy.yml}, so five services can share one classpath. */
     public static SpringApplicationBuilder builder() {
-        return new SpringApplicationBuilder(EdgeProxyApplication.class).properties("spring.config.name=edge-proxy");
+        return new SpringApplicationBuilder(EdgeProxyApplication.class)
+                .main(EdgeProxyApplication.class)
+                .properties("spring.config.name=edge-proxy");
     }
 
     public static void main(String[] args) {

@@ -11,6 +11,7 @@ public class KeyVaultApplication {
     /** Configuration lives in {@code key-vault-service.yml}, so five services can share one classpath. */
     public static SpringApplicationBuilder builder() {
         return new SpringApplicationBuilder(KeyVaultApplication.class)
+                .main(KeyVaultApplication.class)
                 .properties("spring.config.name=key-vault-service");
     }
 

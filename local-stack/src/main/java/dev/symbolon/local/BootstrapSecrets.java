@@ -24,7 +24,11 @@ import java.util.Properties;
  * @param demoProviderKey the demo provider's own API key; only the edge ever sends it
  */
 record BootstrapSecrets(
-        Secret adminToken, Secret demoCredential, Secret credentialPepper, Secret serviceToken, Secret demoProviderKey) {
+        Secret adminToken,
+        Secret demoCredential,
+        Secret credentialPepper,
+        Secret serviceToken,
+        Secret demoProviderKey) {
 
     static final String FILE = "bootstrap.properties";
 

@@ -43,7 +43,8 @@ final class DemoProvider implements AutoCloseable {
                 .host("localhost")
                 .port(port)
                 .route(routes -> routes.post(
-                                "/v1/chat/completions", (req, res) -> authorized(req, res, apiKey, () -> chat(req, res)))
+                                "/v1/chat/completions",
+                                (req, res) -> authorized(req, res, apiKey, () -> chat(req, res)))
                         .get("/v1/models", (req, res) -> authorized(req, res, apiKey, () -> models(res))))
                 .bindNow();
         return new DemoProvider(server);
@@ -88,39 +89,54 @@ final class DemoProvider implements AutoCloseable {
     }
 
     private static org.reactivestreams.Publisher<Void> chat(HttpServerRequest req, HttpServerResponse res) {
-        return req.receive().aggregate().asString(StandardCharsets.UTF_8).defaultIfEmpty("{}").flatMap(body -> {
-            JsonNode request;
-            try {
-                request = JSON.readTree(body);
-            } catch (RuntimeException e) {
-                return Mono.from(json(
-                        res.status(HttpResponseStatus.BAD_REQUEST),
-                        Map.of("error", Map.of("message", "invalid JSON", "type", "invalid_request_error"))));
-            }
-            String model = request.path("model").asString(MODEL);
-            String prompt = lastUserMessage(request);
-            List<String> words = List.of(("Hello from the Symbolon demo provider. You said: " + prompt).split(" "));
-            long inputTokens = Math.max(1, (prompt.length() + 3) / 4);
-            long outputTokens = words.size();
-            String id = "chatcmpl-demo-" + UUID.randomUUID();
-            if (request.path("stream").asBoolean(false)) {
-                boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
-                return Mono.from(stream(res, id, model, words, includeUsage, inputTokens, outputTokens));
-            }
-            return Mono.from(json(
-                    res,
-                    Map.of(
-                            "id", id,
-                            "object", "chat.completion",
-                            "created", System.currentTimeMillis() / 1000,
-                            "model", model,
-                            "choices",
+        return req.receive()
+                .aggregate()
+                .asString(StandardCharsets.UTF_8)
+                .defaultIfEmpty("{}")
+                .flatMap(body -> {
+                    JsonNode request;
+                    try {
+                        request = JSON.readTree(body);
+                    } catch (RuntimeException e) {
+                        return Mono.from(json(
+                                res.status(HttpResponseStatus.BAD_REQUEST),
+                                Map.of("error", Map.of("message", "invalid JSON", "type", "invalid_request_error"))));
+                    }
+                    String model = request.path("model").asString(MODEL);
+                    String prompt = lastUserMessage(request);
+                    List<String> words =
+                            List.of(("Hello from the Symbolon demo provider. You said: " + prompt).split(" "));
+                    long inputTokens = Math.max(1, (prompt.length() + 3) / 4);
+                    long outputTokens = words.size();
+                    String id = "chatcmpl-demo-" + UUID.randomUUID();
+                    if (request.path("stream").asBoolean(false)) {
+                        boolean includeUsage = request.path("stream_options")
+                                .path("include_usage")
+                                .asBoolean(false);
+                        return Mono.from(stream(res, id, model, words, includeUsage, inputTokens, outputTokens));
+                    }
+                    return Mono.from(json(
+                            res,
+                            Map.of(
+                                    "id",
+                                    id,
+                                    "object",
+                                    "chat.completion",
+                                    "created",
+                                    System.currentTimeMillis() / 1000,
+                                    "model",
+                                    model,
+                                    "choices",
                                     List.of(Map.of(
-                                            "index", 0,
-                                            "message", Map.of("role", "assistant", "content", String.join(" ", words)),
-                                            "finish_reason", "stop")),
-                            "usage", usage(inputTokens, outputTokens))));
-        });
+                                            "index",
+                                            0,
+                                            "message",
+                                            Map.of("role", "assistant", "content", String.join(" ", words)),
+                                            "finish_reason",
+                                            "stop")),
+                                    "usage",
+                                    usage(inputTokens, outputTokens))));
+                });
     }
 
     private static org.reactivestreams.Publisher<Void> stream(
@@ -139,16 +155,20 @@ final class DemoProvider implements AutoCloseable {
         events.add(JSON.writeValueAsString(chunk(id, model, Map.of(), "stop")));
         if (includeUsage) {
             events.add(JSON.writeValueAsString(Map.of(
-                    "id", id,
-                    "object", "chat.completion.chunk",
-                    "model", model,
-                    "choices", List.of(),
-                    "usage", usage(inputTokens, outputTokens))));
+                    "id",
+                    id,
+                    "object",
+                    "chat.completion.chunk",
+                    "model",
+                    model,
+                    "choices",
+                    List.of(),
+                    "usage",
+                    usage(inputTokens, outputTokens))));
         }
         events.add("[DONE]");
-        Flux<String> frames = Flux.fromIterable(events)
-                .map(data -> "data: " + data + "\n\n")
-                .delayElements(Duration.ofMillis(20));
+        Flux<String> frames =
+                Flux.fromIterable(events).map(data -> "data: " + data + "\n\n").delayElements(Duration.ofMillis(20));
         return res.header("Content-Type", "text/event-stream")
                 .header("Cache-Control", "no-cache")
                 .sendString(frames, StandardCharsets.UTF_8);

@@ -143,12 +143,12 @@ public final class LocalStack implements AutoCloseable {
         demoProviderUrl = demo.baseUrl();
 
         for (Service service : Service.values()) {
-            ConfigurableApplicationContext context = service.builder
-                    .get()
-                    .registerShutdownHook(false)
-                    .run(arguments(service, data));
+            ConfigurableApplicationContext context =
+                    service.builder.get().registerShutdownHook(false).run(arguments(service, data));
             running.push(context::close);
-            boundPorts.put(service, ((WebServerApplicationContext) context).getWebServer().getPort());
+            boundPorts.put(
+                    service,
+                    ((WebServerApplicationContext) context).getWebServer().getPort());
         }
     }
 
@@ -156,6 +156,8 @@ public final class LocalStack implements AutoCloseable {
     private String[] arguments(Service service, Path data) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
+        // One logging system serves five contexts; it would label every line with the first name.
+        settings.put("logging.include-application-name", "false");
         settings.put("server.port", Integer.toString(options.ports().getOrDefault(service, 0)));
         switch (service) {
             case KEY_VAULT -> {
@@ -185,13 +187,15 @@ public final class LocalStack implements AutoCloseable {
             case EDGE -> {
                 settings.put("KEY_VAULT_URL", url(Service.KEY_VAULT));
                 settings.put("SYMBOLON_SERVICE_TOKEN", secrets.serviceToken().reveal());
-                settings.put("SYMBOLON_CREDENTIAL_PEPPER", secrets.credentialPepper().reveal());
+                settings.put(
+                        "SYMBOLON_CREDENTIAL_PEPPER", secrets.credentialPepper().reveal());
                 settings.put("symbolon.edge.compat.demo.base-url", demoProviderUrl);
                 settings.put("symbolon.edge.apps[0].tenant-id", DEMO_TENANT);
                 settings.put("symbolon.edge.apps[0].app-id", DEMO_APP);
                 settings.put(
                         "symbolon.edge.apps[0].credential-hash",
-                        new CredentialHasher(secrets.credentialPepper()).hash(secrets.demoCredential().reveal()));
+                        new CredentialHasher(secrets.credentialPepper())
+                                .hash(secrets.demoCredential().reveal()));
             }
         }
         settings.putAll(options.extra().getOrDefault(service, Map.of()));

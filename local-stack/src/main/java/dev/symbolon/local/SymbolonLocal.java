@@ -20,7 +20,8 @@ public final class SymbolonLocal {
                 dataDirectory = Path.of(arg.substring("--data-dir=".length()));
             } else if (arg.equals("--help") || arg.equals("-h")) {
                 System.out.println("usage: symbolon-local [--data-dir=DIR] [--reset]");
-                System.out.println("  --data-dir=DIR  where PostgreSQL, Kafka and the key store keep data (./.symbolon)");
+                System.out.println(
+                        "  --data-dir=DIR  where PostgreSQL, Kafka and the key store keep data (./.symbolon)");
                 System.out.println("  --reset         wipe the data directory first");
                 return;
             } else {
@@ -29,13 +30,18 @@ public final class SymbolonLocal {
             }
         }
         long started = System.nanoTime();
-        LocalStack stack = LocalStack.start(LocalStack.Options.defaults(dataDirectory).withReset(reset));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("Stopping Symbolon...");
-            long stopping = System.nanoTime();
-            stack.close();
-            System.out.printf(Locale.ROOT, "Stopped in %.1f s.%n", (System.nanoTime() - stopping) / 1e9);
-        }, "symbolon-shutdown"));
+        LocalStack stack =
+                LocalStack.start(LocalStack.Options.defaults(dataDirectory).withReset(reset));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("Stopping Symbolon...");
+                            long stopping = System.nanoTime();
+                            stack.close();
+                            System.out.printf(
+                                    Locale.ROOT, "Stopped in %.1f s.%n", (System.nanoTime() - stopping) / 1e9);
+                        },
+                        "symbolon-shutdown"));
         System.out.println(banner(stack, (System.nanoTime() - started) / 1e9));
     }
 

@@ -45,8 +45,7 @@ public final class Secret {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Secret other
-                && MessageDigest.isEqual(revealBytes(), other.revealBytes());
+        return o instanceof Secret other && MessageDigest.isEqual(revealBytes(), other.revealBytes());
     }
 
     @Override

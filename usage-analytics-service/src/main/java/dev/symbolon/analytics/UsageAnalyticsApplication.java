@@ -19,6 +19,7 @@ public class UsageAnalyticsApplication {
     /** Configuration lives in {@code usage-analytics-service.yml}, so five services can share one classpath. */
     public static SpringApplicationBuilder builder() {
         return new SpringApplicationBuilder(UsageAnalyticsApplication.class)
+                .main(UsageAnalyticsApplication.class)
                 .properties("spring.config.name=usage-analytics-service");
     }
 

@@ -11,6 +11,7 @@ public class WebhookDispatcherApplication {
     /** Configuration lives in {@code webhook-dispatcher.yml}, so five services can share one classpath. */
     public static SpringApplicationBuilder builder() {
         return new SpringApplicationBuilder(WebhookDispatcherApplication.class)
+                .main(WebhookDispatcherApplication.class)
                 .properties("spring.config.name=webhook-dispatcher");
     }
 

@@ -26,8 +26,7 @@ public final class ClientCredentials {
         return switch (style) {
             case BEARER -> bearer;
             case ANTHROPIC -> firstNonBlank(headers.getFirst("x-api-key"), bearer);
-            case GOOGLE ->
-                firstNonBlank(headers.getFirst("x-goog-api-key"), query.getFirst(GOOGLE_QUERY_KEY), bearer);
+            case GOOGLE -> firstNonBlank(headers.getFirst("x-goog-api-key"), query.getFirst(GOOGLE_QUERY_KEY), bearer);
         };
     }
 

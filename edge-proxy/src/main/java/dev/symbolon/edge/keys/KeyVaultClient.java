@@ -35,12 +35,13 @@ class KeyVaultClient {
                 .uri("/internal/v1/server-keys/{provider}", provider)
                 .retrieve()
                 .onStatus(HttpStatusCode::is4xxClientError, response -> response.releaseBody()
-                        .then(Mono.error(response.statusCode().value() == 404
-                                ? new GatewayException(
-                                        HttpStatus.FORBIDDEN,
-                                        "provider_not_configured",
-                                        "No key is configured for provider '" + provider + "'.")
-                                : keyServiceFailure())))
+                        .then(Mono.error(
+                                response.statusCode().value() == 404
+                                        ? new GatewayException(
+                                                HttpStatus.FORBIDDEN,
+                                                "provider_not_configured",
+                                                "No key is configured for provider '" + provider + "'.")
+                                        : keyServiceFailure())))
                 .onStatus(HttpStatusCode::is5xxServerError, response -> response.releaseBody()
                         .then(Mono.error(keyServiceFailure())))
                 .bodyToMono(KeyResponse.class)
@@ -61,5 +62,4 @@ class KeyVaultClient {
             return "KeyResponse[" + keyId + "]";
         }
     }
-
 }

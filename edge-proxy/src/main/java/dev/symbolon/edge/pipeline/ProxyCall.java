@@ -58,32 +58,92 @@ public record ProxyCall(
 
     ProxyCall withRoute(Route route) {
         return new ProxyCall(
-                requestId, receivedAt, receivedNanos, method, rawPath, query, headers, route, identity, body, model,
-                stream, key, upstreamNanos);
+                requestId,
+                receivedAt,
+                receivedNanos,
+                method,
+                rawPath,
+                query,
+                headers,
+                route,
+                identity,
+                body,
+                model,
+                stream,
+                key,
+                upstreamNanos);
     }
 
     ProxyCall withIdentity(AppIdentity identity) {
         return new ProxyCall(
-                requestId, receivedAt, receivedNanos, method, rawPath, query, headers, route, identity, body, model,
-                stream, key, upstreamNanos);
+                requestId,
+                receivedAt,
+                receivedNanos,
+                method,
+                rawPath,
+                query,
+                headers,
+                route,
+                identity,
+                body,
+                model,
+                stream,
+                key,
+                upstreamNanos);
     }
 
     ProxyCall withBody(byte[] body, String model, boolean stream) {
         return new ProxyCall(
-                requestId, receivedAt, receivedNanos, method, rawPath, query, headers, route, identity, body, model,
-                stream, key, upstreamNanos);
+                requestId,
+                receivedAt,
+                receivedNanos,
+                method,
+                rawPath,
+                query,
+                headers,
+                route,
+                identity,
+                body,
+                model,
+                stream,
+                key,
+                upstreamNanos);
     }
 
     ProxyCall withKey(ProviderKey key) {
         return new ProxyCall(
-                requestId, receivedAt, receivedNanos, method, rawPath, query, headers, route, identity, body, model,
-                stream, key, upstreamNanos);
+                requestId,
+                receivedAt,
+                receivedNanos,
+                method,
+                rawPath,
+                query,
+                headers,
+                route,
+                identity,
+                body,
+                model,
+                stream,
+                key,
+                upstreamNanos);
     }
 
     ProxyCall withUpstreamStarted() {
         return new ProxyCall(
-                requestId, receivedAt, receivedNanos, method, rawPath, query, headers, route, identity, body, model,
-                stream, key, System.nanoTime());
+                requestId,
+                receivedAt,
+                receivedNanos,
+                method,
+                rawPath,
+                query,
+                headers,
+                route,
+                identity,
+                body,
+                model,
+                stream,
+                key,
+                System.nanoTime());
     }
 
     /** Milliseconds since the request arrived. */

@@ -93,8 +93,7 @@ public class ProxyPipeline {
     }
 
     private ProxyCall authenticate(ProxyCall call) {
-        String credential =
-                ClientCredentials.extract(call.route().provider().auth(), call.headers(), call.query());
+        String credential = ClientCredentials.extract(call.route().provider().auth(), call.headers(), call.query());
         return call.withIdentity(apps.authenticate(credential)
                 .orElseThrow(() -> new GatewayException(
                         HttpStatus.UNAUTHORIZED, "invalid_credential", "Missing or invalid API credential.")));
@@ -133,7 +132,9 @@ public class ProxyPipeline {
         }
         JsonNode model = root.get("model");
         return call.withBody(
-                body, model != null && model.isString() ? model.asString() : null, root.path("stream").asBoolean(false));
+                body,
+                model != null && model.isString() ? model.asString() : null,
+                root.path("stream").asBoolean(false));
     }
 
     private Mono<ProxyCall> resolveKey(ProxyCall call) {
@@ -184,7 +185,9 @@ public class ProxyPipeline {
         if (e instanceof GatewayException gateway) {
             return gateway;
         }
-        if (e instanceof TimeoutException || e instanceof ReadTimeoutException || e.getCause() instanceof ReadTimeoutException) {
+        if (e instanceof TimeoutException
+                || e instanceof ReadTimeoutException
+                || e.getCause() instanceof ReadTimeoutException) {
             return new GatewayException(
                     HttpStatus.GATEWAY_TIMEOUT, "upstream_timeout", "The provider did not answer in time.");
         }

@@ -97,8 +97,8 @@ public class ProviderClient {
     }
 
     static URI upstreamUri(Provider provider, String endpoint, MultiValueMap<String, String> query) {
-        UriComponentsBuilder uri = UriComponentsBuilder.fromUri(provider.baseUrl())
-                .path(endpoint);
+        UriComponentsBuilder uri =
+                UriComponentsBuilder.fromUri(provider.baseUrl()).path(endpoint);
         query.forEach((name, values) -> {
             if (!(provider.auth() == Provider.AuthStyle.GOOGLE && name.equals(ClientCredentials.GOOGLE_QUERY_KEY))) {
                 uri.queryParam(name, values.toArray());

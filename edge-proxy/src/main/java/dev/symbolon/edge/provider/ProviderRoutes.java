@@ -18,8 +18,7 @@ public class ProviderRoutes {
     private static final Map<String, Provider> BUILT_IN = Map.of(
             "openai", new Provider("openai", URI.create("https://api.openai.com/v1"), Provider.AuthStyle.BEARER),
             "anthropic",
-                    new Provider(
-                            "anthropic", URI.create("https://api.anthropic.com/v1"), Provider.AuthStyle.ANTHROPIC),
+                    new Provider("anthropic", URI.create("https://api.anthropic.com/v1"), Provider.AuthStyle.ANTHROPIC),
             "gemini",
                     new Provider(
                             "gemini",

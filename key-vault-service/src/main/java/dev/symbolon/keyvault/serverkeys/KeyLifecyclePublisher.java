@@ -35,7 +35,8 @@ class KeyLifecyclePublisher {
                 key.fingerprint(),
                 null);
         try {
-            kafka.send(Topics.KEY_LIFECYCLE, key.keyId(), EventJson.encode(event)).get(30, TimeUnit.SECONDS);
+            kafka.send(Topics.KEY_LIFECYCLE, key.keyId(), EventJson.encode(event))
+                    .get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted publishing a key event", e);

@@ -54,7 +54,13 @@ class ProviderKeyEntity {
     protected ProviderKeyEntity() {}
 
     ProviderKeyEntity(
-            String keyId, String tenantId, String provider, KeyKind kind, String label, String fingerprint, Instant now) {
+            String keyId,
+            String tenantId,
+            String provider,
+            KeyKind kind,
+            String label,
+            String fingerprint,
+            Instant now) {
         this.keyId = keyId;
         this.tenantId = tenantId;
         this.provider = provider;

@@ -78,7 +78,13 @@ public class ServerKeys {
                         return existing;
                     })
                     .orElseGet(() -> new ProviderKeyEntity(
-                            newKeyId(), KeyLifecycleEvent.PLATFORM_TENANT, provider, KeyKind.SERVER, label, fingerprint, now));
+                            newKeyId(),
+                            KeyLifecycleEvent.PLATFORM_TENANT,
+                            provider,
+                            KeyKind.SERVER,
+                            label,
+                            fingerprint,
+                            now));
             store.write(key.materialPath(), apiKey);
             repository.save(key);
             return new Registration(key, current.isPresent() ? Action.ROTATED : Action.CREATED);

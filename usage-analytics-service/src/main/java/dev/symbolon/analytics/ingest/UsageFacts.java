@@ -17,7 +17,8 @@ class UsageFacts {
 
     /** @return true when the event was new */
     boolean insert(UsageRecorded event) {
-        int rows = jdbc.sql("""
+        int rows = jdbc.sql(
+                        """
                         insert into usage_fact (event_id, occurred_at, tenant_id, app_id, key_id, key_kind,
                             provider, model, endpoint, status, outcome, input_tokens, output_tokens,
                             cached_input_tokens, streamed, partial, latency_ms, overhead_ms, request_id)

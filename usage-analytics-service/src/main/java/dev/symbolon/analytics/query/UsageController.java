@@ -44,13 +44,13 @@ class UsageController {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "from must be before to");
         }
         return new UsageReport(
-                tenantId, start, end, queries.totals(tenantId, start, end), queries.recent(tenantId, start, end, limit));
+                tenantId,
+                start,
+                end,
+                queries.totals(tenantId, start, end),
+                queries.recent(tenantId, start, end, limit));
     }
 
     record UsageReport(
-            String tenantId,
-            Instant from,
-            Instant to,
-            UsageQueries.Totals totals,
-            List<UsageQueries.Fact> recent) {}
+            String tenantId, Instant from, Instant to, UsageQueries.Totals totals, List<UsageQueries.Fact> recent) {}
 }

@@ -18,7 +18,8 @@ class UsageQueries {
     }
 
     Totals totals(String tenantId, Instant from, Instant to) {
-        return jdbc.sql("""
+        return jdbc.sql(
+                        """
                         select count(*) as requests,
                                coalesce(sum(input_tokens), 0) as input_tokens,
                                coalesce(sum(output_tokens), 0) as output_tokens,
@@ -38,7 +39,8 @@ class UsageQueries {
     }
 
     List<Fact> recent(String tenantId, Instant from, Instant to, int limit) {
-        return jdbc.sql("""
+        return jdbc.sql(
+                        """
                         select event_id, occurred_at, app_id, key_id, provider, model, endpoint, status,
                                outcome, input_tokens, output_tokens, cached_input_tokens, streamed, partial,
                                latency_ms, request_id

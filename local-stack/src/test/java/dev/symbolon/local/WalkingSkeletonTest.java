@@ -1,0 +1,359 @@
+package dev.symbolon.local;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.Topics;
+import dev.symbolon.contracts.UsageRecorded;
+import dev.symbolon.local.LocalStack.Service;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The walking skeleton, end to end through the real launcher: embedded PostgreSQL, an embedded KRaft
+ * broker, the five services in their own contexts, WireMock playing OpenAI. One request crosses
+ * every layer: edge → key-vault-service → upstream → Kafka → usage-analytics-service → PostgreSQL →
+ * finance API.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WalkingSkeletonTest {
+
+    /** The operator's OpenAI key: must reach the upstream and nothing else. */
+    static final String SERVER_KEY_CANARY = "sk-canary-server-" + UUID.randomUUID();
+
+    static final String UPSTREAM_BODY =
+            """
+            {"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-mini",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],
+             "usage":{"prompt_tokens":11,"completion_tokens":7,"total_tokens":18,
+                      "prompt_tokens_details":{"cached_tokens":3}}}""";
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    static Path data;
+
+    static WireMockServer openai;
+    static LocalStack stack;
+    static LocalStack.Options options;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() {
+        openai = new WireMockServer(options().dynamicPort());
+        openai.start();
+        openai.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "application/json")
+                        .withHeader("x-request-id", "upstream-req-1")
+                        .withBody(UPSTREAM_BODY)));
+
+        Map<Service, Integer> ports = new EnumMap<>(Service.class);
+        for (Service service : Service.values()) {
+            ports.put(service, 0);
+        }
+        options = new LocalStack.Options(
+                data,
+                false,
+                ports,
+                0,
+                FreePorts.next(),
+                FreePorts.next(),
+                0,
+                Map.of(
+                        Service.EDGE,
+                        Map.of("symbolon.edge.providers.openai.base-url", openai.baseUrl() + "/v1"),
+                        Service.KEY_VAULT,
+                        Map.of("symbolon.key-vault.server-keys.openai.api-key", SERVER_KEY_CANARY)));
+        stack = LocalStack.start(options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+        if (openai != null) {
+            openai.stop();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void one_request_crosses_every_layer_and_shows_in_analytics() throws Exception {
+        String requestBody = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+
+        HttpResponse<String> response =
+                edge("/openai/v1/chat/completions", stack.demoCredential().reveal(), requestBody);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body())).isEqualTo(JSON.readTree(UPSTREAM_BODY));
+        String requestId = response.headers().firstValue("x-request-id").orElseThrow();
+        assertThat(requestId).startsWith("req_");
+        assertThat(response.headers().firstValue("x-upstream-request-id")).contains("upstream-req-1");
+        assertThat(response.headers().firstValue("x-symbolon-overhead-ms").orElseThrow())
+                .matches("\\d+");
+
+        // The upstream got the operator's key, the client's body, and not the client's credential.
+        openai.verify(
+                1,
+                postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                        .withHeader("Authorization", equalTo("Bearer " + SERVER_KEY_CANARY))
+                        .withRequestBody(equalToJson(requestBody)));
+        LoggedRequest received = openai.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions")))
+                .get(0);
+        assertThat(received.getHeaders().all().toString())
+                .doesNotContain(stack.demoCredential().reveal());
+
+        JsonNode fact = awaitUsageFact(requestId);
+        assertThat(fact.path("provider").asString()).isEqualTo("openai");
+        assertThat(fact.path("model").asString()).isEqualTo("gpt-4o-mini");
+        assertThat(fact.path("endpoint").asString()).isEqualTo("/chat/completions");
+        assertThat(fact.path("appId").asString()).isEqualTo(LocalStack.DEMO_APP);
+        assertThat(fact.path("keyId").asString()).startsWith("key_");
+        assertThat(fact.path("status").asInt()).isEqualTo(200);
+        assertThat(fact.path("outcome").asString()).isEqualTo("SUCCESS");
+        assertThat(fact.path("inputTokens").asLong()).isEqualTo(11);
+        assertThat(fact.path("outputTokens").asLong()).isEqualTo(7);
+        assertThat(fact.path("cachedInputTokens").asLong()).isEqualTo(3);
+        assertThat(rowsWithRequestId(requestId)).isEqualTo(1);
+    }
+
+    @Test
+    @Order(2)
+    void a_redelivered_usage_event_is_stored_once() throws Exception {
+        ConsumerRecord<String, byte[]> original = usageRecords().get(0);
+        UsageRecorded event = EventJson.decode(original.value(), UsageRecorded.class);
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            producer.send(new ProducerRecord<>(Topics.USAGE_RECORDED, original.key(), original.value()));
+            producer.send(new ProducerRecord<>(Topics.USAGE_RECORDED, original.key(), original.value()));
+            producer.flush();
+        }
+        // A later request from the same tenant lands on the same partition, after the duplicates.
+        HttpResponse<String> marker =
+                edge("/openai/v1/chat/completions", stack.demoCredential().reveal(), "{\"model\":\"gpt-4o-mini\"}");
+        awaitUsageFact(marker.headers().firstValue("x-request-id").orElseThrow());
+
+        assertThat(rowsWithEventId(event.eventId())).isEqualTo(1);
+    }
+
+    @Test
+    @Order(3)
+    void the_demo_provider_streams_through_the_edge_and_is_metered() throws Exception {
+        HttpResponse<String> response = edge(
+                "/compat/demo/v1/chat/completions",
+                stack.demoCredential().reveal(),
+                """
+                {"model":"demo-1","stream":true,"stream_options":{"include_usage":true},
+                 "messages":[{"role":"user","content":"stream please"}]}""");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
+        List<String> events = response.body()
+                .lines()
+                .filter(line -> line.startsWith("data: "))
+                .toList();
+        assertThat(events).hasSizeGreaterThan(5).last().isEqualTo("data: [DONE]");
+
+        JsonNode fact =
+                awaitUsageFact(response.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(fact.path("provider").asString()).isEqualTo("compat:demo");
+        assertThat(fact.path("streamed").asBoolean()).isTrue();
+        assertThat(fact.path("partial").asBoolean()).isFalse();
+        assertThat(fact.path("inputTokens").asLong()).isPositive();
+        assertThat(fact.path("outputTokens").asLong()).isEqualTo(events.size() - 3);
+    }
+
+    @Test
+    @Order(4)
+    void a_bad_credential_is_refused_with_json_and_never_reaches_the_upstream() throws Exception {
+        int before = openai.getAllServeEvents().size();
+
+        HttpResponse<String> response = edge("/openai/v1/chat/completions", "sym_live_wrong", "{\"model\":\"x\"}");
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        JsonNode error = JSON.readTree(response.body()).path("error");
+        assertThat(error.path("type").asString()).isEqualTo("invalid_credential");
+        assertThat(error.path("requestId").asString())
+                .isEqualTo(response.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(openai.getAllServeEvents()).hasSize(before);
+    }
+
+    @Test
+    @Order(5)
+    void no_key_or_credential_reaches_an_event_or_a_usage_row() throws Exception {
+        List<String> secrets = List.of(SERVER_KEY_CANARY, stack.demoCredential().reveal());
+        List<String> wire = new ArrayList<>();
+        for (String topic : List.of(Topics.USAGE_RECORDED, Topics.KEY_LIFECYCLE)) {
+            for (ConsumerRecord<String, byte[]> record : records(topic)) {
+                wire.add(new String(record.value(), StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(wire).isNotEmpty();
+        try (Connection db = database();
+                ResultSet rows = db.createStatement()
+                        .executeQuery("select u::text from analytics.usage_fact u "
+                                + "union all select k::text from keyvault.provider_key k")) {
+            while (rows.next()) {
+                wire.add(rows.getString(1));
+            }
+        }
+        for (String secret : secrets) {
+            assertThat(wire).noneMatch(text -> text.contains(secret));
+        }
+    }
+
+    @Test
+    @Order(6)
+    void a_restart_on_the_same_data_directory_keeps_data_and_credentials() throws Exception {
+        String credential = stack.demoCredential().reveal();
+        long factsBefore = countFacts();
+        stack.close();
+        stack = null;
+
+        stack = LocalStack.start(options);
+
+        assertThat(stack.demoCredential().reveal()).isEqualTo(credential);
+        assertThat(countFacts()).isEqualTo(factsBefore);
+        HttpResponse<String> response = edge("/openai/v1/chat/completions", credential, "{\"model\":\"gpt-4o-mini\"}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        awaitUsageFact(response.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(countFacts()).isEqualTo(factsBefore + 1);
+    }
+
+    private static HttpResponse<String> edge(String path, String credential, String body) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(stack.url(Service.EDGE) + path))
+                        .header("Authorization", "Bearer " + credential)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode awaitUsageFact(String requestId) {
+        return await().atMost(Duration.ofSeconds(20)).until(() -> findFact(requestId), fact -> fact != null);
+    }
+
+    private static JsonNode findFact(String requestId) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url(Service.ANALYTICS) + "/analytics/usage?tenantId="
+                                + LocalStack.DEMO_TENANT + "&limit=1000"))
+                        .header("Authorization", "Bearer " + stack.adminToken().reveal())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        for (JsonNode fact : JSON.readTree(response.body()).path("recent")) {
+            if (requestId.equals(fact.path("requestId").asString())) {
+                return fact;
+            }
+        }
+        return null;
+    }
+
+    private static long countFacts() throws SQLException {
+        try (Connection db = database();
+                ResultSet rs = db.createStatement().executeQuery("select count(*) from analytics.usage_fact")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static long rowsWithRequestId(String requestId) throws SQLException {
+        return count("select count(*) from analytics.usage_fact where request_id = ?", requestId);
+    }
+
+    private static long rowsWithEventId(UUID eventId) throws SQLException {
+        return count("select count(*) from analytics.usage_fact where event_id = ?", eventId);
+    }
+
+    private static long count(String sql, Object parameter) throws SQLException {
+        try (Connection db = database();
+                PreparedStatement statement = db.prepareStatement(sql)) {
+            statement.setObject(1, parameter);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static Connection database() throws SQLException {
+        return DriverManager.getConnection(stack.postgresJdbcUrl(), "postgres", "");
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> usageRecords() {
+        return records(Topics.USAGE_RECORDED);
+    }
+
+    /** Everything on a topic so far, read from the beginning by a throwaway consumer. */
+    private static List<ConsumerRecord<String, byte[]>> records(String topic) {
+        Properties config = new Properties();
+        config.put("bootstrap.servers", stack.kafkaBootstrapServers());
+        config.put("group.id", "test-reader-" + UUID.randomUUID());
+        config.put("auto.offset.reset", "earliest");
+        config.put("enable.auto.commit", "false");
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                int before = all.size();
+                consumer.poll(Duration.ofMillis(300)).forEach(all::add);
+                return !all.isEmpty() && all.size() == before;
+            });
+        }
+        return all;
+    }
+
+    private static KafkaProducer<String, byte[]> producer() {
+        Properties config = new Properties();
+        config.put("bootstrap.servers", stack.kafkaBootstrapServers());
+        return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+    }
+}
