@@ -1,0 +1,136 @@
+package dev.symbolon.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.symbolon.local.LocalStack.Service;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * docker-compose.yml and the helm chart must give every service what its own configuration file
+ * requires: each {@code ${NAME}} without a default, its port, a readiness check. Read from the
+ * services' real configuration files, so a new required setting fails here until both deployment
+ * shapes provide it.
+ */
+class DeploymentConfigTest {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Pattern REQUIRED = Pattern.compile("\\$\\{([A-Z0-9_]+)}");
+    private static final Pattern PORT = Pattern.compile("port: \\$\\{PORT:(\\d+)}");
+
+    private final Map<String, Object> compose = yaml(ROOT.resolve("docker-compose.yml"));
+    private final Map<String, Object> helm = yaml(ROOT.resolve("helm/symbolon/values.yaml"));
+
+    @ParameterizedTest
+    @EnumSource(Service.class)
+    void compose_runs_each_service_with_every_required_setting_its_port_and_a_readiness_check(Service service)
+            throws IOException {
+        ServiceConfig config = ServiceConfig.of(service);
+        Map<String, Object> definition = map(map(compose, "services"), service.moduleName());
+
+        Map<String, Object> environment = map(definition, "environment");
+        assertThat(environment.keySet()).containsAll(config.required());
+        assertThat(environment.get("PORT")).hasToString(Integer.toString(config.port()));
+        assertThat((List<?>) definition.get("ports"))
+                .map(Object::toString)
+                .contains(config.port() + ":" + config.port());
+        assertThat(map(definition, "build")).containsEntry("args", Map.of("SERVICE", service.moduleName()));
+        assertThat(map(definition, "healthcheck").get("test").toString()).contains("/actuator/health/readiness");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Service.class)
+    void helm_gives_each_service_every_required_setting_and_its_port(Service service) throws IOException {
+        ServiceConfig config = ServiceConfig.of(service);
+        Map<String, Object> values = map(map(helm, "services"), service.moduleName());
+
+        Set<String> provided = new LinkedHashSet<>(List.of("PORT", "KAFKA_BOOTSTRAP_SERVERS"));
+        provided.addAll(map(values, "env").keySet());
+        provided.addAll(map(values, "secretEnv").keySet());
+        if (Boolean.TRUE.equals(values.get("usesDatabase"))) {
+            provided.addAll(List.of("DATABASE_URL", "DATABASE_USERNAME"));
+            provided.addAll(map(map(helm, "shared"), "secretEnv").keySet());
+        }
+        assertThat(provided).containsAll(config.required());
+        assertThat(values.get("usesDatabase")).isEqualTo(config.usesDatabase());
+        assertThat(values.get("port")).isEqualTo(config.port());
+    }
+
+    @Test
+    void the_helm_template_wires_port_kafka_and_probes_for_every_service() throws IOException {
+        String template = Files.readString(ROOT.resolve("helm/symbolon/templates/services.yaml"));
+
+        assertThat(template)
+                .contains("range $name, $svc := .Values.services")
+                .contains("name: PORT")
+                .contains("name: KAFKA_BOOTSTRAP_SERVERS")
+                .contains("path: /actuator/health/readiness")
+                .contains("path: /actuator/health/liveness");
+    }
+
+    @Test
+    void compose_brings_kafka_in_kraft_mode_postgres_and_an_initialised_vault() {
+        Map<String, Object> services = map(compose, "services");
+
+        assertThat(map(map(services, "kafka"), "environment"))
+                .containsEntry("KAFKA_PROCESS_ROLES", "broker,controller");
+        assertThat(map(services, "postgres")).containsKey("healthcheck");
+        assertThat(map(services, "vault")).containsKey("healthcheck");
+        String init = map(services, "vault-init").get("command").toString();
+        assertThat(init)
+                .contains("-version=2 kv")
+                .contains("secrets enable transit")
+                .contains("derived=true");
+    }
+
+    /** What a service's own configuration file requires of its deployment. */
+    record ServiceConfig(Set<String> required, int port, boolean usesDatabase) {
+
+        static ServiceConfig of(Service service) throws IOException {
+            String file = service.moduleName() + ".yml";
+            String text;
+            try (InputStream in = DeploymentConfigTest.class.getResourceAsStream("/" + file)) {
+                assertThat(in).as(file + " on the classpath").isNotNull();
+                text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            Set<String> required = new LinkedHashSet<>();
+            Matcher matcher = REQUIRED.matcher(text);
+            while (matcher.find()) {
+                required.add(matcher.group(1));
+            }
+            Matcher port = PORT.matcher(text);
+            assertThat(port.find())
+                    .as(file + " declares server.port as ${PORT:default}")
+                    .isTrue();
+            assertThat(required).as(file + " requires something").isNotEmpty();
+            return new ServiceConfig(required, Integer.parseInt(port.group(1)), text.contains("datasource:"));
+        }
+    }
+
+    private static Map<String, Object> yaml(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return new Yaml().load(in);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Map<String, Object> parent, String key) {
+        Object value = parent.get(key);
+        assertThat(value).as(key).isInstanceOf(Map.class);
+        return (Map<String, Object>) value;
+    }
+}
