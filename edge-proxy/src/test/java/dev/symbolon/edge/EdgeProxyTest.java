@@ -1,0 +1,332 @@
+package dev.symbolon.edge;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.Secret;
+import dev.symbolon.contracts.Topics;
+import dev.symbolon.contracts.UsageRecorded;
+import dev.symbolon.edge.auth.CredentialHasher;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * The edge in its full context against WireMock playing the providers and key-vault-service, and an
+ * embedded KRaft broker receiving usage events.
+ */
+@SpringBootTest(
+        webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.config.name=edge-proxy",
+            "KAFKA_BOOTSTRAP_SERVERS=${spring.embedded.kafka.brokers}",
+            "SYMBOLON_SERVICE_TOKEN=" + EdgeProxyTest.SERVICE_TOKEN,
+            "SYMBOLON_CREDENTIAL_PEPPER=" + EdgeProxyTest.PEPPER,
+            "symbolon.edge.max-body-size=64KB",
+        })
+@EmbeddedKafka(partitions = 1)
+class EdgeProxyTest {
+
+    static final String PEPPER = "test-pepper";
+    static final String SERVICE_TOKEN = "test-service-token";
+    static final String CREDENTIAL = "sym_live_" + UUID.randomUUID();
+    static final String OPENAI_KEY = "sk-openai-canary-" + UUID.randomUUID();
+    static final String ANTHROPIC_KEY = "sk-ant-canary-" + UUID.randomUUID();
+    static final String GEMINI_KEY = "AIza-canary-" + UUID.randomUUID();
+
+    static final WireMockServer upstream = new WireMockServer(options().dynamicPort());
+
+    static {
+        upstream.start();
+    }
+
+    @DynamicPropertySource
+    static void wiring(DynamicPropertyRegistry registry) {
+        registry.add("KEY_VAULT_URL", upstream::baseUrl);
+        registry.add("symbolon.edge.providers.openai.base-url", () -> upstream.baseUrl() + "/v1");
+        registry.add("symbolon.edge.providers.anthropic.base-url", () -> upstream.baseUrl() + "/anthropic/v1");
+        registry.add("symbolon.edge.providers.gemini.base-url", () -> upstream.baseUrl() + "/gemini/v1beta");
+        // A list binds from one property source only, so the whole entry is declared here.
+        registry.add("symbolon.edge.apps[0].tenant-id", () -> "t_acme");
+        registry.add("symbolon.edge.apps[0].app-id", () -> "app_1");
+        registry.add("symbolon.edge.apps[0].credential-hash", () -> new CredentialHasher(Secret.of(PEPPER))
+                .hash(CREDENTIAL));
+    }
+
+    @AfterAll
+    static void stopUpstream() {
+        upstream.stop();
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    EmbeddedKafkaBroker kafka;
+
+    WebTestClient client;
+
+    @BeforeEach
+    void setUp() {
+        client = WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(20))
+                .build();
+        upstream.resetAll();
+        stubKey("openai", OPENAI_KEY);
+        stubKey("anthropic", ANTHROPIC_KEY);
+        stubKey("gemini", GEMINI_KEY);
+        upstream.stubFor(
+                post(urlEqualTo("/v1/chat/completions"))
+                        .willReturn(
+                                okJson(
+                                        """
+                        {"id":"c1","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2}}""")));
+    }
+
+    @Test
+    void an_openai_request_gets_the_server_key_instead_of_the_client_credential_and_is_metered() {
+        String requestId = client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + CREDENTIAL)
+                .header("Cookie", "session=client-cookie")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"gpt-4o-mini\",\"messages\":[]}")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .exists("x-symbolon-overhead-ms")
+                .expectBody()
+                .jsonPath("$.usage.prompt_tokens")
+                .isEqualTo(5)
+                .returnResult()
+                .getResponseHeaders()
+                .getFirst("x-request-id");
+
+        upstream.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withHeader("Authorization", equalTo("Bearer " + OPENAI_KEY))
+                .withHeader("Cookie", absent()));
+        assertThat(upstream.getAllServeEvents().toString()).doesNotContain(CREDENTIAL);
+
+        UsageRecorded event = awaitUsage(requestId);
+        assertThat(event.tenantId()).isEqualTo("t_acme");
+        assertThat(event.appId()).isEqualTo("app_1");
+        assertThat(event.keyId()).isEqualTo("key_openai");
+        assertThat(event.provider()).isEqualTo("openai");
+        assertThat(event.model()).isEqualTo("gpt-4o-mini");
+        assertThat(event.outcome()).isEqualTo(UsageRecorded.Outcome.SUCCESS);
+        assertThat(event.inputTokens()).isEqualTo(5);
+        assertThat(event.outputTokens()).isEqualTo(2);
+    }
+
+    @Test
+    void the_anthropic_sdk_credential_header_is_replaced_and_a_version_defaulted() {
+        upstream.stubFor(post(urlEqualTo("/anthropic/v1/messages"))
+                .willReturn(okJson("{\"type\":\"message\",\"usage\":{\"input_tokens\":3,\"output_tokens\":4}}")));
+
+        client.post()
+                .uri("/anthropic/v1/messages")
+                .header("x-api-key", CREDENTIAL)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[]}")
+                .exchange()
+                .expectStatus()
+                .isOk();
+
+        upstream.verify(postRequestedFor(urlEqualTo("/anthropic/v1/messages"))
+                .withHeader("x-api-key", equalTo(ANTHROPIC_KEY))
+                .withHeader("anthropic-version", equalTo("2023-06-01"))
+                .withHeader("Authorization", absent()));
+    }
+
+    @Test
+    void a_gemini_key_query_parameter_is_stripped_and_the_key_sent_as_a_header() {
+        upstream.stubFor(post(urlPathEqualTo("/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent"))
+                .willReturn(okJson("{\"usageMetadata\":{\"promptTokenCount\":1,\"candidatesTokenCount\":1}}")));
+
+        client.post()
+                .uri("/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse&key=" + CREDENTIAL)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"contents\":[]}")
+                .exchange()
+                .expectStatus()
+                .isOk();
+
+        upstream.verify(
+                postRequestedFor(urlEqualTo("/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse"))
+                        .withHeader("x-goog-api-key", equalTo(GEMINI_KEY)));
+    }
+
+    @Test
+    void upstream_errors_pass_through_with_their_status_and_rate_limit_headers() {
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .willReturn(aResponse()
+                        .withStatus(429)
+                        .withHeader("Content-Type", "application/json")
+                        .withHeader("retry-after", "7")
+                        .withHeader("x-ratelimit-remaining-requests", "0")
+                        .withBody("{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}")));
+
+        String requestId = client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + CREDENTIAL)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"gpt-4o\"}")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(429)
+                .expectHeader()
+                .valueEquals("retry-after", "7")
+                .expectHeader()
+                .valueEquals("x-ratelimit-remaining-requests", "0")
+                .expectBody()
+                .jsonPath("$.error.message")
+                .isEqualTo("Rate limit reached")
+                .returnResult()
+                .getResponseHeaders()
+                .getFirst("x-request-id");
+
+        assertThat(awaitUsage(requestId).outcome()).isEqualTo(UsageRecorded.Outcome.UPSTREAM_ERROR);
+    }
+
+    @Test
+    void the_key_is_fetched_once_and_then_served_from_memory() {
+        for (int i = 0; i < 3; i++) {
+            client.post()
+                    .uri("/openai/v1/chat/completions")
+                    .header("Authorization", "Bearer " + CREDENTIAL)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{}")
+                    .exchange()
+                    .expectStatus()
+                    .isOk();
+        }
+
+        // The cache may already hold the key from an earlier test: at most one fetch here.
+        assertThat(upstream.findAll(getRequestedFor(urlEqualTo("/internal/v1/server-keys/openai"))))
+                .hasSizeLessThanOrEqualTo(1);
+        upstream.verify(3, postRequestedFor(urlEqualTo("/v1/chat/completions")));
+    }
+
+    @Test
+    void refusals_are_json_with_the_right_status_and_never_reach_the_upstream() {
+        expectError("/openai/v1/chat/completions", "Bearer sym_live_nope", "{}", 401, "invalid_credential");
+        expectError("/openai/v1/chat/completions", null, "{}", 401, "invalid_credential");
+        expectError("/nowhere/v1/chat", "Bearer " + CREDENTIAL, "{}", 404, "unknown_route");
+        expectError("/openai/v1/%2e%2e/admin", "Bearer " + CREDENTIAL, "{}", 400, "invalid_path");
+        expectError("/openai/v1/chat/completions", "Bearer " + CREDENTIAL, "{not json", 400, "invalid_json");
+        expectError(
+                "/openai/v1/chat/completions",
+                "Bearer " + CREDENTIAL,
+                "{\"pad\":\"" + "x".repeat(70_000) + "\"}",
+                413,
+                "body_too_large");
+        expectError("/mistral/v1/chat/completions", "Bearer " + CREDENTIAL, "{}", 403, "provider_not_configured");
+
+        upstream.verify(0, postRequestedFor(urlPathEqualTo("/v1/chat/completions")));
+    }
+
+    @Test
+    void an_unreachable_upstream_is_a_502_json_error() {
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .willReturn(
+                        aResponse().withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
+
+        expectError("/openai/v1/chat/completions", "Bearer " + CREDENTIAL, "{}", 502, "upstream_unreachable");
+    }
+
+    private void expectError(String path, String authorization, String body, int status, String type) {
+        // A URI, not a template: the path goes out exactly as written, %2e and all.
+        WebTestClient.RequestBodySpec request = client.post()
+                .uri(URI.create("http://localhost:" + port + path))
+                .contentType(MediaType.APPLICATION_JSON);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        String responseBody = request.bodyValue(body)
+                .exchange()
+                .expectStatus()
+                .isEqualTo(status)
+                .expectHeader()
+                .exists("x-request-id")
+                .expectBody()
+                .jsonPath("$.error.type")
+                .isEqualTo(type)
+                .jsonPath("$.error.requestId")
+                .exists()
+                .returnResult()
+                .toString();
+        assertThat(responseBody)
+                .doesNotContain(OPENAI_KEY)
+                .doesNotContain("Exception")
+                .doesNotContain("at dev.");
+    }
+
+    private void stubKey(String provider, String apiKey) {
+        upstream.stubFor(get(urlEqualTo("/internal/v1/server-keys/" + provider))
+                .withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN))
+                .willReturn(okJson("{\"keyId\":\"key_" + provider + "\",\"provider\":\"" + provider
+                        + "\",\"kind\":\"server\",\"keyVersion\":1,\"apiKey\":\"" + apiKey + "\"}")));
+    }
+
+    private UsageRecorded awaitUsage(String requestId) {
+        Properties config = new Properties();
+        config.put("bootstrap.servers", kafka.getBrokersAsString());
+        config.put("group.id", "test-" + UUID.randomUUID());
+        config.put("auto.offset.reset", "earliest");
+        List<String> raw = new CopyOnWriteArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.USAGE_RECORDED));
+            UsageRecorded found = await().atMost(Duration.ofSeconds(20))
+                    .until(
+                            () -> {
+                                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                                    raw.add(new String(record.value(), StandardCharsets.UTF_8));
+                                }
+                                return raw.stream()
+                                        .map(json -> EventJson.decode(json, UsageRecorded.class))
+                                        .filter(e -> requestId.equals(e.requestId()))
+                                        .findFirst()
+                                        .orElse(null);
+                            },
+                            event -> event != null);
+            assertThat(raw).noneMatch(json -> json.contains(CREDENTIAL) || json.contains(OPENAI_KEY));
+            return found;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.symbolon.edge.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.symbolon.contracts.Secret;
+import dev.symbolon.edge.provider.Provider.AuthStyle;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+
+class ClientCredentialsTest {
+
+    private final MultiValueMap<String, String> noQuery = new LinkedMultiValueMap<>();
+
+    @Test
+    void openai_style_sdks_send_a_bearer_token() {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set("Authorization", "Bearer sym_live_abc");
+
+        assertThat(ClientCredentials.extract(AuthStyle.BEARER, headers, noQuery))
+                .isEqualTo("sym_live_abc");
+    }
+
+    @Test
+    void the_anthropic_sdk_sends_x_api_key() {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set("x-api-key", "sym_live_abc");
+
+        assertThat(ClientCredentials.extract(AuthStyle.ANTHROPIC, headers, noQuery))
+                .isEqualTo("sym_live_abc");
+    }
+
+    @Test
+    void google_sdks_send_x_goog_api_key_or_a_key_query_parameter() {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set("x-goog-api-key", "sym_live_header");
+        MultiValueMap<String, String> query = new LinkedMultiValueMap<>();
+        query.add("key", "sym_live_query");
+
+        assertThat(ClientCredentials.extract(AuthStyle.GOOGLE, headers, query)).isEqualTo("sym_live_header");
+        assertThat(ClientCredentials.extract(AuthStyle.GOOGLE, new HttpHeaders(), query))
+                .isEqualTo("sym_live_query");
+    }
+
+    @Test
+    void a_non_bearer_authorization_is_no_credential() {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set("Authorization", "Basic dXNlcjpwYXNz");
+
+        assertThat(ClientCredentials.extract(AuthStyle.BEARER, headers, noQuery))
+                .isNull();
+        assertThat(ClientCredentials.extract(AuthStyle.BEARER, new HttpHeaders(), noQuery))
+                .isNull();
+    }
+
+    @Test
+    void credential_hashes_are_keyed_by_the_pepper() {
+        String credential = "sym_live_abc";
+
+        String one = new CredentialHasher(Secret.of("pepper-1")).hash(credential);
+        String two = new CredentialHasher(Secret.of("pepper-2")).hash(credential);
+
+        assertThat(one).hasSize(64).doesNotContain(credential).isNotEqualTo(two);
+        assertThat(new CredentialHasher(Secret.of("pepper-1")).hash(credential)).isEqualTo(one);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.symbolon.edge.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.symbolon.contracts.Secret;
+import dev.symbolon.edge.EdgeProperties;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+class ProviderRoutesTest {
+
+    private final ProviderRoutes routes = new ProviderRoutes(properties(
+            Map.of("openai", new EdgeProperties.Upstream(URI.create("http://localhost:9999/v1/"))),
+            Map.of("local-llm", new EdgeProperties.Upstream(URI.create("http://localhost:11434/v1")))));
+
+    @Test
+    void each_provider_native_prefix_maps_to_its_provider_and_endpoint() {
+        assertRoute("/openai/v1/chat/completions", "openai", "/chat/completions");
+        assertRoute("/anthropic/v1/messages", "anthropic", "/messages");
+        assertRoute(
+                "/gemini/v1beta/models/gemini-2.0-flash:generateContent",
+                "gemini",
+                "/models/gemini-2.0-flash:generateContent");
+        assertRoute("/groq/openai/v1/chat/completions", "groq", "/chat/completions");
+        assertRoute("/mistral/v1/chat/completions", "mistral", "/chat/completions");
+        assertRoute("/compat/local-llm/v1/chat/completions", "compat:local-llm", "/chat/completions");
+    }
+
+    @Test
+    void base_urls_come_from_configuration_with_defaults_for_built_in_providers() {
+        assertThat(routes.resolve("/openai/v1/models").orElseThrow().provider().baseUrl())
+                .isEqualTo(URI.create("http://localhost:9999/v1"));
+        assertThat(routes.resolve("/anthropic/v1/messages")
+                        .orElseThrow()
+                        .provider()
+                        .baseUrl())
+                .isEqualTo(URI.create("https://api.anthropic.com/v1"));
+        assertThat(routes.resolve("/compat/local-llm/v1/models")
+                        .orElseThrow()
+                        .provider()
+                        .baseUrl())
+                .isEqualTo(URI.create("http://localhost:11434/v1"));
+    }
+
+    @Test
+    void unknown_prefixes_compat_names_and_bare_prefixes_have_no_route() {
+        assertThat(routes.resolve("/openai/v2/chat/completions")).isEmpty();
+        assertThat(routes.resolve("/openaiv1/chat")).isEmpty();
+        assertThat(routes.resolve("/openai/v1/")).isEmpty();
+        assertThat(routes.resolve("/openai/v1")).isEmpty();
+        assertThat(routes.resolve("/compat/unknown/v1/chat/completions")).isEmpty();
+        assertThat(routes.resolve("/compat/local-llm/v2/chat")).isEmpty();
+        assertThat(routes.resolve("/actuator/health")).isEmpty();
+    }
+
+    @Test
+    void an_unknown_built_in_provider_in_configuration_fails_start_up() {
+        assertThatThrownBy(() -> new ProviderRoutes(
+                        properties(Map.of("openia", new EdgeProperties.Upstream(URI.create("http://x"))), Map.of())))
+                .hasMessageContaining("openia");
+    }
+
+    private void assertRoute(String path, String provider, String endpoint) {
+        ProviderRoutes.Route route = routes.resolve(path).orElseThrow();
+        assertThat(route.provider().name()).isEqualTo(provider);
+        assertThat(route.endpoint()).isEqualTo(endpoint);
+    }
+
+    static EdgeProperties properties(
+            Map<String, EdgeProperties.Upstream> providers, Map<String, EdgeProperties.Upstream> compat) {
+        return new EdgeProperties(
+                Secret.of("pepper"),
+                new EdgeProperties.KeyVault(URI.create("http://localhost:1"), Secret.of("t"), Duration.ofMinutes(1)),
+                providers,
+                compat,
+                List.of(),
+                DataSize.ofMegabytes(1),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(5));
+    }
+}
