@@ -211,6 +211,33 @@ class WalkingSkeletonTest {
 
     @Test
     @Order(4)
+    void the_curls_the_launcher_prints_work_as_printed() throws Exception {
+        // Shell line continuations joined, as a shell would.
+        List<String> curls = SymbolonLocal.banner(stack, 0)
+                .replace("\\\n", " ")
+                .lines()
+                .map(String::strip)
+                .filter(line -> line.startsWith("curl "))
+                .toList();
+        assertThat(curls).hasSize(2);
+
+        String answer = shell(curls.get(0));
+        assertThat(answer).contains("Symbolon demo provider");
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(shell(curls.get(1))).contains("\"provider\":\"compat:demo\""));
+    }
+
+    private static String shell(String command) throws Exception {
+        Process process = new ProcessBuilder("bash", "-c", command)
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(output).isZero();
+        return output;
+    }
+
+    @Test
+    @Order(4)
     void a_bad_credential_is_refused_with_json_and_never_reaches_the_upstream() throws Exception {
         int before = openai.getAllServeEvents().size();
 
