@@ -16,6 +16,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.GoldenFiles;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
@@ -25,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,6 +46,7 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The edge in its full context against WireMock playing the providers and key-vault-service, and an
@@ -303,6 +307,12 @@ class EdgeProxyTest {
                         + "\",\"kind\":\"server\",\"keyVersion\":1,\"apiKey\":\"" + apiKey + "\"}")));
     }
 
+    private static Set<String> fieldNames(String json) {
+        Set<String> names = new TreeSet<>();
+        JsonMapper.builder().build().readTree(json).propertyNames().forEach(names::add);
+        return names;
+    }
+
     private UsageRecorded awaitUsage(String requestId) {
         Properties config = new Properties();
         config.put("bootstrap.servers", kafka.getBrokersAsString());
@@ -326,6 +336,9 @@ class EdgeProxyTest {
                             },
                             event -> event != null);
             assertThat(raw).noneMatch(json -> json.contains(CREDENTIAL) || json.contains(OPENAI_KEY));
+            // What the edge produces has exactly the fields of the contract's golden file.
+            assertThat(fieldNames(EventJson.encodeToString(found)))
+                    .isEqualTo(fieldNames(GoldenFiles.read(Topics.USAGE_RECORDED)));
             return found;
         }
     }

@@ -34,10 +34,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -234,6 +238,30 @@ class WalkingSkeletonTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor()).as(output).isZero();
         return output;
+    }
+
+    @Test
+    @Order(4)
+    void every_topic_of_the_layout_exists_with_its_partitions_and_compaction() throws Exception {
+        Properties config = new Properties();
+        config.put("bootstrap.servers", stack.kafkaBootstrapServers());
+        try (Admin admin = Admin.create(config)) {
+            List<String> names = Topics.LAYOUT.stream().map(Topics.Spec::name).toList();
+            Map<String, TopicDescription> topics =
+                    admin.describeTopics(names).allTopicNames().get();
+            Map<ConfigResource, Config> configs = admin.describeConfigs(names.stream()
+                            .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name))
+                            .toList())
+                    .all()
+                    .get();
+            for (Topics.Spec spec : Topics.LAYOUT) {
+                assertThat(topics.get(spec.name()).partitions()).as(spec.name()).hasSize(spec.partitions());
+                String policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()))
+                        .get("cleanup.policy")
+                        .value();
+                assertThat(policy).as(spec.name()).isEqualTo(spec.compacted() ? "compact" : "delete");
+            }
+        }
     }
 
     @Test

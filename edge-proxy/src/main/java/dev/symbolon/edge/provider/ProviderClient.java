@@ -84,13 +84,13 @@ public class ProviderClient {
             HttpHeaders clientHeaders,
             byte[] body,
             Secret apiKey) {
-        return http.method(method)
+        WebClient.RequestBodySpec request = http.method(method)
                 .uri(upstreamUri(provider, endpoint, query))
                 .headers(headers -> {
                     copyRequestHeaders(clientHeaders, headers);
                     injectKey(provider.auth(), apiKey, headers);
-                })
-                .bodyValue(body)
+                });
+        return (body.length == 0 ? request : request.bodyValue(body))
                 .retrieve()
                 .onStatus(status -> true, response -> Mono.empty())
                 .toEntityFlux(DataBuffer.class);

@@ -3,8 +3,10 @@ package dev.symbolon.edge.usage;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 import reactor.core.scheduler.Scheduler;
@@ -15,7 +17,7 @@ import reactor.core.scheduler.Schedulers;
  * producer can block on metadata, so sends run off the event loop.
  */
 @Component
-class UsageEventPublisher {
+class UsageEventPublisher implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(UsageEventPublisher.class);
 
@@ -24,6 +26,15 @@ class UsageEventPublisher {
 
     UsageEventPublisher(KafkaTemplate<String, byte[]> kafka) {
         this.kafka = kafka;
+    }
+
+    /** Lets sends already handed over finish (bounded) before the producer closes. */
+    @Override
+    public void destroy() {
+        sender.disposeGracefully()
+                .timeout(Duration.ofSeconds(5))
+                .onErrorComplete()
+                .block();
     }
 
     void publish(UsageRecorded event) {
