@@ -9,155 +9,79 @@ import org.springframework.http.HttpMethod;
 import org.springframework.util.MultiValueMap;
 
 /**
- * Everything one request has established so far, immutable; each pipeline step returns a copy with
- * what it added. Null fields are steps not reached yet.
+ * Everything one request has established so far, immutable: the facts of the request as received,
+ * then what each pipeline step added (a step returns a copy). Null fields are steps not reached yet.
  *
- * @param receivedNanos {@link System#nanoTime()} when the request arrived
- * @param model the {@code model} named in a JSON body, if any
- * @param stream whether the client asked for a stream ({@code "stream": true})
  * @param upstreamNanos {@link System#nanoTime()} when the upstream call started, 0 before
  */
 public record ProxyCall(
-        String requestId,
-        Instant receivedAt,
-        long receivedNanos,
-        HttpMethod method,
-        String rawPath,
-        MultiValueMap<String, String> query,
-        HttpHeaders headers,
-        Route route,
-        AppIdentity identity,
-        byte[] body,
-        String model,
-        boolean stream,
-        ProviderKey key,
-        long upstreamNanos) {
+        Request request, Route route, AppIdentity identity, Payload payload, ProviderKey key, long upstreamNanos) {
 
-    static ProxyCall start(
+    /**
+     * The request as it arrived; never changes.
+     *
+     * @param receivedNanos {@link System#nanoTime()} at arrival
+     * @param rawPath the path still percent-encoded, exactly as received
+     */
+    public record Request(
             String requestId,
+            Instant receivedAt,
+            long receivedNanos,
             HttpMethod method,
             String rawPath,
             MultiValueMap<String, String> query,
-            HttpHeaders headers) {
-        return new ProxyCall(
-                requestId,
-                Instant.now(),
-                System.nanoTime(),
-                method,
-                rawPath,
-                query,
-                headers,
-                null,
-                null,
-                null,
-                null,
-                false,
-                null,
-                0);
+            HttpHeaders headers) {}
+
+    /**
+     * The request body and what the pipeline read from it.
+     *
+     * @param model the {@code model} named in a JSON body, if any
+     * @param stream whether the client asked for a stream ({@code "stream": true})
+     */
+    public record Payload(byte[] bytes, String model, boolean stream) {
+        static final Payload NONE = new Payload(new byte[0], null, false);
+    }
+
+    static ProxyCall start(Request request) {
+        return new ProxyCall(request, null, null, Payload.NONE, null, 0);
     }
 
     ProxyCall withRoute(Route route) {
-        return new ProxyCall(
-                requestId,
-                receivedAt,
-                receivedNanos,
-                method,
-                rawPath,
-                query,
-                headers,
-                route,
-                identity,
-                body,
-                model,
-                stream,
-                key,
-                upstreamNanos);
+        return new ProxyCall(request, route, identity, payload, key, upstreamNanos);
     }
 
     ProxyCall withIdentity(AppIdentity identity) {
-        return new ProxyCall(
-                requestId,
-                receivedAt,
-                receivedNanos,
-                method,
-                rawPath,
-                query,
-                headers,
-                route,
-                identity,
-                body,
-                model,
-                stream,
-                key,
-                upstreamNanos);
+        return new ProxyCall(request, route, identity, payload, key, upstreamNanos);
     }
 
-    ProxyCall withBody(byte[] body, String model, boolean stream) {
-        return new ProxyCall(
-                requestId,
-                receivedAt,
-                receivedNanos,
-                method,
-                rawPath,
-                query,
-                headers,
-                route,
-                identity,
-                body,
-                model,
-                stream,
-                key,
-                upstreamNanos);
+    ProxyCall withPayload(Payload payload) {
+        return new ProxyCall(request, route, identity, payload, key, upstreamNanos);
     }
 
     ProxyCall withKey(ProviderKey key) {
-        return new ProxyCall(
-                requestId,
-                receivedAt,
-                receivedNanos,
-                method,
-                rawPath,
-                query,
-                headers,
-                route,
-                identity,
-                body,
-                model,
-                stream,
-                key,
-                upstreamNanos);
+        return new ProxyCall(request, route, identity, payload, key, upstreamNanos);
     }
 
     ProxyCall withUpstreamStarted() {
-        return new ProxyCall(
-                requestId,
-                receivedAt,
-                receivedNanos,
-                method,
-                rawPath,
-                query,
-                headers,
-                route,
-                identity,
-                body,
-                model,
-                stream,
-                key,
-                System.nanoTime());
+        return new ProxyCall(request, route, identity, payload, key, System.nanoTime());
+    }
+
+    public String requestId() {
+        return request.requestId();
     }
 
     /** Milliseconds since the request arrived. */
     public long elapsedMillis() {
-        return (System.nanoTime() - receivedNanos) / 1_000_000;
+        return (System.nanoTime() - request.receivedNanos()) / 1_000_000;
     }
 
     /** Time spent in the gateway before the upstream call started (all of it, if none started). */
     public long overheadNanos() {
-        return (upstreamNanos == 0 ? System.nanoTime() : upstreamNanos) - receivedNanos;
+        return (upstreamNanos == 0 ? System.nanoTime() : upstreamNanos) - request.receivedNanos();
     }
 
     @Override
     public String toString() {
-        return "ProxyCall[" + requestId + " " + method + " " + rawPath + "]";
+        return "ProxyCall[" + request.requestId() + " " + request.method() + " " + request.rawPath() + "]";
     }
 }

@@ -12,6 +12,7 @@ import dev.symbolon.edge.usage.UsageMeter;
 import dev.symbolon.edge.usage.UsageRecorder;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -69,12 +70,14 @@ public class ProxyPipeline {
     }
 
     public Mono<ServerResponse> handle(ServerRequest request) {
-        ProxyCall start = ProxyCall.start(
+        ProxyCall start = ProxyCall.start(new ProxyCall.Request(
                 newRequestId(),
+                Instant.now(),
+                System.nanoTime(),
                 request.method(),
                 request.uri().getRawPath(),
                 request.queryParams(),
-                request.headers().asHttpHeaders());
+                request.headers().asHttpHeaders()));
         return Mono.fromCallable(() -> authenticate(route(start)))
                 .flatMap(call -> readBody(call, request))
                 .flatMap(this::resolveKey)
@@ -83,24 +86,27 @@ public class ProxyPipeline {
     }
 
     private ProxyCall route(ProxyCall call) {
-        if (!PathSafety.isSafe(call.rawPath())) {
+        if (!PathSafety.isSafe(call.request().rawPath())) {
             throw new GatewayException(
                     HttpStatus.BAD_REQUEST, "invalid_path", "The request path is not in canonical form.");
         }
-        return call.withRoute(routes.resolve(call.rawPath())
+        return call.withRoute(routes.resolve(call.request().rawPath())
                 .orElseThrow(() -> new GatewayException(
                         HttpStatus.NOT_FOUND, "unknown_route", "No provider route matches this path.")));
     }
 
     private ProxyCall authenticate(ProxyCall call) {
-        String credential = ClientCredentials.extract(call.route().provider().auth(), call.headers(), call.query());
+        String credential = ClientCredentials.extract(
+                call.route().provider().auth(),
+                call.request().headers(),
+                call.request().query());
         return call.withIdentity(apps.authenticate(credential)
                 .orElseThrow(() -> new GatewayException(
                         HttpStatus.UNAUTHORIZED, "invalid_credential", "Missing or invalid API credential.")));
     }
 
     private Mono<ProxyCall> readBody(ProxyCall call, ServerRequest request) {
-        if (call.headers().getContentLength() > maxBodyBytes) {
+        if (call.request().headers().getContentLength() > maxBodyBytes) {
             return Mono.error(bodyTooLarge().at(call));
         }
         return DataBufferUtils.join(request.body((message, context) -> message.getBody()), (int) maxBodyBytes)
@@ -114,14 +120,14 @@ public class ProxyPipeline {
                     }
                 })
                 .defaultIfEmpty(new byte[0])
-                .map(body -> withBodyFacts(call, body))
+                .map(body -> withPayload(call, body))
                 .onErrorMap(DataBufferLimitException.class, e -> bodyTooLarge().at(call));
     }
 
-    private ProxyCall withBodyFacts(ProxyCall call, byte[] body) {
-        MediaType type = call.headers().getContentType();
+    private ProxyCall withPayload(ProxyCall call, byte[] body) {
+        MediaType type = call.request().headers().getContentType();
         if (body.length == 0 || type == null || !type.getSubtype().contains("json")) {
-            return call.withBody(body, null, false);
+            return call.withPayload(new ProxyCall.Payload(body, null, false));
         }
         JsonNode root;
         try {
@@ -131,10 +137,10 @@ public class ProxyPipeline {
                     .at(call);
         }
         JsonNode model = root.get("model");
-        return call.withBody(
+        return call.withPayload(new ProxyCall.Payload(
                 body,
                 model != null && model.isString() ? model.asString() : null,
-                root.path("stream").asBoolean(false));
+                root.path("stream").asBoolean(false)));
     }
 
     private Mono<ProxyCall> resolveKey(ProxyCall call) {
@@ -147,13 +153,13 @@ public class ProxyPipeline {
         ProxyCall call = prepared.withUpstreamStarted();
         Mono<ResponseEntity<Flux<DataBuffer>>> upstream = providers.send(
                 call.route().provider(),
-                call.method(),
+                call.request().method(),
                 call.route().endpoint(),
-                call.query(),
-                call.headers(),
-                call.body(),
+                call.request().query(),
+                call.request().headers(),
+                call.payload().bytes(),
                 call.key().apiKey());
-        return (call.stream() ? upstream : upstream.timeout(upstreamTimeout))
+        return (call.payload().stream() ? upstream : upstream.timeout(upstreamTimeout))
                 .onErrorMap(e -> upstreamFailure(e).at(call))
                 .flatMap(response -> respond(call, response));
     }
