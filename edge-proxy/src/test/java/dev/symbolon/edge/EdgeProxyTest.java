@@ -15,12 +15,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.GoldenFiles;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
-import dev.symbolon.edge.auth.CredentialHasher;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -2,9 +2,9 @@ package dev.symbolon.local;
 
 import dev.symbolon.admin.AdminApiApplication;
 import dev.symbolon.analytics.UsageAnalyticsApplication;
+import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.edge.EdgeProxyApplication;
-import dev.symbolon.edge.auth.CredentialHasher;
 import dev.symbolon.keyvault.KeyVaultApplication;
 import dev.symbolon.webhooks.WebhookDispatcherApplication;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.symbolon.edge.auth;
 
+import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.edge.EdgeProperties;
 import java.util.HashMap;
 import java.util.Map;

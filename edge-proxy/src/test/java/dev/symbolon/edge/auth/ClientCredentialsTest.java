@@ -2,6 +2,7 @@ package dev.symbolon.edge.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.edge.provider.Provider.AuthStyle;
 import org.junit.jupiter.api.Test;

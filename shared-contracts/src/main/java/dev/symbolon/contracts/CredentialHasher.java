@@ -1,6 +1,5 @@
-package dev.symbolon.edge.auth;
+package dev.symbolon.contracts;
 
-import dev.symbolon.contracts.Secret;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
@@ -8,8 +7,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HMAC-SHA256 of an app credential under the server pepper, as lowercase hex. Only this hash is
- * stored or sent anywhere; a leaked table of hashes cannot be brute-forced without the pepper.
+ * HMAC-SHA256 of an app credential under the server pepper, as lowercase hex: the form in which
+ * admin-api stores credentials and {@code tenant-config.v1} carries them, and in which the edge looks
+ * up a presented one. Only this hash is stored or sent anywhere; a leaked table of hashes cannot be
+ * brute-forced without the pepper.
  */
 public final class CredentialHasher {
 
