@@ -1,7 +1,10 @@
 package dev.symbolon.admin;
 
 import dev.symbolon.contracts.Secret;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
@@ -9,7 +12,21 @@ import org.springframework.validation.annotation.Validated;
  * Configuration of admin-api ({@code symbolon.admin.*}).
  *
  * @param bootstrapToken the bootstrap platform-admin credential (printed by the local stack)
+ * @param credentialPepper key of the HMAC under which app and admin credentials are hashed; the edge
+ *     hashes presented credentials with the same value
+ * @param jwt the short-lived admin tokens this service issues
  */
 @Validated
 @ConfigurationProperties("symbolon.admin")
-public record AdminProperties(@NotNull Secret bootstrapToken) {}
+public record AdminProperties(
+        @NotNull Secret bootstrapToken, @NotNull Secret credentialPepper, @NotNull @Valid Jwt jwt) {
+
+    /**
+     * @param signingKey private EC P-256 key as a JWK (JSON); when empty, a key is generated at start-up,
+     *     so tokens die with the process and replicas cannot share them: set it in production
+     * @param issuer {@code iss} of issued tokens, required on verification
+     * @param audience {@code aud} of issued tokens, required on verification
+     * @param ttl lifetime of an issued token
+     */
+    public record Jwt(Secret signingKey, @NotBlank String issuer, @NotBlank String audience, @NotNull Duration ttl) {}
+}

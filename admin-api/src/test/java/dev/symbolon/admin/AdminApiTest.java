@@ -1,22 +1,47 @@
 package dev.symbolon.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.symbolon.contracts.CredentialHasher;
+import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.Secret;
+import dev.symbolon.contracts.TenantConfigSnapshot;
+import dev.symbolon.contracts.Topics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** admin-api against a real PostgreSQL and an embedded KRaft broker. */
 @SpringBootTest(
@@ -26,12 +51,16 @@ import org.springframework.test.web.reactive.server.WebTestClient;
             "KAFKA_BOOTSTRAP_SERVERS=${spring.embedded.kafka.brokers}",
             "DATABASE_USERNAME=postgres",
             "DATABASE_PASSWORD=",
-            "SYMBOLON_ADMIN_TOKEN=" + AdminApiTest.ADMIN_TOKEN,
+            "SYMBOLON_ADMIN_TOKEN=" + AdminApiTest.BOOTSTRAP,
+            "SYMBOLON_CREDENTIAL_PEPPER=" + AdminApiTest.PEPPER,
         })
 @EmbeddedKafka(partitions = 1)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdminApiTest {
 
-    static final String ADMIN_TOKEN = "sym_admin_test";
+    static final String BOOTSTRAP = "sym_admin_bootstrap_for_tests";
+    static final String PEPPER = "pepper-for-tests";
+    static final JsonMapper JSON = JsonMapper.builder().build();
 
     static final EmbeddedPostgres postgres;
 
@@ -59,48 +88,387 @@ class AdminApiTest {
     @Autowired
     JdbcTemplate jdbc;
 
+    @Autowired
+    EmbeddedKafkaBroker kafka;
+
     WebTestClient client;
+    String tenantA;
+    String tenantB;
+    String appA;
+    String appB;
+    final Map<String, String> tokens = new LinkedHashMap<>();
 
-    @BeforeEach
+    @BeforeAll
     void setUp() {
-        client =
-                WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        client = WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(20))
+                .build();
+        tenantA = json(expect(BOOTSTRAP, HttpMethod.POST, "/admin/tenants", tenant("Acme"), 201))
+                .path("tenantId")
+                .asString();
+        tenantB = json(expect(BOOTSTRAP, HttpMethod.POST, "/admin/tenants", tenant("Globex"), 201))
+                .path("tenantId")
+                .asString();
+        appA = json(expect(BOOTSTRAP, HttpMethod.POST, "/admin/tenants/" + tenantA + "/apps", Map.of("name", "a"), 201))
+                .path("appId")
+                .asString();
+        appB = json(expect(BOOTSTRAP, HttpMethod.POST, "/admin/tenants/" + tenantB + "/apps", Map.of("name", "b"), 201))
+                .path("appId")
+                .asString();
+        tokens.put("platform-admin", BOOTSTRAP);
+        tokens.put("security-officer", adminKey("security-officer", null));
+        tokens.put("finance", adminKey("finance", null));
+        tokens.put("tenant-admin", adminKey("tenant-admin", tenantA));
+    }
+
+    /** One operation and the status each role gets. */
+    record Case(String name, Map<String, Integer> expected, Function<String, Integer> call) {}
+
+    @Test
+    void each_role_may_do_exactly_what_the_access_table_says_including_across_tenants() {
+        List<Case> cases = List.of(
+                new Case(
+                        "create tenant",
+                        statuses(201, 403, 403, 403),
+                        t -> status(t, HttpMethod.POST, "/admin/tenants", tenant("X"))),
+                new Case(
+                        "list tenants",
+                        statuses(200, 200, 200, 200),
+                        t -> status(t, HttpMethod.GET, "/admin/tenants", null)),
+                new Case(
+                        "read own tenant",
+                        statuses(200, 200, 200, 200),
+                        t -> status(t, HttpMethod.GET, "/admin/tenants/" + tenantA, null)),
+                new Case(
+                        "read other tenant",
+                        statuses(200, 200, 200, 404),
+                        t -> status(t, HttpMethod.GET, "/admin/tenants/" + tenantB, null)),
+                new Case(
+                        "update tenant",
+                        statuses(200, 403, 403, 403),
+                        t -> status(t, HttpMethod.PATCH, "/admin/tenants/" + tenantA, Map.of("plan", "pro"))),
+                new Case(
+                        "create app, own tenant",
+                        statuses(201, 403, 403, 201),
+                        t -> status(t, HttpMethod.POST, "/admin/tenants/" + tenantA + "/apps", Map.of("name", "n"))),
+                new Case(
+                        "create app, other tenant",
+                        statuses(201, 403, 403, 404),
+                        t -> status(t, HttpMethod.POST, "/admin/tenants/" + tenantB + "/apps", Map.of("name", "n"))),
+                new Case(
+                        "read other tenant's app by guessing it under own tenant",
+                        statuses(404, 404, 404, 404),
+                        t -> status(t, HttpMethod.GET, "/admin/tenants/" + tenantA + "/apps/" + appB, null)),
+                new Case(
+                        "read other tenant's app",
+                        statuses(200, 200, 200, 404),
+                        t -> status(t, HttpMethod.GET, "/admin/tenants/" + tenantB + "/apps/" + appB, null)),
+                new Case(
+                        "issue credential, own tenant",
+                        statuses(201, 403, 403, 201),
+                        t -> status(t, HttpMethod.POST, credentials(tenantA, appA), Map.of())),
+                new Case(
+                        "issue credential, other tenant",
+                        statuses(201, 403, 403, 404),
+                        t -> status(t, HttpMethod.POST, credentials(tenantB, appB), Map.of())),
+                new Case(
+                        "list credentials",
+                        statuses(200, 200, 403, 200),
+                        t -> status(t, HttpMethod.GET, credentials(tenantA, appA), null)),
+                new Case(
+                        "revoke credential, own tenant",
+                        statuses(200, 200, 403, 200),
+                        t -> status(
+                                t,
+                                HttpMethod.DELETE,
+                                credentials(tenantA, appA) + "/" + newCredentialId(tenantA, appA),
+                                null)),
+                new Case(
+                        "revoke credential, other tenant",
+                        statuses(200, 200, 403, 404),
+                        t -> status(
+                                t,
+                                HttpMethod.DELETE,
+                                credentials(tenantB, appB) + "/" + newCredentialId(tenantB, appB),
+                                null)),
+                new Case(
+                        "manage admin keys",
+                        statuses(201, 403, 403, 403),
+                        t -> status(t, HttpMethod.POST, "/admin/admin-keys", Map.of("role", "finance", "label", "x"))));
+
+        List<String> mismatches = new ArrayList<>();
+        for (Case c : cases) {
+            c.expected().forEach((role, expected) -> {
+                int actual = c.call().apply(tokens.get(role));
+                if (actual != expected) {
+                    mismatches.add(c.name() + " as " + role + ": expected " + expected + ", got " + actual);
+                }
+            });
+        }
+        assertThat(mismatches).isEmpty();
     }
 
     @Test
-    void it_is_ready_and_owns_its_schema() {
+    void a_tenant_admin_lists_only_its_own_tenant() {
+        JsonNode page = json(expect(tokens.get("tenant-admin"), HttpMethod.GET, "/admin/tenants", null, 200));
+
+        assertThat(page.path("items")).hasSize(1);
+        assertThat(page.path("items").get(0).path("tenantId").asString()).isEqualTo(tenantA);
+    }
+
+    @Test
+    void an_issued_credential_is_shown_once_and_stored_nowhere_but_as_its_keyed_hash() {
+        JsonNode issued = json(expect(BOOTSTRAP, HttpMethod.POST, credentials(tenantA, appA), Map.of(), 201));
+        String key = issued.path("key").asString();
+        String credentialId = issued.path("credential").path("credentialId").asString();
+        assertThat(key).startsWith("sym_live_").hasSizeGreaterThan(40);
+
+        String listed = new String(
+                expect(BOOTSTRAP, HttpMethod.GET, credentials(tenantA, appA), null, 200), StandardCharsets.UTF_8);
+        assertThat(listed).contains(credentialId).doesNotContain(key);
+        List<String> rows = new ArrayList<>();
+        for (String table : jdbc.queryForList(
+                "select table_name from information_schema.tables where table_schema = 'admin'", String.class)) {
+            rows.addAll(jdbc.queryForList("select t::text from admin." + table + " t", String.class));
+        }
+        assertThat(rows).isNotEmpty().noneMatch(row -> row.contains(key));
+        String hash = new CredentialHasher(Secret.of(PEPPER)).hash(key);
+        assertThat(rows).anyMatch(row -> row.contains(hash));
+
+        TenantConfigSnapshot snapshot = awaitSnapshot(tenantA, s -> s.apps().stream()
+                .flatMap(app -> app.credentials().stream())
+                .anyMatch(c -> c.credentialId().equals(credentialId)));
+        assertThat(snapshot.apps().stream().flatMap(app -> app.credentials().stream()))
+                .filteredOn(c -> c.credentialId().equals(credentialId))
+                .singleElement()
+                .satisfies(c -> assertThat(c.hash()).isEqualTo(hash));
+    }
+
+    @Test
+    void a_revoked_credential_leaves_the_next_snapshot() {
+        JsonNode issued = json(expect(BOOTSTRAP, HttpMethod.POST, credentials(tenantA, appA), Map.of(), 201));
+        String credentialId = issued.path("credential").path("credentialId").asString();
+
+        JsonNode revoked =
+                json(expect(BOOTSTRAP, HttpMethod.DELETE, credentials(tenantA, appA) + "/" + credentialId, null, 200));
+
+        assertThat(revoked.path("status").asString()).isEqualTo("REVOKED");
+        long revision = json(expect(BOOTSTRAP, HttpMethod.GET, "/admin/tenants/" + tenantA, null, 200))
+                .path("revision")
+                .asLong();
+        TenantConfigSnapshot latest = awaitSnapshot(tenantA, s -> s.revision() == revision);
+        assertThat(latest.apps().stream().flatMap(app -> app.credentials().stream()))
+                .noneMatch(c -> c.credentialId().equals(credentialId));
+    }
+
+    @Test
+    void admin_keys_exchange_for_tokens_that_carry_their_role_and_tenant() {
+        JsonNode token = json(expect(tokens.get("tenant-admin"), HttpMethod.POST, "/admin/auth/token", null, 200));
+        String jwt = token.path("access_token").asString();
+        assertThat(token.path("expires_in").asLong()).isEqualTo(900);
+
+        JsonNode me = json(expect(jwt, HttpMethod.GET, "/admin/whoami", null, 200));
+
+        assertThat(me.path("role").asString()).isEqualTo("TENANT_ADMIN");
+        assertThat(me.path("tenantId").asString()).isEqualTo(tenantA);
+        assertThat(status(jwt, HttpMethod.GET, "/admin/tenants/" + tenantB, null))
+                .isEqualTo(404);
+        assertThat(status(jwt.substring(0, jwt.length() - 4) + "AAAA", HttpMethod.GET, "/admin/whoami", null))
+                .isEqualTo(401);
         client.get()
-                .uri("/actuator/health/readiness")
+                .uri("/admin/.well-known/jwks.json")
                 .exchange()
                 .expectStatus()
                 .isOk()
                 .expectBody()
-                .jsonPath("$.status")
-                .isEqualTo("UP");
-        assertThat(jdbc.queryForObject(
-                        "select count(*) from information_schema.tables where table_schema = 'admin'"
-                                + " and table_name = 'flyway_schema_history'",
-                        Integer.class))
-                .isEqualTo(1);
+                .jsonPath("$.keys[0].kty")
+                .isEqualTo("EC");
     }
 
     @Test
-    void the_bootstrap_token_is_a_platform_admin_and_anything_else_is_refused() {
-        client.get()
-                .uri("/admin/whoami")
-                .header("Authorization", "Bearer " + ADMIN_TOKEN)
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody()
-                .jsonPath("$.role")
-                .isEqualTo("platform-admin");
-        client.get()
-                .uri("/admin/whoami")
-                .header("Authorization", "Bearer sym_admin_guess")
-                .exchange()
-                .expectStatus()
-                .isUnauthorized();
-        client.get().uri("/admin/whoami").exchange().expectStatus().isUnauthorized();
+    void a_revoked_admin_key_no_longer_authenticates() {
+        JsonNode issued = json(expect(
+                BOOTSTRAP, HttpMethod.POST, "/admin/admin-keys", Map.of("role", "finance", "label", "temp"), 201));
+        String key = issued.path("key").asString();
+        assertThat(status(key, HttpMethod.GET, "/admin/whoami", null)).isEqualTo(200);
+
+        expect(
+                BOOTSTRAP,
+                HttpMethod.DELETE,
+                "/admin/admin-keys/" + issued.path("adminKey").path("keyId").asString(),
+                null,
+                200);
+
+        assertThat(status(key, HttpMethod.GET, "/admin/whoami", null)).isEqualTo(401);
+    }
+
+    @Test
+    void bad_input_gets_a_json_error_with_field_details() {
+        JsonNode invalid = json(expect(
+                BOOTSTRAP,
+                HttpMethod.POST,
+                "/admin/tenants",
+                Map.of("name", "", "timeZone", "UTC", "plan", "Pro Plan"),
+                400));
+        assertThat(invalid.path("error").path("type").asString()).isEqualTo("invalid_request");
+        assertThat(invalid.path("error").path("fields").findValuesAsString("field"))
+                .containsExactlyInAnyOrder("name", "plan");
+
+        JsonNode zone = json(expect(BOOTSTRAP, HttpMethod.POST, "/admin/tenants", tenantIn("Mars/Olympus"), 400));
+        assertThat(zone.path("error").path("message").asString()).contains("timeZone");
+
+        String malformed = new String(
+                client.post()
+                        .uri("/admin/tenants")
+                        .header("Authorization", "Bearer " + BOOTSTRAP)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue("{\"name\":")
+                        .exchange()
+                        .expectStatus()
+                        .isBadRequest()
+                        .expectBody()
+                        .returnResult()
+                        .getResponseBody(),
+                StandardCharsets.UTF_8);
+        assertThat(malformed).contains("\"type\":\"invalid_request\"").doesNotContain("Exception");
+
+        assertThat(json(expect(BOOTSTRAP, HttpMethod.GET, "/admin/no-such-thing", null, 404))
+                        .path("error")
+                        .path("type")
+                        .asString())
+                .isEqualTo("not_found");
+        assertThat(json(expect(null, HttpMethod.GET, "/admin/tenants", null, 401))
+                        .path("error")
+                        .path("type")
+                        .asString())
+                .isEqualTo("unauthorized");
+        assertThat(json(expect(BOOTSTRAP, HttpMethod.GET, "/admin/tenants?limit=0", null, 400))
+                        .path("error")
+                        .path("message")
+                        .asString())
+                .contains("limit");
+    }
+
+    @Test
+    void lists_page_by_cursor_without_gaps_or_repeats() {
+        for (int i = 0; i < 5; i++) {
+            expect(BOOTSTRAP, HttpMethod.POST, "/admin/tenants/" + tenantB + "/apps", Map.of("name", "p" + i), 201);
+        }
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = json(expect(
+                    BOOTSTRAP,
+                    HttpMethod.GET,
+                    "/admin/tenants/" + tenantB + "/apps?limit=2" + (cursor == null ? "" : "&cursor=" + cursor),
+                    null,
+                    200));
+            page.path("items").forEach(item -> seen.add(item.path("appId").asString()));
+            cursor = page.path("nextCursor").isNull()
+                    ? null
+                    : page.path("nextCursor").asString();
+        } while (cursor != null);
+
+        List<String> all = jdbc.queryForList(
+                "select app_id from admin.app where tenant_id = ? order by app_id", String.class, tenantB);
+        assertThat(seen).containsExactlyElementsOf(all);
+    }
+
+    private String adminKey(String role, String tenantId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("role", role);
+        body.put("label", role);
+        if (tenantId != null) {
+            body.put("tenantId", tenantId);
+        }
+        return json(expect(BOOTSTRAP, HttpMethod.POST, "/admin/admin-keys", body, 201))
+                .path("key")
+                .asString();
+    }
+
+    private String newCredentialId(String tenantId, String appId) {
+        return json(expect(BOOTSTRAP, HttpMethod.POST, credentials(tenantId, appId), Map.of(), 201))
+                .path("credential")
+                .path("credentialId")
+                .asString();
+    }
+
+    private static String credentials(String tenantId, String appId) {
+        return "/admin/tenants/" + tenantId + "/apps/" + appId + "/credentials";
+    }
+
+    private static Map<String, Integer> statuses(int platform, int security, int finance, int tenantAdmin) {
+        Map<String, Integer> expected = new LinkedHashMap<>();
+        expected.put("platform-admin", platform);
+        expected.put("security-officer", security);
+        expected.put("finance", finance);
+        expected.put("tenant-admin", tenantAdmin);
+        return expected;
+    }
+
+    private static Map<String, String> tenant(String name) {
+        return Map.of("name", name, "timeZone", "Europe/Berlin", "plan", "pro");
+    }
+
+    private static Map<String, String> tenantIn(String zone) {
+        return Map.of("name", "Z", "timeZone", zone, "plan", "pro");
+    }
+
+    private int status(String token, HttpMethod method, String path, Object body) {
+        return exchange(token, method, path, body).getStatus().value();
+    }
+
+    private byte[] expect(String token, HttpMethod method, String path, Object body, int status) {
+        EntityExchangeResult<byte[]> result = exchange(token, method, path, body);
+        assertThat(result.getStatus().value())
+                .as(method + " " + path + ": "
+                        + new String(
+                                result.getResponseBodyContent() == null ? new byte[0] : result.getResponseBodyContent(),
+                                StandardCharsets.UTF_8))
+                .isEqualTo(status);
+        return result.getResponseBodyContent();
+    }
+
+    private EntityExchangeResult<byte[]> exchange(String token, HttpMethod method, String path, Object body) {
+        WebTestClient.RequestBodySpec request = client.method(method).uri(path);
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        WebTestClient.RequestHeadersSpec<?> ready = body == null
+                ? request
+                : request.contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+        return ready.exchange().expectBody().returnResult();
+    }
+
+    private static JsonNode json(byte[] body) {
+        return JSON.readTree(body);
+    }
+
+    private TenantConfigSnapshot awaitSnapshot(
+            String tenantId, java.util.function.Predicate<TenantConfigSnapshot> matching) {
+        Properties config = new Properties();
+        config.put("bootstrap.servers", kafka.getBrokersAsString());
+        config.put("group.id", "test-" + UUID.randomUUID());
+        config.put("auto.offset.reset", "earliest");
+        List<TenantConfigSnapshot> seen = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.TENANT_CONFIG));
+            return await().atMost(Duration.ofSeconds(20))
+                    .until(
+                            () -> {
+                                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                                    if (tenantId.equals(record.key())) {
+                                        seen.add(EventJson.decode(record.value(), TenantConfigSnapshot.class));
+                                    }
+                                });
+                                return seen.stream()
+                                        .filter(matching)
+                                        .reduce((first, second) -> second)
+                                        .orElse(null);
+                            },
+                            snapshot -> snapshot != null);
+        }
     }
 }

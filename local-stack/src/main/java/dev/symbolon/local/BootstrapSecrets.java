@@ -1,5 +1,6 @@
 package dev.symbolon.local;
 
+import dev.symbolon.admin.auth.AdminTokens;
 import dev.symbolon.contracts.Secret;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,53 +23,53 @@ import java.util.Properties;
  * @param credentialPepper key of the HMAC under which app credentials are hashed
  * @param serviceToken service-to-service token of key-vault-service's internal endpoint
  * @param demoProviderKey the demo provider's own API key; only the edge ever sends it
+ * @param adminJwtKey admin-api's token signing key (a private EC JWK)
  */
 record BootstrapSecrets(
         Secret adminToken,
         Secret demoCredential,
         Secret credentialPepper,
         Secret serviceToken,
-        Secret demoProviderKey) {
+        Secret demoProviderKey,
+        Secret adminJwtKey) {
 
     static final String FILE = "bootstrap.properties";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** Reads the file, generating what it lacks (all of it on first start) and writing it back. */
     static BootstrapSecrets loadOrCreate(Path dataDirectory) {
         Path file = dataDirectory.resolve(FILE);
         try {
+            Properties p = new Properties();
             if (Files.exists(file)) {
-                Properties p = new Properties();
                 try (InputStream in = Files.newInputStream(file)) {
                     p.load(in);
                 }
-                return new BootstrapSecrets(
-                        required(p, "admin-token"),
-                        required(p, "demo-credential"),
-                        required(p, "credential-pepper"),
-                        required(p, "service-token"),
-                        required(p, "demo-provider-key"));
             }
-            BootstrapSecrets secrets = new BootstrapSecrets(
-                    Secret.of("sym_admin_" + random(24)),
-                    Secret.of("sym_live_" + random(24)),
-                    Secret.of(random(32)),
-                    Secret.of(random(32)),
-                    Secret.of("sk-demo-" + random(24)));
-            secrets.write(file);
-            return secrets;
+            int before = p.size();
+            p.putIfAbsent("admin-token", "sym_admin_" + random(24));
+            p.putIfAbsent("demo-credential", "sym_live_" + random(24));
+            p.putIfAbsent("credential-pepper", random(32));
+            p.putIfAbsent("service-token", random(32));
+            p.putIfAbsent("demo-provider-key", "sk-demo-" + random(24));
+            p.putIfAbsent("admin-jwt-key", AdminTokens.newSigningKey());
+            if (p.size() != before) {
+                write(file, p);
+            }
+            return new BootstrapSecrets(
+                    secret(p, "admin-token"),
+                    secret(p, "demo-credential"),
+                    secret(p, "credential-pepper"),
+                    secret(p, "service-token"),
+                    secret(p, "demo-provider-key"),
+                    secret(p, "admin-jwt-key"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write " + file, e);
         }
     }
 
-    private void write(Path file) throws IOException {
-        Properties p = new Properties();
-        p.setProperty("admin-token", adminToken.reveal());
-        p.setProperty("demo-credential", demoCredential.reveal());
-        p.setProperty("credential-pepper", credentialPepper.reveal());
-        p.setProperty("service-token", serviceToken.reveal());
-        p.setProperty("demo-provider-key", demoProviderKey.reveal());
+    private static void write(Path file, Properties p) throws IOException {
         Files.createDirectories(file.getParent());
         Files.deleteIfExists(file);
         Files.createFile(file);
@@ -82,10 +83,10 @@ record BootstrapSecrets(
         }
     }
 
-    private static Secret required(Properties p, String name) {
+    private static Secret secret(Properties p, String name) {
         String value = p.getProperty(name);
         if (value == null || value.isBlank()) {
-            throw new IllegalStateException(FILE + " lacks " + name + "; delete the file (or use --reset)");
+            throw new IllegalStateException(FILE + " has an empty " + name + "; delete the file (or use --reset)");
         }
         return Secret.of(value);
     }

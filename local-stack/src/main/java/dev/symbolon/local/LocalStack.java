@@ -179,6 +179,9 @@ public final class LocalStack implements AutoCloseable {
             case ADMIN -> {
                 database(settings);
                 settings.put("SYMBOLON_ADMIN_TOKEN", secrets.adminToken().reveal());
+                settings.put(
+                        "SYMBOLON_CREDENTIAL_PEPPER", secrets.credentialPepper().reveal());
+                settings.put("SYMBOLON_ADMIN_JWT_KEY", secrets.adminJwtKey().reveal());
             }
             case DISPATCHER -> {
                 database(settings);

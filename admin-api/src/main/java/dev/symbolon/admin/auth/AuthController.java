@@ -1,0 +1,75 @@
+package dev.symbolon.admin.auth;
+
+import dev.symbolon.admin.web.Page;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Admin identity: who am I, token exchange, the public JWK set, and admin keys. */
+@RestController
+class AuthController {
+
+    private final AdminTokens tokens;
+    private final AdminKeys keys;
+
+    AuthController(AdminTokens tokens, AdminKeys keys) {
+        this.tokens = tokens;
+        this.keys = keys;
+    }
+
+    @GetMapping("/admin/whoami")
+    AdminPrincipal whoami(AdminPrincipal principal) {
+        return principal;
+    }
+
+    /** Exchanges the presented credential (bootstrap token or admin key) for a short-lived JWT. */
+    @PostMapping("/admin/auth/token")
+    Map<String, Object> token(AdminPrincipal principal) {
+        AdminTokens.IssuedToken issued = tokens.issue(principal);
+        return Map.of(
+                "access_token", issued.token(),
+                "token_type", "Bearer",
+                "expires_in", issued.expiresIn().toSeconds());
+    }
+
+    @GetMapping(path = AdminAuthentication.JWKS_PATH, produces = MediaType.APPLICATION_JSON_VALUE)
+    String jwks() {
+        return tokens.jwks();
+    }
+
+    @PostMapping("/admin/admin-keys")
+    @ResponseStatus(HttpStatus.CREATED)
+    AdminKeys.IssuedAdminKey issue(AdminPrincipal principal, @Valid @RequestBody NewAdminKey request) {
+        Role role = Role.fromWireName(request.role())
+                .orElseThrow(() -> dev.symbolon.admin.web.ApiException.badRequest(
+                        "role must be one of platform-admin, security-officer, finance, tenant-admin"));
+        return keys.issue(principal, role, request.tenantId(), request.label());
+    }
+
+    @GetMapping("/admin/admin-keys")
+    Page<AdminKey.AdminKeyView> list(
+            AdminPrincipal principal,
+            @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return keys.list(principal, cursor, limit);
+    }
+
+    @DeleteMapping("/admin/admin-keys/{keyId}")
+    AdminKey.AdminKeyView revoke(AdminPrincipal principal, @PathVariable String keyId) {
+        return keys.revoke(principal, keyId);
+    }
+
+    record NewAdminKey(@NotNull String role, String tenantId, @NotBlank @Size(max = 200) String label) {}
+}
