@@ -2,11 +2,9 @@ package dev.symbolon.edge;
 
 import dev.symbolon.contracts.Secret;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -22,7 +20,6 @@ import org.springframework.validation.annotation.Validated;
  *     mistral), by provider name
  * @param compat operator-configured OpenAI-compatible upstreams, reachable as {@code
  *     /compat/{name}/v1/**}; base URLs come from here only, never from a request
- * @param apps apps known to this edge until admin-api's {@code tenant-config.v1} feed replaces them
  * @param maxBodySize request body limit (413 beyond)
  * @param upstreamTimeout total time a non-streamed upstream call may take (504 beyond)
  * @param streamIdleTimeout longest silence allowed between two reads from an upstream
@@ -34,7 +31,6 @@ public record EdgeProperties(
         @NotNull @Valid KeyVault keyVault,
         Map<String, @Valid Upstream> providers,
         Map<String, @Valid Upstream> compat,
-        List<@Valid BootstrapApp> apps,
         @NotNull DataSize maxBodySize,
         @NotNull Duration upstreamTimeout,
         @NotNull Duration streamIdleTimeout) {
@@ -42,7 +38,6 @@ public record EdgeProperties(
     public EdgeProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
         compat = compat == null ? Map.of() : Map.copyOf(compat);
-        apps = apps == null ? List.of() : List.copyOf(apps);
     }
 
     /**
@@ -52,7 +47,4 @@ public record EdgeProperties(
     public record KeyVault(@NotNull URI baseUrl, @NotNull Secret serviceToken, @NotNull Duration cacheTtl) {}
 
     public record Upstream(@NotNull URI baseUrl) {}
-
-    /** An app and the keyed hash of its credential ({@code sym_live_…}); never the credential. */
-    public record BootstrapApp(@NotBlank String tenantId, @NotBlank String appId, @NotBlank String credentialHash) {}
 }

@@ -19,11 +19,14 @@ import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.GoldenFiles;
 import dev.symbolon.contracts.Secret;
+import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
+import dev.symbolon.edge.auth.AppDirectory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -41,6 +44,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -83,11 +87,6 @@ class EdgeProxyTest {
         registry.add("symbolon.edge.providers.openai.base-url", () -> upstream.baseUrl() + "/v1");
         registry.add("symbolon.edge.providers.anthropic.base-url", () -> upstream.baseUrl() + "/anthropic/v1");
         registry.add("symbolon.edge.providers.gemini.base-url", () -> upstream.baseUrl() + "/gemini/v1beta");
-        // A list binds from one property source only, so the whole entry is declared here.
-        registry.add("symbolon.edge.apps[0].tenant-id", () -> "t_acme");
-        registry.add("symbolon.edge.apps[0].app-id", () -> "app_1");
-        registry.add("symbolon.edge.apps[0].credential-hash", () -> new CredentialHasher(Secret.of(PEPPER))
-                .hash(CREDENTIAL));
     }
 
     @AfterAll
@@ -103,8 +102,48 @@ class EdgeProxyTest {
 
     WebTestClient client;
 
+    @Autowired
+    KafkaTemplate<String, byte[]> producer;
+
+    @Autowired
+    AppDirectory directory;
+
+    /** What admin-api would publish for the test's tenant: one app with one credential (as a hash). */
+    void publishTenant() {
+        if (directory.authenticate(CREDENTIAL) instanceof AppDirectory.Accepted) {
+            return;
+        }
+        TenantConfigSnapshot golden = GoldenFiles.decode(Topics.TENANT_CONFIG, TenantConfigSnapshot.class);
+        TenantConfigSnapshot.App app = new TenantConfigSnapshot.App(
+                "app_1",
+                "test app",
+                TenantConfigSnapshot.Status.ACTIVE,
+                null,
+                List.of(new TenantConfigSnapshot.Credential(
+                        "cred_1",
+                        new CredentialHasher(Secret.of(PEPPER)).hash(CREDENTIAL),
+                        TenantConfigSnapshot.Status.ACTIVE,
+                        null)));
+        TenantConfigSnapshot snapshot = new TenantConfigSnapshot(
+                UUID.randomUUID(),
+                Instant.now(),
+                "t_acme",
+                1,
+                1,
+                TenantConfigSnapshot.Status.ACTIVE,
+                golden.timeZone(),
+                null,
+                golden.ipRules(),
+                List.of(app),
+                List.of());
+        producer.send(Topics.TENANT_CONFIG, "t_acme", EventJson.encode(snapshot));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> directory.authenticate(CREDENTIAL) instanceof AppDirectory.Accepted);
+    }
+
     @BeforeEach
     void setUp() {
+        publishTenant();
         client = WebTestClient.bindToServer()
                 .baseUrl("http://localhost:" + port)
                 .responseTimeout(Duration.ofSeconds(20))

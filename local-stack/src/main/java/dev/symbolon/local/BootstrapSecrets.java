@@ -19,19 +19,13 @@ import java.util.Properties;
  * Local mode only: a production deployment gets these from its secret manager.
  *
  * @param adminToken bootstrap platform-admin credential
- * @param demoCredential credential of the demo tenant's demo app ({@code sym_live_…})
  * @param credentialPepper key of the HMAC under which app credentials are hashed
  * @param serviceToken service-to-service token of key-vault-service's internal endpoint
  * @param demoProviderKey the demo provider's own API key; only the edge ever sends it
  * @param adminJwtKey admin-api's token signing key (a private EC JWK)
  */
 record BootstrapSecrets(
-        Secret adminToken,
-        Secret demoCredential,
-        Secret credentialPepper,
-        Secret serviceToken,
-        Secret demoProviderKey,
-        Secret adminJwtKey) {
+        Secret adminToken, Secret credentialPepper, Secret serviceToken, Secret demoProviderKey, Secret adminJwtKey) {
 
     static final String FILE = "bootstrap.properties";
 
@@ -49,7 +43,6 @@ record BootstrapSecrets(
             }
             int before = p.size();
             p.putIfAbsent("admin-token", "sym_admin_" + random(24));
-            p.putIfAbsent("demo-credential", "sym_live_" + random(24));
             p.putIfAbsent("credential-pepper", random(32));
             p.putIfAbsent("service-token", random(32));
             p.putIfAbsent("demo-provider-key", "sk-demo-" + random(24));
@@ -59,7 +52,6 @@ record BootstrapSecrets(
             }
             return new BootstrapSecrets(
                     secret(p, "admin-token"),
-                    secret(p, "demo-credential"),
                     secret(p, "credential-pepper"),
                     secret(p, "service-token"),
                     secret(p, "demo-provider-key"),

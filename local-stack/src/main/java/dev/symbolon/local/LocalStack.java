@@ -2,15 +2,19 @@ package dev.symbolon.local;
 
 import dev.symbolon.admin.AdminApiApplication;
 import dev.symbolon.analytics.UsageAnalyticsApplication;
-import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.edge.EdgeProxyApplication;
 import dev.symbolon.keyvault.KeyVaultApplication;
 import dev.symbolon.webhooks.WebhookDispatcherApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,11 +35,6 @@ import org.springframework.util.FileSystemUtils;
  * the helm chart set), so local mode exercises the real configuration path.
  */
 public final class LocalStack implements AutoCloseable {
-
-    /** The tenant and app local mode creates, so the printed curl works on first start. */
-    public static final String DEMO_TENANT = "demo";
-
-    public static final String DEMO_APP = "demo-app";
 
     /** The services, in start order: what others call starts first, the edge last. */
     public enum Service {
@@ -98,6 +97,7 @@ public final class LocalStack implements AutoCloseable {
     private String kafkaBootstrap;
     private String postgresUrl;
     private String demoProviderUrl;
+    private DemoTenant demoTenant;
 
     private LocalStack(Options options, BootstrapSecrets secrets) {
         this.options = options;
@@ -143,6 +143,9 @@ public final class LocalStack implements AutoCloseable {
         demoProviderUrl = demo.baseUrl();
 
         for (Service service : Service.values()) {
+            if (service == Service.EDGE) {
+                demoTenant = DemoTenant.ensure(data, url(Service.ADMIN), secrets.adminToken());
+            }
             ConfigurableApplicationContext context =
                     service.builder.get().registerShutdownHook(false).run(arguments(service, data));
             running.push(context::close);
@@ -150,6 +153,30 @@ public final class LocalStack implements AutoCloseable {
                     service,
                     ((WebServerApplicationContext) context).getWebServer().getPort());
         }
+        awaitReady(Service.EDGE, Duration.ofSeconds(60));
+    }
+
+    /** Waits for a service's readiness probe (the edge is ready once it has read tenant-config.v1). */
+    private void awaitReady(Service service, Duration timeout) {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(url(service) + "/actuator/health/readiness"))
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+                Thread.sleep(100);
+            } catch (IOException e) {
+                // not answering yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + service.moduleName(), e);
+            }
+        }
+        throw new IllegalStateException(service.moduleName() + " did not become ready within " + timeout);
     }
 
     /** The deployment contract of each service, as command-line properties. */
@@ -193,12 +220,6 @@ public final class LocalStack implements AutoCloseable {
                 settings.put(
                         "SYMBOLON_CREDENTIAL_PEPPER", secrets.credentialPepper().reveal());
                 settings.put("symbolon.edge.compat.demo.base-url", demoProviderUrl);
-                settings.put("symbolon.edge.apps[0].tenant-id", DEMO_TENANT);
-                settings.put("symbolon.edge.apps[0].app-id", DEMO_APP);
-                settings.put(
-                        "symbolon.edge.apps[0].credential-hash",
-                        new CredentialHasher(secrets.credentialPepper())
-                                .hash(secrets.demoCredential().reveal()));
             }
         }
         settings.putAll(options.extra().getOrDefault(service, Map.of()));
@@ -237,8 +258,17 @@ public final class LocalStack implements AutoCloseable {
         return secrets.adminToken();
     }
 
+    /** The demo tenant's id, created through admin-api on first start. */
+    public String demoTenantId() {
+        return demoTenant.tenantId();
+    }
+
+    public String demoAppId() {
+        return demoTenant.appId();
+    }
+
     public Secret demoCredential() {
-        return secrets.demoCredential();
+        return demoTenant.credential();
     }
 
     public Path dataDirectory() {

@@ -102,7 +102,7 @@ public final class SymbolonLocal {
                 edge,
                 credential,
                 analytics,
-                LocalStack.DEMO_TENANT,
+                stack.demoTenantId(),
                 admin,
                 edge);
     }

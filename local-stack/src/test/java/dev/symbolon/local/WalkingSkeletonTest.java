@@ -77,6 +77,8 @@ class WalkingSkeletonTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
 
+    static final String DEMO_BODY = "{\"model\":\"demo-1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
     @TempDir
     static Path data;
 
@@ -157,7 +159,7 @@ class WalkingSkeletonTest {
         assertThat(fact.path("provider").asString()).isEqualTo("openai");
         assertThat(fact.path("model").asString()).isEqualTo("gpt-4o-mini");
         assertThat(fact.path("endpoint").asString()).isEqualTo("/chat/completions");
-        assertThat(fact.path("appId").asString()).isEqualTo(LocalStack.DEMO_APP);
+        assertThat(fact.path("appId").asString()).isEqualTo(stack.demoAppId());
         assertThat(fact.path("keyId").asString()).startsWith("key_");
         assertThat(fact.path("status").asInt()).isEqualTo(200);
         assertThat(fact.path("outcome").asString()).isEqualTo("SUCCESS");
@@ -284,7 +286,7 @@ class WalkingSkeletonTest {
     void no_key_or_credential_reaches_an_event_or_a_usage_row() throws Exception {
         List<String> secrets = List.of(SERVER_KEY_CANARY, stack.demoCredential().reveal());
         List<String> wire = new ArrayList<>();
-        for (String topic : List.of(Topics.USAGE_RECORDED, Topics.KEY_LIFECYCLE)) {
+        for (String topic : List.of(Topics.USAGE_RECORDED, Topics.KEY_LIFECYCLE, Topics.TENANT_CONFIG)) {
             for (ConsumerRecord<String, byte[]> record : records(topic)) {
                 wire.add(new String(record.value(), StandardCharsets.UTF_8));
             }
@@ -292,8 +294,10 @@ class WalkingSkeletonTest {
         assertThat(wire).isNotEmpty();
         try (Connection db = database();
                 ResultSet rows = db.createStatement()
-                        .executeQuery("select u::text from analytics.usage_fact u "
-                                + "union all select k::text from keyvault.provider_key k")) {
+                        .executeQuery("select u::text from analytics.usage_fact u"
+                                + " union all select k::text from keyvault.provider_key k"
+                                + " union all select c::text from admin.app_credential c"
+                                + " union all select o::text from admin.outbox o")) {
             while (rows.next()) {
                 wire.add(rows.getString(1));
             }
@@ -305,6 +309,55 @@ class WalkingSkeletonTest {
 
     @Test
     @Order(6)
+    void a_credential_issued_or_revoked_through_admin_api_takes_effect_at_the_edge() throws Exception {
+        String credentials = stack.url(Service.ADMIN) + "/admin/tenants/" + stack.demoTenantId() + "/apps/"
+                + stack.demoAppId() + "/credentials";
+        JsonNode issued = JSON.readTree(admin("POST", credentials, "{}").body());
+        String key = issued.path("key").asString();
+
+        long issuedAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        edge("/compat/demo/v1/chat/completions", key, DEMO_BODY).statusCode() == 200);
+        long visibleMs = (System.nanoTime() - issuedAt) / 1_000_000;
+
+        admin(
+                "DELETE",
+                credentials + "/"
+                        + issued.path("credential").path("credentialId").asString(),
+                null);
+        long revokedAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        edge("/compat/demo/v1/chat/completions", key, DEMO_BODY).statusCode() == 401);
+        long refusedMs = (System.nanoTime() - revokedAt) / 1_000_000;
+        System.out.printf("admin change visible at the edge: issue %d ms, revoke %d ms%n", visibleMs, refusedMs);
+        assertThat(edge(
+                                "/compat/demo/v1/chat/completions",
+                                stack.demoCredential().reveal(),
+                                DEMO_BODY)
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    private static HttpResponse<String> admin(String method, String url, String body) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Bearer " + stack.adminToken().reveal())
+                        .header("Content-Type", "application/json")
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 201);
+        return response;
+    }
+
+    @Test
+    @Order(7)
     void a_restart_on_the_same_data_directory_keeps_data_and_credentials() throws Exception {
         String credential = stack.demoCredential().reveal();
         long factsBefore = countFacts();
@@ -338,7 +391,7 @@ class WalkingSkeletonTest {
     private static JsonNode findFact(String requestId) throws Exception {
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(URI.create(stack.url(Service.ANALYTICS) + "/analytics/usage?tenantId="
-                                + LocalStack.DEMO_TENANT + "&limit=1000"))
+                                + stack.demoTenantId() + "&limit=1000"))
                         .header("Authorization", "Bearer " + stack.adminToken().reveal())
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

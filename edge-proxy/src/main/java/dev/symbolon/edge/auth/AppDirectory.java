@@ -1,36 +1,114 @@
 package dev.symbolon.edge.auth;
 
 import dev.symbolon.contracts.CredentialHasher;
+import dev.symbolon.contracts.TenantConfigSnapshot;
+import dev.symbolon.contracts.TenantConfigSnapshot.Status;
 import dev.symbolon.edge.EdgeProperties;
-import java.util.HashMap;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
  * The apps this edge accepts, looked up by the keyed hash of the presented credential. Held in
- * memory; the hot path never asks a database. Fed from configuration for now (admin-api's {@code
- * tenant-config.v1} feed replaces that source).
+ * memory and fed by {@code tenant-config.v1} snapshots; the hot path never asks a database. A snapshot
+ * replaces everything the edge knew of its tenant; an older revision than the one held is ignored, a
+ * deletion (tombstone) forgets the tenant.
  */
 @Component
 public class AppDirectory {
 
     private final CredentialHasher hasher;
-    private final Map<String, AppIdentity> byCredentialHash;
+    private final Clock clock;
+    private final Map<String, Entry> byCredentialHash = new ConcurrentHashMap<>();
+    private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
 
-    public AppDirectory(EdgeProperties properties) {
+    @Autowired
+    AppDirectory(EdgeProperties properties) {
+        this(properties, Clock.systemUTC());
+    }
+
+    AppDirectory(EdgeProperties properties, Clock clock) {
         this.hasher = new CredentialHasher(properties.credentialPepper());
-        Map<String, AppIdentity> apps = new HashMap<>();
-        for (EdgeProperties.BootstrapApp app : properties.apps()) {
-            apps.put(app.credentialHash(), new AppIdentity(app.tenantId(), app.appId()));
-        }
-        this.byCredentialHash = Map.copyOf(apps);
+        this.clock = clock;
     }
 
-    public Optional<AppIdentity> authenticate(String credential) {
+    /** What a presented credential establishes. */
+    public sealed interface Result {}
+
+    /** A known credential of an active app of an active tenant. */
+    public record Accepted(AppIdentity identity) implements Result {}
+
+    /** Missing, unknown, revoked or expired: the caller is not authenticated (401). */
+    public record Unknown() implements Result {}
+
+    /** A valid credential of a suspended tenant or app (403). */
+    public record Suspended(AppIdentity identity, String what) implements Result {}
+
+    public Result authenticate(String credential) {
         if (credential == null || credential.isBlank()) {
-            return Optional.empty();
+            return new Unknown();
         }
-        return Optional.ofNullable(byCredentialHash.get(hasher.hash(credential)));
+        Entry entry = byCredentialHash.get(hasher.hash(credential));
+        if (entry == null || (entry.expiresAt() != null && !entry.expiresAt().isAfter(clock.instant()))) {
+            return new Unknown();
+        }
+        Tenant tenant = tenants.get(entry.identity().tenantId());
+        if (tenant == null) {
+            return new Unknown();
+        }
+        if (tenant.status() != Status.ACTIVE) {
+            return new Suspended(entry.identity(), "tenant");
+        }
+        if (entry.appStatus() != Status.ACTIVE) {
+            return new Suspended(entry.identity(), "app");
+        }
+        return new Accepted(entry.identity());
     }
+
+    /** Applies a tenant's snapshot, unless it is older than what is held. */
+    public synchronized void apply(TenantConfigSnapshot snapshot) {
+        Tenant held = tenants.get(snapshot.tenantId());
+        if (held != null && held.revision() >= snapshot.revision()) {
+            return;
+        }
+        Map<String, Entry> entries = snapshot.apps().stream()
+                .flatMap(app -> app.credentials().stream()
+                        .filter(c -> c.status() == Status.ACTIVE)
+                        .map(c -> Map.entry(
+                                c.hash(),
+                                new Entry(
+                                        new AppIdentity(snapshot.tenantId(), app.appId()),
+                                        app.status(),
+                                        c.expiresAt()))))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a));
+        byCredentialHash.putAll(entries);
+        tenants.put(snapshot.tenantId(), new Tenant(snapshot.revision(), snapshot.status(), entries.keySet()));
+        if (held != null) {
+            held.credentialHashes().stream()
+                    .filter(hash -> !entries.containsKey(hash))
+                    .forEach(byCredentialHash::remove);
+        }
+    }
+
+    /** Forgets a deleted tenant. */
+    public synchronized void remove(String tenantId) {
+        Tenant held = tenants.remove(tenantId);
+        if (held != null) {
+            held.credentialHashes().forEach(byCredentialHash::remove);
+        }
+    }
+
+    /** How many tenants are held (for health details and tests). */
+    public int tenantCount() {
+        return tenants.size();
+    }
+
+    private record Entry(AppIdentity identity, Status appStatus, Instant expiresAt) {}
+
+    private record Tenant(long revision, Status status, Set<String> credentialHashes) {}
 }

@@ -100,9 +100,18 @@ public class ProxyPipeline {
                 call.route().provider().auth(),
                 call.request().headers(),
                 call.request().query());
-        return call.withIdentity(apps.authenticate(credential)
-                .orElseThrow(() -> new GatewayException(
-                        HttpStatus.UNAUTHORIZED, "invalid_credential", "Missing or invalid API credential.")));
+        AppDirectory.Result result = apps.authenticate(credential);
+        if (result instanceof AppDirectory.Accepted accepted) {
+            return call.withIdentity(accepted.identity());
+        }
+        if (result instanceof AppDirectory.Suspended suspended) {
+            throw new GatewayException(
+                            HttpStatus.FORBIDDEN,
+                            suspended.what() + "_suspended",
+                            "This " + suspended.what() + " is suspended.")
+                    .at(call.withIdentity(suspended.identity()));
+        }
+        throw new GatewayException(HttpStatus.UNAUTHORIZED, "invalid_credential", "Missing or invalid API credential.");
     }
 
     private Mono<ProxyCall> readBody(ProxyCall call, ServerRequest request) {

@@ -7,7 +7,6 @@ import dev.symbolon.contracts.Secret;
 import dev.symbolon.edge.EdgeProperties;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
@@ -78,7 +77,6 @@ class ProviderRoutesTest {
                 new EdgeProperties.KeyVault(URI.create("http://localhost:1"), Secret.of("t"), Duration.ofMinutes(1)),
                 providers,
                 compat,
-                List.of(),
                 DataSize.ofMegabytes(1),
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(5));
