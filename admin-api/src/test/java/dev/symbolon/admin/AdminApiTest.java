@@ -1,8 +1,12 @@
 package dev.symbolon.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.symbolon.admin.auth.AdminPrincipal;
+import dev.symbolon.admin.auth.Role;
+import dev.symbolon.admin.tenants.Tenants;
 import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Secret;
@@ -40,6 +44,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -348,6 +353,29 @@ class AdminApiTest {
                         .path("message")
                         .asString())
                 .contains("limit");
+    }
+
+    @Autowired
+    Tenants tenantService;
+
+    @Autowired
+    TransactionTemplate transactions;
+
+    @Test
+    void an_aborted_change_leaves_neither_the_change_nor_a_snapshot_in_the_outbox() {
+        long outboxBefore = jdbc.queryForObject("select count(*) from admin.outbox", Long.class);
+        AdminPrincipal bootstrap = new AdminPrincipal("bootstrap", Role.PLATFORM_ADMIN, null);
+
+        assertThatThrownBy(() -> transactions.executeWithoutResult(tx -> {
+                    tenantService.createApp(bootstrap, tenantA, "doomed");
+                    throw new IllegalStateException("abort after the outbox append");
+                }))
+                .hasMessageContaining("abort");
+
+        assertThat(jdbc.queryForObject("select count(*) from admin.outbox", Long.class))
+                .isEqualTo(outboxBefore);
+        assertThat(jdbc.queryForObject("select count(*) from admin.app where name = 'doomed'", Long.class))
+                .isZero();
     }
 
     @Test
