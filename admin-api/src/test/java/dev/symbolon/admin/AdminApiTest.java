@@ -7,8 +7,10 @@ import static org.awaitility.Awaitility.await;
 import dev.symbolon.admin.auth.AdminPrincipal;
 import dev.symbolon.admin.auth.Role;
 import dev.symbolon.admin.tenants.Tenants;
+import dev.symbolon.contracts.AuditEvent;
 import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.GoldenFiles;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -38,6 +41,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -200,7 +204,19 @@ class AdminApiTest {
                 new Case(
                         "manage admin keys",
                         statuses(201, 403, 403, 403),
-                        t -> status(t, HttpMethod.POST, "/admin/admin-keys", Map.of("role", "finance", "label", "x"))));
+                        t -> status(t, HttpMethod.POST, "/admin/admin-keys", Map.of("role", "finance", "label", "x"))),
+                new Case(
+                        "read the audit log",
+                        statuses(200, 200, 403, 200),
+                        t -> status(t, HttpMethod.GET, "/admin/audit", null)),
+                new Case(
+                        "read another tenant's audit entries",
+                        statuses(200, 200, 403, 404),
+                        t -> status(t, HttpMethod.GET, "/admin/audit?tenantId=" + tenantB, null)),
+                new Case(
+                        "verify the audit chain",
+                        statuses(200, 200, 403, 403),
+                        t -> status(t, HttpMethod.GET, "/admin/audit/verify", null)));
 
         List<String> mismatches = new ArrayList<>();
         for (Case c : cases) {
@@ -355,6 +371,120 @@ class AdminApiTest {
                 .contains("limit");
     }
 
+    @Test
+    void every_change_is_audited_with_who_what_where_and_the_chain_verifies() {
+        String appId = json(expect(
+                        tokens.get("tenant-admin"),
+                        HttpMethod.POST,
+                        "/admin/tenants/" + tenantA + "/apps",
+                        Map.of("name", "audited"),
+                        201))
+                .path("appId")
+                .asString();
+
+        JsonNode entries = json(expect(
+                        BOOTSTRAP, HttpMethod.GET, "/admin/audit?action=app.created&tenantId=" + tenantA, null, 200))
+                .path("items");
+        JsonNode entry = null;
+        for (JsonNode candidate : entries) {
+            if (appId.equals(candidate.path("target").asString())) {
+                entry = candidate;
+            }
+        }
+        assertThat(entry).isNotNull();
+        assertThat(entry.path("actorRole").asString()).isEqualTo("tenant-admin");
+        assertThat(entry.path("actor").asString()).startsWith("adk_");
+        assertThat(entry.path("service").asString()).isEqualTo("admin-api");
+        assertThat(entry.path("sourceIp").asString()).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
+        assertThat(entry.path("requestId").asString()).isNotBlank();
+        assertThat(entry.path("details").path("after.name").asString()).isEqualTo("audited");
+
+        JsonNode verification = json(expect(BOOTSTRAP, HttpMethod.GET, "/admin/audit/verify", null, 200));
+        assertThat(verification.path("valid").asBoolean()).isTrue();
+        assertThat(verification.path("verifiedEntries").asLong()).isPositive();
+    }
+
+    @Test
+    void a_tampered_entry_breaks_the_chain_at_that_entry() {
+        expect(BOOTSTRAP, HttpMethod.PATCH, "/admin/tenants/" + tenantB, Map.of("plan", "enterprise"), 200);
+        long seq = jdbc.queryForObject(
+                "select max(seq) from admin.audit_entry where action = 'tenant.updated'", Long.class);
+        String original =
+                jdbc.queryForObject("select details::text from admin.audit_entry where seq = ?", String.class, seq);
+        try {
+            jdbc.update("update admin.audit_entry set details = '{\"after.plan\": \"free\"}' where seq = ?", seq);
+
+            JsonNode verification = json(expect(BOOTSTRAP, HttpMethod.GET, "/admin/audit/verify", null, 200));
+
+            assertThat(verification.path("valid").asBoolean()).isFalse();
+            assertThat(verification.path("firstInvalidSeq").asLong()).isEqualTo(seq);
+        } finally {
+            jdbc.update("update admin.audit_entry set details = cast(? as jsonb) where seq = ?", original, seq);
+        }
+        assertThat(json(expect(BOOTSTRAP, HttpMethod.GET, "/admin/audit/verify", null, 200))
+                        .path("valid")
+                        .asBoolean())
+                .isTrue();
+    }
+
+    @Autowired
+    KafkaTemplate<String, byte[]> producer;
+
+    @Test
+    void entries_from_other_services_join_the_log_once_each() {
+        AuditEvent golden = GoldenFiles.decode(Topics.AUDIT, AuditEvent.class);
+        AuditEvent event = new AuditEvent(
+                UUID.randomUUID(),
+                golden.occurredAt(),
+                tenantA,
+                1,
+                golden.actor(),
+                golden.actorRole(),
+                golden.action(),
+                "key_" + UUID.randomUUID(),
+                golden.service(),
+                golden.sourceIp(),
+                golden.requestId(),
+                golden.details());
+
+        producer.send(Topics.AUDIT, tenantA, EventJson.encode(event));
+        producer.send(Topics.AUDIT, tenantA, EventJson.encode(event));
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> jdbc.queryForObject(
+                                "select count(*) from admin.audit_entry where entry_id = ?",
+                                Long.class,
+                                event.eventId())
+                        == 1);
+        producer.send(
+                Topics.AUDIT,
+                tenantA,
+                EventJson.encode(new AuditEvent(
+                        UUID.randomUUID(),
+                        golden.occurredAt(),
+                        tenantA,
+                        1,
+                        "marker",
+                        "service",
+                        "marker.sent",
+                        "m",
+                        "test",
+                        null,
+                        null,
+                        Map.of())));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> jdbc.queryForObject(
+                                "select count(*) from admin.audit_entry where action = 'marker.sent'", Long.class)
+                        == 1);
+        assertThat(jdbc.queryForObject(
+                        "select count(*) from admin.audit_entry where entry_id = ?", Long.class, event.eventId()))
+                .isEqualTo(1);
+        assertThat(json(expect(BOOTSTRAP, HttpMethod.GET, "/admin/audit/verify", null, 200))
+                        .path("valid")
+                        .asBoolean())
+                .isTrue();
+    }
+
     @Autowired
     Tenants tenantService;
 
@@ -473,8 +603,7 @@ class AdminApiTest {
         return JSON.readTree(body);
     }
 
-    private TenantConfigSnapshot awaitSnapshot(
-            String tenantId, java.util.function.Predicate<TenantConfigSnapshot> matching) {
+    private TenantConfigSnapshot awaitSnapshot(String tenantId, Predicate<TenantConfigSnapshot> matching) {
         Properties config = new Properties();
         config.put("bootstrap.servers", kafka.getBrokersAsString());
         config.put("group.id", "test-" + UUID.randomUUID());

@@ -23,7 +23,9 @@ public final class Access {
         CREDENTIAL_READ,
         CREDENTIAL_ISSUE,
         CREDENTIAL_REVOKE,
-        ADMIN_KEY_MANAGE
+        ADMIN_KEY_MANAGE,
+        AUDIT_READ,
+        AUDIT_VERIFY
     }
 
     private static final Map<Operation, Set<Role>> ALLOWED = new EnumMap<>(Operation.class);
@@ -41,6 +43,8 @@ public final class Access {
         ALLOWED.put(
                 Operation.CREDENTIAL_REVOKE, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER, Role.TENANT_ADMIN));
         ALLOWED.put(Operation.ADMIN_KEY_MANAGE, EnumSet.of(Role.PLATFORM_ADMIN));
+        ALLOWED.put(Operation.AUDIT_READ, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER, Role.TENANT_ADMIN));
+        ALLOWED.put(Operation.AUDIT_VERIFY, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER));
     }
 
     /** Refuses (403) an operation the principal's role never allows. */

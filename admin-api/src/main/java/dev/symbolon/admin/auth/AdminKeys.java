@@ -1,6 +1,8 @@
 package dev.symbolon.admin.auth;
 
 import dev.symbolon.admin.AdminProperties;
+import dev.symbolon.admin.audit.AuditLog;
+import dev.symbolon.admin.audit.Changes;
 import dev.symbolon.admin.tenants.Tenants;
 import dev.symbolon.admin.web.ApiException;
 import dev.symbolon.admin.web.Ids;
@@ -20,12 +22,14 @@ public class AdminKeys {
 
     private final AdminKeyRepository repository;
     private final Tenants tenants;
+    private final AuditLog audit;
     private final CredentialHasher hasher;
     private final Clock clock = Clock.systemUTC();
 
-    AdminKeys(AdminKeyRepository repository, Tenants tenants, AdminProperties properties) {
+    AdminKeys(AdminKeyRepository repository, Tenants tenants, AuditLog audit, AdminProperties properties) {
         this.repository = repository;
         this.tenants = tenants;
+        this.audit = audit;
         this.hasher = new CredentialHasher(properties.credentialPepper());
     }
 
@@ -62,6 +66,16 @@ public class AdminKeys {
                 label,
                 actor.subject(),
                 clock.instant()));
+        audit.record(
+                actor,
+                "admin_key.issued",
+                tenantId,
+                saved.view().keyId(),
+                Changes.of()
+                        .put("role", role.wireName())
+                        .put("label", label)
+                        .put("displayPrefix", saved.view().displayPrefix())
+                        .toMap());
         return new IssuedAdminKey(saved.view(), key);
     }
 
@@ -83,6 +97,7 @@ public class AdminKeys {
         AdminKey key = repository.findById(keyId).orElseThrow(() -> ApiException.notFound("admin key"));
         if (key.active()) {
             key.revoke(clock.instant());
+            audit.record(actor, "admin_key.revoked", key.view().tenantId(), keyId, java.util.Map.of());
         }
         return key.view();
     }

@@ -31,13 +31,13 @@ class AuthController {
 
     @GetMapping("/admin/whoami")
     AdminPrincipal whoami(AdminPrincipal principal) {
-        return principal;
+        return principal.identity();
     }
 
     /** Exchanges the presented credential (bootstrap token or admin key) for a short-lived JWT. */
     @PostMapping("/admin/auth/token")
     Map<String, Object> token(AdminPrincipal principal) {
-        AdminTokens.IssuedToken issued = tokens.issue(principal);
+        AdminTokens.IssuedToken issued = tokens.issue(principal.identity());
         return Map.of(
                 "access_token", issued.token(),
                 "token_type", "Bearer",

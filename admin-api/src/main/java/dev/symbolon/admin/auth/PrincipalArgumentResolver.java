@@ -20,7 +20,12 @@ public class PrincipalArgumentResolver implements HandlerMethodArgumentResolver 
     @Override
     public Mono<Object> resolveArgument(
             MethodParameter parameter, BindingContext bindingContext, ServerWebExchange exchange) {
+        String sourceIp = exchange.getRequest().getRemoteAddress() == null
+                ? null
+                : exchange.getRequest().getRemoteAddress().getAddress().getHostAddress();
         return Mono.justOrEmpty(AdminAuthentication.principalOf(exchange))
+                .map(principal ->
+                        principal.inRequest(sourceIp, exchange.getRequest().getId()))
                 .cast(Object.class)
                 .switchIfEmpty(Mono.error(ApiException.unauthorized()));
     }

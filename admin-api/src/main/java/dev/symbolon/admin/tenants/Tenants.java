@@ -1,6 +1,8 @@
 package dev.symbolon.admin.tenants;
 
 import dev.symbolon.admin.AdminProperties;
+import dev.symbolon.admin.audit.AuditLog;
+import dev.symbolon.admin.audit.Changes;
 import dev.symbolon.admin.auth.Access;
 import dev.symbolon.admin.auth.Access.Operation;
 import dev.symbolon.admin.auth.AdminPrincipal;
@@ -13,6 +15,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -32,6 +35,7 @@ public class Tenants {
     private final AppRepository apps;
     private final AppCredentialRepository credentials;
     private final TenantSnapshots snapshots;
+    private final AuditLog audit;
     private final CredentialHasher hasher;
     private final Clock clock = Clock.systemUTC();
 
@@ -40,11 +44,13 @@ public class Tenants {
             AppRepository apps,
             AppCredentialRepository credentials,
             TenantSnapshots snapshots,
+            AuditLog audit,
             AdminProperties properties) {
         this.tenants = tenants;
         this.apps = apps;
         this.credentials = credentials;
         this.snapshots = snapshots;
+        this.audit = audit;
         this.hasher = new CredentialHasher(properties.credentialPepper());
     }
 
@@ -61,6 +67,12 @@ public class Tenants {
         Instant now = clock.instant();
         Tenant tenant = tenants.save(new Tenant(Ids.id("t_"), name, zone(timeZone), plan, now));
         changed(tenant, now);
+        audit.record(
+                actor,
+                "tenant.created",
+                tenant.tenantId(),
+                tenant.tenantId(),
+                Map.of("after.name", name, "after.timeZone", tenant.timeZone(), "after.plan", plan));
         return tenant.view();
     }
 
@@ -89,6 +101,7 @@ public class Tenants {
     public Tenant.TenantView update(
             AdminPrincipal actor, String tenantId, String name, String status, String timeZone, String plan) {
         Tenant tenant = tenant(actor, Operation.TENANT_UPDATE, tenantId);
+        Tenant.TenantView before = tenant.view();
         if (name != null) {
             tenant.rename(name);
         }
@@ -102,7 +115,19 @@ public class Tenants {
             tenant.setPlan(plan);
         }
         changed(tenant, clock.instant());
-        return tenant.view();
+        Tenant.TenantView after = tenant.view();
+        audit.record(
+                actor,
+                "tenant.updated",
+                tenantId,
+                tenantId,
+                Changes.of()
+                        .field("name", before.name(), after.name())
+                        .field("status", before.status(), after.status())
+                        .field("timeZone", before.timeZone(), after.timeZone())
+                        .field("plan", before.plan(), after.plan())
+                        .toMap());
+        return after;
     }
 
     @Transactional
@@ -111,6 +136,7 @@ public class Tenants {
         Instant now = clock.instant();
         App app = apps.save(new App(Ids.id("app_"), tenantId, name, now));
         changed(tenant, now);
+        audit.record(actor, "app.created", tenantId, app.appId(), Map.of("after.name", name));
         return app.view();
     }
 
@@ -137,10 +163,21 @@ public class Tenants {
     @Transactional
     public App.AppView updateApp(AdminPrincipal actor, String tenantId, String appId, String name, String status) {
         App app = app(actor, Operation.APP_WRITE, tenantId, appId);
+        App.AppView before = app.view();
         Instant now = clock.instant();
         app.update(name, status == null ? null : status(status), now);
         changed(tenants.getReferenceById(tenantId), now);
-        return app.view();
+        App.AppView after = app.view();
+        audit.record(
+                actor,
+                "app.updated",
+                tenantId,
+                appId,
+                Changes.of()
+                        .field("name", before.name(), after.name())
+                        .field("status", before.status(), after.status())
+                        .toMap());
+        return after;
     }
 
     /** Issues a new credential; the returned key is shown once and stored only as its hash. */
@@ -161,6 +198,16 @@ public class Tenants {
                 expiresAt,
                 now));
         changed(tenants.getReferenceById(tenantId), now);
+        audit.record(
+                actor,
+                "credential.issued",
+                tenantId,
+                credential.credentialId(),
+                Changes.of()
+                        .put("appId", appId)
+                        .put("displayPrefix", credential.view().displayPrefix())
+                        .put("expiresAt", expiresAt == null ? "never" : expiresAt.toString())
+                        .toMap());
         return new IssuedCredential(credential.view(), key);
     }
 
@@ -192,6 +239,7 @@ public class Tenants {
             Instant now = clock.instant();
             credential.revoke(now);
             changed(tenants.getReferenceById(tenantId), now);
+            audit.record(actor, "credential.revoked", tenantId, credentialId, Map.of("appId", appId));
         }
         return credential.view();
     }
