@@ -216,7 +216,63 @@ class AdminApiTest {
                 new Case(
                         "verify the audit chain",
                         statuses(200, 200, 403, 403),
-                        t -> status(t, HttpMethod.GET, "/admin/audit/verify", null)));
+                        t -> status(t, HttpMethod.GET, "/admin/audit/verify", null)),
+                new Case(
+                        "set a tenant policy",
+                        statuses(200, 403, 403, 403),
+                        t -> status(
+                                t,
+                                HttpMethod.PUT,
+                                "/admin/tenants/" + tenantA + "/policy",
+                                Map.of("requestsPerMinute", 100))),
+                new Case(
+                        "set an app policy, own tenant",
+                        statuses(200, 403, 403, 200),
+                        t -> status(
+                                t,
+                                HttpMethod.PUT,
+                                "/admin/tenants/" + tenantA + "/apps/" + appA + "/policy",
+                                Map.of("requestsPerMinute", 10))),
+                new Case(
+                        "set an app policy, other tenant",
+                        statuses(200, 403, 403, 404),
+                        t -> status(
+                                t,
+                                HttpMethod.PUT,
+                                "/admin/tenants/" + tenantB + "/apps/" + appB + "/policy",
+                                Map.of("requestsPerMinute", 10))),
+                new Case(
+                        "read the tenant policy",
+                        statuses(200, 200, 200, 200),
+                        t -> status(t, HttpMethod.GET, "/admin/tenants/" + tenantA + "/policy", null)),
+                new Case(
+                        "add a tenant IP rule",
+                        statuses(201, 201, 403, 403),
+                        t -> status(
+                                t,
+                                HttpMethod.POST,
+                                "/admin/tenants/" + tenantA + "/ip-rules",
+                                Map.of("kind", "DENY", "cidr", "192.0.2.0/24"))),
+                new Case(
+                        "list own tenant IP rules",
+                        statuses(200, 200, 403, 200),
+                        t -> status(t, HttpMethod.GET, "/admin/tenants/" + tenantA + "/ip-rules", null)),
+                new Case(
+                        "list another tenant's IP rules",
+                        statuses(200, 200, 403, 404),
+                        t -> status(t, HttpMethod.GET, "/admin/tenants/" + tenantB + "/ip-rules", null)),
+                new Case(
+                        "add a global IP rule",
+                        statuses(201, 201, 403, 403),
+                        t -> status(
+                                t,
+                                HttpMethod.POST,
+                                "/admin/ip-rules",
+                                Map.of("kind", "DENY", "cidr", "198.51.100.0/24"))),
+                new Case(
+                        "list global IP rules",
+                        statuses(200, 200, 403, 403),
+                        t -> status(t, HttpMethod.GET, "/admin/ip-rules", null)));
 
         List<String> mismatches = new ArrayList<>();
         for (Case c : cases) {
@@ -483,6 +539,104 @@ class AdminApiTest {
                         .path("valid")
                         .asBoolean())
                 .isTrue();
+    }
+
+    @Test
+    void a_policy_and_ip_rules_reach_the_tenant_snapshot_exactly() {
+        Map<String, Object> policy = new LinkedHashMap<>();
+        policy.put("allowedProviders", List.of("openai", "compat:local-llm"));
+        policy.put("allowedModels", List.of("gpt-4o*"));
+        policy.put("allowedEndpoints", List.of("/chat/completions"));
+        policy.put("requestsPerMinute", 600);
+        policy.put("costPerMonthUsd", new java.math.BigDecimal("5000.000001"));
+        policy.put("alertThresholdsPercent", List.of(100, 50, 80));
+        expect(BOOTSTRAP, HttpMethod.PUT, "/admin/tenants/" + tenantB + "/policy", policy, 200);
+        expect(
+                BOOTSTRAP,
+                HttpMethod.PUT,
+                "/admin/tenants/" + tenantB + "/apps/" + appB + "/policy",
+                Map.of("tokensPerMinute", 1000),
+                200);
+        String ruleId = json(expect(
+                        tokens.get("security-officer"),
+                        HttpMethod.POST,
+                        "/admin/tenants/" + tenantB + "/ip-rules",
+                        Map.of("kind", "ALLOW", "cidr", "2001:db8::/32", "description", "office"),
+                        201))
+                .path("ruleId")
+                .asString();
+        long revision = json(expect(BOOTSTRAP, HttpMethod.GET, "/admin/tenants/" + tenantB, null, 200))
+                .path("revision")
+                .asLong();
+
+        TenantConfigSnapshot snapshot = awaitSnapshot(tenantB, s -> s.revision() == revision);
+
+        assertThat(snapshot.policy().allowedProviders()).containsExactly("openai", "compat:local-llm");
+        assertThat(snapshot.policy().costPerMonthUsd()).isEqualByComparingTo("5000.000001");
+        assertThat(snapshot.policy().alertThresholdsPercent()).containsExactly(50, 80, 100);
+        assertThat(snapshot.apps())
+                .filteredOn(a -> a.appId().equals(appB))
+                .singleElement()
+                .satisfies(a -> assertThat(a.policy().tokensPerMinute()).isEqualTo(1000L));
+        assertThat(snapshot.ipRules().allow()).contains("2001:db8:0:0:0:0:0:0/32");
+
+        expect(
+                tokens.get("security-officer"),
+                HttpMethod.DELETE,
+                "/admin/tenants/" + tenantB + "/ip-rules/" + ruleId,
+                null,
+                204);
+        long after = json(expect(BOOTSTRAP, HttpMethod.GET, "/admin/tenants/" + tenantB, null, 200))
+                .path("revision")
+                .asLong();
+        assertThat(awaitSnapshot(tenantB, s -> s.revision() == after).ipRules().allow())
+                .doesNotContain("2001:db8:0:0:0:0:0:0/32");
+    }
+
+    @Test
+    void global_ip_rules_travel_as_the_platform_snapshot() {
+        expect(BOOTSTRAP, HttpMethod.POST, "/admin/ip-rules", Map.of("kind", "DENY", "cidr", "100.64.0.0/10"), 201);
+
+        TenantConfigSnapshot platform =
+                awaitSnapshot("_platform", s -> s.ipRules().deny().contains("100.64.0.0/10"));
+
+        assertThat(platform.apps()).isEmpty();
+    }
+
+    @Test
+    void invalid_policies_and_rules_are_refused_with_reasons() {
+        Map<String, Object> policy = new LinkedHashMap<>();
+        policy.put("allowedProviders", List.of("openia"));
+        policy.put("allowedEndpoints", List.of("/../admin"));
+        policy.put("requestsPerMinute", -1);
+        policy.put("costPerDayUsd", new java.math.BigDecimal("1.0000001"));
+        policy.put("alertThresholdsPercent", List.of(0, 150));
+        JsonNode error = json(expect(BOOTSTRAP, HttpMethod.PUT, "/admin/tenants/" + tenantA + "/policy", policy, 400));
+        assertThat(error.path("error").path("fields").findValuesAsString("field"))
+                .anyMatch(f -> f.startsWith("allowedProviders"))
+                .anyMatch(f -> f.startsWith("allowedEndpoints"))
+                .contains("requestsPerMinute", "costPerDayUsd")
+                .anyMatch(f -> f.startsWith("alertThresholdsPercent"));
+
+        JsonNode hostBits = json(expect(
+                BOOTSTRAP,
+                HttpMethod.POST,
+                "/admin/tenants/" + tenantA + "/ip-rules",
+                Map.of("kind", "DENY", "cidr", "10.1.2.3/8"),
+                400));
+        assertThat(hostBits.path("error").path("message").asString()).contains("10.0.0.0/8");
+        expect(
+                BOOTSTRAP,
+                HttpMethod.POST,
+                "/admin/tenants/" + tenantA + "/ip-rules",
+                Map.of("kind", "DENY", "cidr", "example.com"),
+                400);
+        expect(
+                BOOTSTRAP,
+                HttpMethod.POST,
+                "/admin/tenants/" + tenantA + "/ip-rules",
+                Map.of("kind", "MAYBE", "cidr", "10.0.0.0/8"),
+                400);
     }
 
     @Autowired

@@ -25,7 +25,13 @@ public final class Access {
         CREDENTIAL_REVOKE,
         ADMIN_KEY_MANAGE,
         AUDIT_READ,
-        AUDIT_VERIFY
+        AUDIT_VERIFY,
+        POLICY_READ,
+        TENANT_POLICY_WRITE,
+        APP_POLICY_WRITE,
+        IP_RULE_READ,
+        IP_RULE_WRITE,
+        GLOBAL_IP_RULE_READ
     }
 
     private static final Map<Operation, Set<Role>> ALLOWED = new EnumMap<>(Operation.class);
@@ -45,6 +51,12 @@ public final class Access {
         ALLOWED.put(Operation.ADMIN_KEY_MANAGE, EnumSet.of(Role.PLATFORM_ADMIN));
         ALLOWED.put(Operation.AUDIT_READ, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER, Role.TENANT_ADMIN));
         ALLOWED.put(Operation.AUDIT_VERIFY, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER));
+        ALLOWED.put(Operation.POLICY_READ, everyone);
+        ALLOWED.put(Operation.TENANT_POLICY_WRITE, EnumSet.of(Role.PLATFORM_ADMIN));
+        ALLOWED.put(Operation.APP_POLICY_WRITE, EnumSet.of(Role.PLATFORM_ADMIN, Role.TENANT_ADMIN));
+        ALLOWED.put(Operation.IP_RULE_READ, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER, Role.TENANT_ADMIN));
+        ALLOWED.put(Operation.IP_RULE_WRITE, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER));
+        ALLOWED.put(Operation.GLOBAL_IP_RULE_READ, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER));
     }
 
     /** Refuses (403) an operation the principal's role never allows. */

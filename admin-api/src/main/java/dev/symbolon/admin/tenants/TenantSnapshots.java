@@ -2,6 +2,7 @@ package dev.symbolon.admin.tenants;
 
 import dev.symbolon.admin.outbox.Outbox;
 import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
 import java.time.Instant;
@@ -13,22 +14,65 @@ import org.springframework.stereotype.Component;
 
 /**
  * Builds a tenant's whole configuration as the edge needs it and appends it to the outbox, in the
- * transaction of the change. Only hashes of credentials go in; revoked credentials are left out.
+ * transaction of the change; the same for the platform-wide configuration (global IP rules, published
+ * as tenant {@code _platform}). Only hashes of credentials go in; revoked credentials are left out.
  */
 @Component
 class TenantSnapshots {
 
+    /** The key under which the platform-wide configuration travels on {@code tenant-config.v1}. */
+    static final String PLATFORM = KeyLifecycleEvent.PLATFORM_TENANT;
+
+    private final TenantRepository tenants;
     private final AppRepository apps;
     private final AppCredentialRepository credentials;
+    private final PolicyStore policies;
+    private final IpRuleStore ipRules;
     private final Outbox outbox;
 
-    TenantSnapshots(AppRepository apps, AppCredentialRepository credentials, Outbox outbox) {
+    TenantSnapshots(
+            TenantRepository tenants,
+            AppRepository apps,
+            AppCredentialRepository credentials,
+            PolicyStore policies,
+            IpRuleStore ipRules,
+            Outbox outbox) {
+        this.tenants = tenants;
         this.apps = apps;
         this.credentials = credentials;
+        this.policies = policies;
+        this.ipRules = ipRules;
         this.outbox = outbox;
     }
 
-    void publish(Tenant tenant, Instant now) {
+    /** Records that the tenant or something it owns changed: next revision, new snapshot. */
+    void changed(Tenant tenant, Instant now) {
+        tenant.touch(now);
+        tenants.flush();
+        apps.flush();
+        credentials.flush();
+        publish(tenant, now);
+    }
+
+    /** Records that the platform-wide configuration changed. */
+    void platformChanged(Instant now) {
+        long revision = ipRules.nextPlatformRevision();
+        TenantConfigSnapshot snapshot = new TenantConfigSnapshot(
+                UUID.randomUUID(),
+                now,
+                PLATFORM,
+                TenantConfigSnapshot.CURRENT_VERSION,
+                revision,
+                TenantConfigSnapshot.Status.ACTIVE,
+                "UTC",
+                null,
+                ipRules.rules(null),
+                List.of(),
+                List.of());
+        outbox.append(Topics.TENANT_CONFIG, PLATFORM, EventJson.encode(snapshot));
+    }
+
+    private void publish(Tenant tenant, Instant now) {
         Map<String, List<TenantConfigSnapshot.Credential>> byApp =
                 credentials.findByTenantIdAndStatusOrderByCredentialId(tenant.tenantId(), "ACTIVE").stream()
                         .collect(Collectors.groupingBy(
@@ -45,7 +89,7 @@ class TenantSnapshots {
                         app.appId(),
                         app.name(),
                         TenantConfigSnapshot.Status.valueOf(app.status()),
-                        null,
+                        policies.ofApp(app.appId()).orElse(null),
                         byApp.getOrDefault(app.appId(), List.of())))
                 .toList();
         TenantConfigSnapshot snapshot = new TenantConfigSnapshot(
@@ -56,8 +100,8 @@ class TenantSnapshots {
                 tenant.revision(),
                 TenantConfigSnapshot.Status.valueOf(tenant.status()),
                 tenant.timeZone(),
-                null,
-                new TenantConfigSnapshot.IpRules(List.of(), List.of()),
+                policies.ofTenant(tenant.tenantId()).orElse(null),
+                ipRules.rules(tenant.tenantId()),
                 appList,
                 List.of());
         outbox.append(Topics.TENANT_CONFIG, tenant.tenantId(), EventJson.encode(snapshot));

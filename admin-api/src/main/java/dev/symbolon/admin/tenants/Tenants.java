@@ -258,11 +258,7 @@ public class Tenants {
     }
 
     private void changed(Tenant tenant, Instant now) {
-        tenant.touch(now);
-        tenants.flush();
-        apps.flush();
-        credentials.flush();
-        snapshots.publish(tenant, now);
+        snapshots.changed(tenant, now);
     }
 
     private static String zone(String timeZone) {

@@ -1,0 +1,184 @@
+package dev.symbolon.admin.tenants;
+
+import dev.symbolon.admin.auth.AdminPrincipal;
+import dev.symbolon.admin.web.ApiException;
+import dev.symbolon.admin.web.Page;
+import dev.symbolon.contracts.TenantConfigSnapshot.Policy;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Digits;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+import java.math.BigDecimal;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Policies of tenants and apps; IP rules of tenants and global ones. */
+@RestController
+class PolicyController {
+
+    private final TenantPolicies policies;
+
+    PolicyController(TenantPolicies policies) {
+        this.policies = policies;
+    }
+
+    @GetMapping("/admin/tenants/{tenantId}/policy")
+    Policy tenantPolicy(AdminPrincipal principal, @PathVariable String tenantId) {
+        return policies.tenantPolicy(principal, tenantId).orElseThrow(() -> ApiException.notFound("policy"));
+    }
+
+    @PutMapping("/admin/tenants/{tenantId}/policy")
+    Policy setTenantPolicy(
+            AdminPrincipal principal, @PathVariable String tenantId, @Valid @RequestBody PolicyRequest request) {
+        return policies.setTenantPolicy(principal, tenantId, request.toPolicy()).orElseThrow();
+    }
+
+    @DeleteMapping("/admin/tenants/{tenantId}/policy")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void removeTenantPolicy(AdminPrincipal principal, @PathVariable String tenantId) {
+        policies.setTenantPolicy(principal, tenantId, null);
+    }
+
+    @GetMapping("/admin/tenants/{tenantId}/apps/{appId}/policy")
+    Policy appPolicy(AdminPrincipal principal, @PathVariable String tenantId, @PathVariable String appId) {
+        return policies.appPolicy(principal, tenantId, appId).orElseThrow(() -> ApiException.notFound("policy"));
+    }
+
+    @PutMapping("/admin/tenants/{tenantId}/apps/{appId}/policy")
+    Policy setAppPolicy(
+            AdminPrincipal principal,
+            @PathVariable String tenantId,
+            @PathVariable String appId,
+            @Valid @RequestBody PolicyRequest request) {
+        return policies.setAppPolicy(principal, tenantId, appId, request.toPolicy())
+                .orElseThrow();
+    }
+
+    @DeleteMapping("/admin/tenants/{tenantId}/apps/{appId}/policy")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void removeAppPolicy(AdminPrincipal principal, @PathVariable String tenantId, @PathVariable String appId) {
+        policies.setAppPolicy(principal, tenantId, appId, null);
+    }
+
+    @GetMapping("/admin/tenants/{tenantId}/ip-rules")
+    Page<IpRuleStore.IpRuleView> tenantRules(
+            AdminPrincipal principal,
+            @PathVariable String tenantId,
+            @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return policies.ipRules(principal, tenantId, cursor, limit);
+    }
+
+    @PostMapping("/admin/tenants/{tenantId}/ip-rules")
+    @ResponseStatus(HttpStatus.CREATED)
+    IpRuleStore.IpRuleView addTenantRule(
+            AdminPrincipal principal, @PathVariable String tenantId, @Valid @RequestBody IpRuleRequest request) {
+        return policies.addIpRule(principal, tenantId, request.kind(), request.cidr(), request.description());
+    }
+
+    @DeleteMapping("/admin/tenants/{tenantId}/ip-rules/{ruleId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void removeTenantRule(AdminPrincipal principal, @PathVariable String tenantId, @PathVariable String ruleId) {
+        policies.removeIpRule(principal, tenantId, ruleId);
+    }
+
+    @GetMapping("/admin/ip-rules")
+    Page<IpRuleStore.IpRuleView> globalRules(
+            AdminPrincipal principal,
+            @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return policies.ipRules(principal, null, cursor, limit);
+    }
+
+    @PostMapping("/admin/ip-rules")
+    @ResponseStatus(HttpStatus.CREATED)
+    IpRuleStore.IpRuleView addGlobalRule(AdminPrincipal principal, @Valid @RequestBody IpRuleRequest request) {
+        return policies.addIpRule(principal, null, request.kind(), request.cidr(), request.description());
+    }
+
+    @DeleteMapping("/admin/ip-rules/{ruleId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void removeGlobalRule(AdminPrincipal principal, @PathVariable String ruleId) {
+        policies.removeIpRule(principal, null, ruleId);
+    }
+
+    record IpRuleRequest(
+            @NotNull @Pattern(regexp = "ALLOW|DENY", message = "must be ALLOW or DENY") String kind,
+            @NotBlank String cidr,
+            @Size(max = 200) String description) {}
+
+    /**
+     * A policy as clients send it; a missing field means "not restricted here". Money is an exact
+     * decimal with at most six fractional digits (micro-dollars).
+     */
+    record PolicyRequest(
+            @Size(max = 20)
+                    List<
+                                    @Pattern(
+                                            regexp =
+                                                    "openai|anthropic|gemini|groq|mistral|compat:[a-z0-9][a-z0-9-]{0,62}",
+                                            message = "unknown provider")
+                                    String>
+                            allowedProviders,
+            @Size(max = 100)
+                    List<
+                                    @NotBlank @Size(max = 100)
+                                    @Pattern(regexp = "[A-Za-z0-9._:/*@-]+", message = "model name or glob") String>
+                            allowedModels,
+            @Size(max = 100)
+                    List<
+                                    @Pattern(
+                                            regexp = "(/[A-Za-z0-9_:-][A-Za-z0-9._:-]*)+",
+                                            message = "a normalized path like /chat/completions")
+                                    String>
+                            allowedEndpoints,
+            @Positive Long requestsPerMinute,
+            @Positive Long tokensPerMinute,
+            @Positive Long requestsPerDay,
+            @Positive Long requestsPerMonth,
+            @Positive Long tokensPerDay,
+            @Positive Long tokensPerMonth,
+            @PositiveOrZero @Digits(integer = 12, fraction = 6) BigDecimal costPerDayUsd,
+            @PositiveOrZero @Digits(integer = 12, fraction = 6) BigDecimal costPerMonthUsd,
+            @Size(max = 10) List<@NotNull @Min(1) @Max(100) Integer> alertThresholdsPercent,
+            @Positive @Max(104_857_600) Long maxBodyBytes) {
+
+        Policy toPolicy() {
+            if (alertThresholdsPercent != null
+                    && alertThresholdsPercent.stream().distinct().count() != alertThresholdsPercent.size()) {
+                throw ApiException.badRequest("alertThresholdsPercent must not repeat a value");
+            }
+            return new Policy(
+                    allowedProviders,
+                    allowedModels,
+                    allowedEndpoints,
+                    requestsPerMinute,
+                    tokensPerMinute,
+                    requestsPerDay,
+                    requestsPerMonth,
+                    tokensPerDay,
+                    tokensPerMonth,
+                    costPerDayUsd,
+                    costPerMonthUsd,
+                    alertThresholdsPercent == null
+                            ? null
+                            : alertThresholdsPercent.stream().sorted().toList(),
+                    maxBodyBytes);
+        }
+    }
+}
