@@ -164,6 +164,90 @@ class KeyVaultServiceTest {
                 .containsExactly(KeyLifecycleEvent.Action.CREATED, KeyLifecycleEvent.Action.ROTATED);
     }
 
+    @Test
+    void webhook_secrets_are_stored_in_the_key_store_served_to_services_and_destroyed() {
+        String secret = "whsec_"
+                + java.util.Base64.getEncoder()
+                        .encodeToString(
+                                ("canary-webhook-secret-" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
+        String path = "/internal/v1/webhook-secrets/t_acme/we_abc123";
+
+        client.put()
+                .uri(path + "/v1")
+                .header("Authorization", "Bearer " + SERVICE_TOKEN)
+                .header("X-Symbolon-Caller", "admin-api")
+                .bodyValue(java.util.Map.of("secret", secret))
+                .exchange()
+                .expectStatus()
+                .isNoContent();
+        client.put()
+                .uri(path + "/v1")
+                .bodyValue(java.util.Map.of("secret", secret))
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
+        client.put()
+                .uri(path + "/v2")
+                .header("Authorization", "Bearer " + SERVICE_TOKEN)
+                .bodyValue(java.util.Map.of("secret", "not-a-webhook-secret"))
+                .exchange()
+                .expectStatus()
+                .isBadRequest();
+
+        client.get()
+                .uri(path)
+                .header("Authorization", "Bearer " + SERVICE_TOKEN)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.secrets[0].version")
+                .isEqualTo(1)
+                .jsonPath("$.secrets[0].secret")
+                .isEqualTo(secret);
+        assertThat(jdbc.queryForList("select w::text from keyvault.webhook_secret w", String.class))
+                .hasSize(1)
+                .noneMatch(row -> row.contains(secret));
+
+        client.delete()
+                .uri(path)
+                .header("Authorization", "Bearer " + SERVICE_TOKEN)
+                .exchange()
+                .expectStatus()
+                .isNoContent();
+        client.get()
+                .uri(path)
+                .header("Authorization", "Bearer " + SERVICE_TOKEN)
+                .exchange()
+                .expectBody()
+                .jsonPath("$.secrets")
+                .isEmpty();
+
+        List<String> audit = rawEvents(Topics.AUDIT, 2);
+        assertThat(audit)
+                .anyMatch(e -> e.contains("webhook_secret.stored"))
+                .anyMatch(e -> e.contains("webhook_secret.destroyed"))
+                .noneMatch(e -> e.contains(secret));
+    }
+
+    private List<String> rawEvents(String topic, int atLeast) {
+        Properties config = new Properties();
+        config.put("bootstrap.servers", kafka.getBrokersAsString());
+        config.put("group.id", "test-" + UUID.randomUUID());
+        config.put("auto.offset.reset", "earliest");
+        List<String> events = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(300))
+                        .forEach(r -> events.add(new String(r.value(), StandardCharsets.UTF_8)));
+                return events.size() >= atLeast;
+            });
+        }
+        return events;
+    }
+
     private List<KeyLifecycleEvent> lifecycleEvents(java.util.function.Consumer<String> eachRaw) {
         Properties config = new Properties();
         config.put("bootstrap.servers", kafka.getBrokersAsString());
