@@ -4,6 +4,7 @@ import dev.symbolon.contracts.Secret;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.net.URI;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -15,11 +16,23 @@ import org.springframework.validation.annotation.Validated;
  * @param credentialPepper key of the HMAC under which app and admin credentials are hashed; the edge
  *     hashes presented credentials with the same value
  * @param jwt the short-lived admin tokens this service issues
+ * @param keyVault where webhook signing secrets are kept
+ * @param webhooks rules for webhook endpoint URLs
  */
 @Validated
 @ConfigurationProperties("symbolon.admin")
 public record AdminProperties(
-        @NotNull Secret bootstrapToken, @NotNull Secret credentialPepper, @NotNull @Valid Jwt jwt) {
+        @NotNull Secret bootstrapToken,
+        @NotNull Secret credentialPepper,
+        @NotNull @Valid Jwt jwt,
+        @NotNull @Valid KeyVault keyVault,
+        @NotNull @Valid Webhooks webhooks) {
+
+    /** @param serviceToken bearer token of key-vault-service's {@code /internal/**} */
+    public record KeyVault(@NotNull URI baseUrl, @NotNull Secret serviceToken) {}
+
+    /** @param requireHttps refuse {@code http://} endpoint URLs (off only in local mode) */
+    public record Webhooks(boolean requireHttps) {}
 
     /**
      * @param signingKey private EC P-256 key as a JWK (JSON); when empty, a key is generated at start-up,

@@ -1,9 +1,19 @@
 package dev.symbolon.admin;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import dev.symbolon.admin.auth.AdminPrincipal;
 import dev.symbolon.admin.auth.Role;
 import dev.symbolon.admin.tenants.Tenants;
@@ -62,6 +72,7 @@ import tools.jackson.databind.json.JsonMapper;
             "DATABASE_PASSWORD=",
             "SYMBOLON_ADMIN_TOKEN=" + AdminApiTest.BOOTSTRAP,
             "SYMBOLON_CREDENTIAL_PEPPER=" + AdminApiTest.PEPPER,
+            "SYMBOLON_SERVICE_TOKEN=" + AdminApiTest.SERVICE_TOKEN,
         })
 @EmbeddedKafka(partitions = 1)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -69,11 +80,17 @@ class AdminApiTest {
 
     static final String BOOTSTRAP = "sym_admin_bootstrap_for_tests";
     static final String PEPPER = "pepper-for-tests";
+    static final String SERVICE_TOKEN = "service-token-for-tests";
+
+    /** Plays key-vault-service, which keeps webhook secrets. */
+    static final WireMockServer keyVault = new WireMockServer(options().dynamicPort());
+
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     static final EmbeddedPostgres postgres;
 
     static {
+        keyVault.start();
         try {
             postgres = EmbeddedPostgres.start();
         } catch (IOException e) {
@@ -84,11 +101,13 @@ class AdminApiTest {
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) {
         registry.add("DATABASE_URL", () -> postgres.getJdbcUrl("postgres", "postgres"));
+        registry.add("KEY_VAULT_URL", keyVault::baseUrl);
     }
 
     @AfterAll
     static void stopPostgres() throws IOException {
         postgres.close();
+        keyVault.stop();
     }
 
     @LocalServerPort
@@ -109,6 +128,9 @@ class AdminApiTest {
 
     @BeforeAll
     void setUp() {
+        keyVault.stubFor(any(urlPathMatching("/internal/v1/webhook-secrets/.*"))
+                .withHeader("Authorization", WireMock.equalTo("Bearer " + SERVICE_TOKEN))
+                .willReturn(aResponse().withStatus(204)));
         client = WebTestClient.bindToServer()
                 .baseUrl("http://localhost:" + port)
                 .responseTimeout(Duration.ofSeconds(20))
@@ -272,7 +294,27 @@ class AdminApiTest {
                 new Case(
                         "list global IP rules",
                         statuses(200, 200, 403, 403),
-                        t -> status(t, HttpMethod.GET, "/admin/ip-rules", null)));
+                        t -> status(t, HttpMethod.GET, "/admin/ip-rules", null)),
+                new Case(
+                        "create a webhook, own tenant",
+                        statuses(201, 403, 403, 201),
+                        t -> status(
+                                t,
+                                HttpMethod.POST,
+                                "/admin/tenants/" + tenantA + "/webhooks",
+                                webhook("https://hooks.example/a"))),
+                new Case(
+                        "create a webhook, other tenant",
+                        statuses(201, 403, 403, 404),
+                        t -> status(
+                                t,
+                                HttpMethod.POST,
+                                "/admin/tenants/" + tenantB + "/webhooks",
+                                webhook("https://hooks.example/b"))),
+                new Case(
+                        "list webhooks",
+                        statuses(200, 200, 403, 200),
+                        t -> status(t, HttpMethod.GET, "/admin/tenants/" + tenantA + "/webhooks", null)));
 
         List<String> mismatches = new ArrayList<>();
         for (Case c : cases) {
@@ -637,6 +679,118 @@ class AdminApiTest {
                 "/admin/tenants/" + tenantA + "/ip-rules",
                 Map.of("kind", "MAYBE", "cidr", "10.0.0.0/8"),
                 400);
+    }
+
+    @Test
+    void a_webhook_secret_goes_to_the_key_vault_and_is_shown_once_never_stored_here() {
+        JsonNode created = json(expect(
+                tokens.get("tenant-admin"),
+                HttpMethod.POST,
+                "/admin/tenants/" + tenantA + "/webhooks",
+                webhook("https://hooks.acme.example/symbolon"),
+                201));
+        String secret = created.path("secret").asString();
+        String endpointId = created.path("endpoint").path("endpointId").asString();
+        assertThat(secret).startsWith("whsec_");
+        assertThat(java.util.Base64.getDecoder().decode(secret.substring(6))).hasSize(32);
+
+        keyVault.verify(
+                putRequestedFor(urlEqualTo("/internal/v1/webhook-secrets/" + tenantA + "/" + endpointId + "/v1"))
+                        .withRequestBody(WireMock.matchingJsonPath("$.secret", WireMock.equalTo(secret))));
+        List<String> rows = new ArrayList<>();
+        for (String table : jdbc.queryForList(
+                "select table_name from information_schema.tables where table_schema = 'admin'", String.class)) {
+            rows.addAll(jdbc.queryForList("select t::text from admin." + table + " t", String.class));
+        }
+        assertThat(rows).noneMatch(row -> row.contains(secret.substring(6)));
+        String listed = new String(
+                expect(BOOTSTRAP, HttpMethod.GET, "/admin/tenants/" + tenantA + "/webhooks/" + endpointId, null, 200),
+                StandardCharsets.UTF_8);
+        assertThat(listed).doesNotContain(secret.substring(6));
+
+        TenantConfigSnapshot snapshot = awaitSnapshot(
+                tenantA, s -> s.webhooks().stream().anyMatch(w -> w.endpointId().equals(endpointId)));
+        assertThat(snapshot.webhooks())
+                .filteredOn(w -> w.endpointId().equals(endpointId))
+                .singleElement()
+                .satisfies(w -> {
+                    assertThat(w.url()).isEqualTo("https://hooks.acme.example/symbolon");
+                    assertThat(w.eventTypes()).containsExactly("quota.threshold_reached", "key.revoked");
+                    assertThat(w.active()).isTrue();
+                });
+        assertThat(EventJson.encodeToString(snapshot)).doesNotContain(secret.substring(6));
+    }
+
+    @Test
+    void rotation_keeps_the_previous_secret_and_destroys_older_ones() {
+        String endpointId = json(expect(
+                        BOOTSTRAP,
+                        HttpMethod.POST,
+                        "/admin/tenants/" + tenantB + "/webhooks",
+                        webhook("https://hooks.globex.example/x"),
+                        201))
+                .path("endpoint")
+                .path("endpointId")
+                .asString();
+        String base = "/admin/tenants/" + tenantB + "/webhooks/" + endpointId;
+
+        JsonNode second = json(expect(BOOTSTRAP, HttpMethod.POST, base + "/rotate-secret", null, 200));
+        expect(BOOTSTRAP, HttpMethod.POST, base + "/rotate-secret", null, 200);
+
+        assertThat(second.path("endpoint").path("secretVersion").asInt()).isEqualTo(2);
+        String secrets = "/internal/v1/webhook-secrets/" + tenantB + "/" + endpointId;
+        keyVault.verify(putRequestedFor(urlEqualTo(secrets + "/v2")));
+        keyVault.verify(putRequestedFor(urlEqualTo(secrets + "/v3")));
+        keyVault.verify(1, deleteRequestedFor(urlEqualTo(secrets + "/v1")));
+        keyVault.verify(0, deleteRequestedFor(urlEqualTo(secrets + "/v2")));
+
+        expect(BOOTSTRAP, HttpMethod.DELETE, base, null, 204);
+        keyVault.verify(deleteRequestedFor(urlEqualTo(secrets)));
+        expect(BOOTSTRAP, HttpMethod.GET, base, null, 404);
+    }
+
+    @Test
+    void when_the_key_vault_is_down_no_webhook_is_created() {
+        String tenant = json(expect(BOOTSTRAP, HttpMethod.POST, "/admin/tenants", tenant("Down"), 201))
+                .path("tenantId")
+                .asString();
+        keyVault.stubFor(put(urlPathMatching("/internal/v1/webhook-secrets/" + tenant + "/.*"))
+                .willReturn(aResponse().withStatus(503)));
+
+        JsonNode error = json(expect(
+                BOOTSTRAP,
+                HttpMethod.POST,
+                "/admin/tenants/" + tenant + "/webhooks",
+                webhook("https://h.example/"),
+                503));
+
+        assertThat(error.path("error").path("type").asString()).isEqualTo("key_vault_unavailable");
+        assertThat(jdbc.queryForObject(
+                        "select count(*) from admin.webhook_endpoint where tenant_id = ?", Long.class, tenant))
+                .isZero();
+    }
+
+    @Test
+    void webhook_urls_and_event_types_are_checked() {
+        String base = "/admin/tenants/" + tenantA + "/webhooks";
+        assertThat(json(expect(BOOTSTRAP, HttpMethod.POST, base, webhook("http://plain.example/"), 400))
+                        .path("error")
+                        .path("message")
+                        .asString())
+                .contains("https");
+        expect(BOOTSTRAP, HttpMethod.POST, base, webhook("https://user:pass@h.example/"), 400);
+        expect(BOOTSTRAP, HttpMethod.POST, base, webhook("not a url"), 400);
+        expect(
+                BOOTSTRAP,
+                HttpMethod.POST,
+                base,
+                Map.of("url", "https://h.example/", "eventTypes", List.of("quota.nope")),
+                400);
+        expect(BOOTSTRAP, HttpMethod.POST, base, Map.of("url", "https://h.example/", "eventTypes", List.of()), 400);
+    }
+
+    private static Map<String, Object> webhook(String url) {
+        return Map.of("url", url, "eventTypes", List.of("quota.threshold_reached", "key.revoked"));
     }
 
     @Autowired

@@ -60,7 +60,10 @@ class OutboxOutageTest {
                             "--DATABASE_PASSWORD=",
                             "--SYMBOLON_ADMIN_TOKEN=" + TOKEN,
                             "--SYMBOLON_CREDENTIAL_PEPPER=pepper",
-                            "--SYMBOLON_ADMIN_JWT_KEY=" + AdminTokens.newSigningKey())) {
+                            "--SYMBOLON_ADMIN_JWT_KEY=" + AdminTokens.newSigningKey(),
+                            // Not called in this test; required settings all the same.
+                            "--KEY_VAULT_URL=http://localhost:1",
+                            "--SYMBOLON_SERVICE_TOKEN=unused")) {
                 String base = "http://localhost" + ":"
                         + ((WebServerApplicationContext) admin).getWebServer().getPort();
                 String tenantId = json.readTree(post(

@@ -1,6 +1,7 @@
 package dev.symbolon.contracts;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -18,6 +19,20 @@ public record Notification(
         implements Event {
 
     public static final int CURRENT_VERSION = 1;
+
+    /** The event types tenants can subscribe webhook endpoints to. */
+    public static final List<String> TYPES = List.of(
+            "quota.threshold_reached",
+            "quota.exhausted",
+            "quota.period_started",
+            "key.created",
+            "key.rotated",
+            "key.revoked",
+            "key.expiring",
+            "credential.created",
+            "credential.revoked",
+            "upstream.error_rate_high",
+            "webhook.test");
 
     public Notification {
         Objects.requireNonNull(eventId, "eventId");

@@ -31,7 +31,9 @@ public final class Access {
         APP_POLICY_WRITE,
         IP_RULE_READ,
         IP_RULE_WRITE,
-        GLOBAL_IP_RULE_READ
+        GLOBAL_IP_RULE_READ,
+        WEBHOOK_READ,
+        WEBHOOK_WRITE
     }
 
     private static final Map<Operation, Set<Role>> ALLOWED = new EnumMap<>(Operation.class);
@@ -57,6 +59,8 @@ public final class Access {
         ALLOWED.put(Operation.IP_RULE_READ, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER, Role.TENANT_ADMIN));
         ALLOWED.put(Operation.IP_RULE_WRITE, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER));
         ALLOWED.put(Operation.GLOBAL_IP_RULE_READ, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER));
+        ALLOWED.put(Operation.WEBHOOK_READ, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER, Role.TENANT_ADMIN));
+        ALLOWED.put(Operation.WEBHOOK_WRITE, EnumSet.of(Role.PLATFORM_ADMIN, Role.TENANT_ADMIN));
     }
 
     /** Refuses (403) an operation the principal's role never allows. */

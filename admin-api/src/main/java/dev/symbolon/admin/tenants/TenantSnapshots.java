@@ -28,6 +28,7 @@ class TenantSnapshots {
     private final AppCredentialRepository credentials;
     private final PolicyStore policies;
     private final IpRuleStore ipRules;
+    private final WebhookStore webhooks;
     private final Outbox outbox;
 
     TenantSnapshots(
@@ -36,12 +37,14 @@ class TenantSnapshots {
             AppCredentialRepository credentials,
             PolicyStore policies,
             IpRuleStore ipRules,
+            WebhookStore webhooks,
             Outbox outbox) {
         this.tenants = tenants;
         this.apps = apps;
         this.credentials = credentials;
         this.policies = policies;
         this.ipRules = ipRules;
+        this.webhooks = webhooks;
         this.outbox = outbox;
     }
 
@@ -103,7 +106,7 @@ class TenantSnapshots {
                 policies.ofTenant(tenant.tenantId()).orElse(null),
                 ipRules.rules(tenant.tenantId()),
                 appList,
-                List.of());
+                webhooks.forSnapshot(tenant.tenantId()));
         outbox.append(Topics.TENANT_CONFIG, tenant.tenantId(), EventJson.encode(snapshot));
     }
 }

@@ -1,0 +1,75 @@
+package dev.symbolon.admin.keyvault;
+
+import dev.symbolon.admin.AdminProperties;
+import dev.symbolon.admin.web.ApiException;
+import dev.symbolon.contracts.Secret;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
+
+/**
+ * admin-api's one line to key-vault-service, which holds key material admin-api must never store:
+ * webhook signing secrets. Service-authenticated; any failure is a 503 for the admin's request, so no
+ * change commits without its secret.
+ */
+@Component
+public class KeyVaultClient {
+
+    private static final Logger log = LoggerFactory.getLogger(KeyVaultClient.class);
+
+    private final RestClient http;
+
+    KeyVaultClient(AdminProperties properties) {
+        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build());
+        requests.setReadTimeout(Duration.ofSeconds(10));
+        this.http = RestClient.builder()
+                .requestFactory(requests)
+                .baseUrl(properties.keyVault().baseUrl().toString())
+                .defaultHeader(
+                        "Authorization",
+                        "Bearer " + properties.keyVault().serviceToken().reveal())
+                .defaultHeader("X-Symbolon-Caller", "admin-api")
+                .build();
+    }
+
+    public void storeWebhookSecret(String tenantId, String endpointId, int version, Secret secret) {
+        call(() -> http.put()
+                .uri("/internal/v1/webhook-secrets/{t}/{e}/v{v}", tenantId, endpointId, version)
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("secret", secret.reveal()))
+                .retrieve()
+                .toBodilessEntity());
+    }
+
+    public void destroyWebhookSecret(String tenantId, String endpointId, Integer version) {
+        call(() -> (version == null
+                        ? http.delete().uri("/internal/v1/webhook-secrets/{t}/{e}", tenantId, endpointId)
+                        : http.delete().uri("/internal/v1/webhook-secrets/{t}/{e}/v{v}", tenantId, endpointId, version))
+                .retrieve()
+                .toBodilessEntity());
+    }
+
+    private static void call(Runnable request) {
+        try {
+            request.run();
+        } catch (RestClientException e) {
+            // The exception names the status or I/O failure; request bodies (secrets) are never in it.
+            log.warn("key-vault-service call failed: {}", e.toString());
+            throw new ApiException(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "key_vault_unavailable",
+                    "The key vault could not store the secret; nothing was changed. Try again.");
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package dev.symbolon.admin.tenants;
+
+import dev.symbolon.admin.AdminProperties;
+import dev.symbolon.admin.audit.AuditLog;
+import dev.symbolon.admin.audit.Changes;
+import dev.symbolon.admin.auth.Access;
+import dev.symbolon.admin.auth.Access.Operation;
+import dev.symbolon.admin.auth.AdminPrincipal;
+import dev.symbolon.admin.keyvault.KeyVaultClient;
+import dev.symbolon.admin.web.ApiException;
+import dev.symbolon.admin.web.Ids;
+import dev.symbolon.admin.web.Page;
+import dev.symbolon.contracts.Notification;
+import dev.symbolon.contracts.Secret;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Tenants' webhook endpoints. The signing secret ({@code whsec_…}, Standard Webhooks format) is
+ * generated here, handed to key-vault-service before the change commits, and shown to the caller once;
+ * admin-api keeps only the version number. Rotation adds a version and keeps the previous one, so the
+ * dispatcher signs with both until the next rotation.
+ */
+@Service
+public class TenantWebhooks {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final TenantRepository tenants;
+    private final WebhookStore webhooks;
+    private final TenantSnapshots snapshots;
+    private final KeyVaultClient keyVault;
+    private final AuditLog audit;
+    private final boolean requireHttps;
+    private final Clock clock = Clock.systemUTC();
+
+    TenantWebhooks(
+            TenantRepository tenants,
+            WebhookStore webhooks,
+            TenantSnapshots snapshots,
+            KeyVaultClient keyVault,
+            AuditLog audit,
+            AdminProperties properties) {
+        this.tenants = tenants;
+        this.webhooks = webhooks;
+        this.snapshots = snapshots;
+        this.keyVault = keyVault;
+        this.audit = audit;
+        this.requireHttps = properties.webhooks().requireHttps();
+    }
+
+    @Transactional
+    public WithSecret create(
+            AdminPrincipal actor, String tenantId, String url, List<String> eventTypes, Boolean active) {
+        Tenant tenant = tenant(actor, Operation.WEBHOOK_WRITE, tenantId);
+        Instant now = clock.instant();
+        WebhookStore.WebhookView endpoint = new WebhookStore.WebhookView(
+                Ids.id("we_"), tenantId, url(url), eventTypes(eventTypes), active == null || active, 1, now, now);
+        Secret secret = newSecret();
+        keyVault.storeWebhookSecret(tenantId, endpoint.endpointId(), 1, secret);
+        webhooks.save(endpoint);
+        snapshots.changed(tenant, now);
+        audit.record(
+                actor,
+                "webhook.created",
+                tenantId,
+                endpoint.endpointId(),
+                Changes.of()
+                        .put("url", endpoint.url())
+                        .put("eventTypes", String.join(",", endpoint.eventTypes()))
+                        .toMap());
+        return new WithSecret(endpoint, secret.reveal());
+    }
+
+    @Transactional(readOnly = true)
+    public Page<WebhookStore.WebhookView> list(
+            AdminPrincipal actor, String tenantId, String cursor, Integer requested) {
+        tenant(actor, Operation.WEBHOOK_READ, tenantId);
+        int limit = Page.limit(requested);
+        return Page.of(
+                webhooks.list(tenantId, Page.after(cursor), limit + 1), limit, WebhookStore.WebhookView::endpointId);
+    }
+
+    @Transactional(readOnly = true)
+    public WebhookStore.WebhookView get(AdminPrincipal actor, String tenantId, String endpointId) {
+        tenant(actor, Operation.WEBHOOK_READ, tenantId);
+        return endpoint(tenantId, endpointId);
+    }
+
+    @Transactional
+    public WebhookStore.WebhookView update(
+            AdminPrincipal actor,
+            String tenantId,
+            String endpointId,
+            String url,
+            List<String> eventTypes,
+            Boolean active) {
+        Tenant tenant = tenant(actor, Operation.WEBHOOK_WRITE, tenantId);
+        WebhookStore.WebhookView before = endpoint(tenantId, endpointId);
+        Instant now = clock.instant();
+        WebhookStore.WebhookView after = new WebhookStore.WebhookView(
+                endpointId,
+                tenantId,
+                url == null ? before.url() : url(url),
+                eventTypes == null ? before.eventTypes() : eventTypes(eventTypes),
+                active == null ? before.active() : active,
+                before.secretVersion(),
+                before.createdAt(),
+                now);
+        webhooks.save(after);
+        snapshots.changed(tenant, now);
+        audit.record(
+                actor,
+                "webhook.updated",
+                tenantId,
+                endpointId,
+                Changes.of()
+                        .field("url", before.url(), after.url())
+                        .field(
+                                "eventTypes",
+                                String.join(",", before.eventTypes()),
+                                String.join(",", after.eventTypes()))
+                        .field("active", Boolean.toString(before.active()), Boolean.toString(after.active()))
+                        .toMap());
+        return after;
+    }
+
+    /** A new secret version; the previous one stays valid, older ones are destroyed. */
+    @Transactional
+    public WithSecret rotateSecret(AdminPrincipal actor, String tenantId, String endpointId) {
+        tenant(actor, Operation.WEBHOOK_WRITE, tenantId);
+        WebhookStore.WebhookView before = endpoint(tenantId, endpointId);
+        int version = before.secretVersion() + 1;
+        Secret secret = newSecret();
+        keyVault.storeWebhookSecret(tenantId, endpointId, version, secret);
+        if (version > 2) {
+            keyVault.destroyWebhookSecret(tenantId, endpointId, version - 2);
+        }
+        WebhookStore.WebhookView after = new WebhookStore.WebhookView(
+                endpointId,
+                tenantId,
+                before.url(),
+                before.eventTypes(),
+                before.active(),
+                version,
+                before.createdAt(),
+                clock.instant());
+        webhooks.save(after);
+        audit.record(
+                actor,
+                "webhook.secret_rotated",
+                tenantId,
+                endpointId,
+                Changes.of().put("version", Integer.toString(version)).toMap());
+        return new WithSecret(after, secret.reveal());
+    }
+
+    @Transactional
+    public void delete(AdminPrincipal actor, String tenantId, String endpointId) {
+        Tenant tenant = tenant(actor, Operation.WEBHOOK_WRITE, tenantId);
+        WebhookStore.WebhookView endpoint = endpoint(tenantId, endpointId);
+        keyVault.destroyWebhookSecret(tenantId, endpointId, null);
+        webhooks.delete(endpointId);
+        snapshots.changed(tenant, clock.instant());
+        audit.record(
+                actor,
+                "webhook.deleted",
+                tenantId,
+                endpointId,
+                Changes.of().put("url", endpoint.url()).toMap());
+    }
+
+    private WebhookStore.WebhookView endpoint(String tenantId, String endpointId) {
+        return webhooks.find(tenantId, endpointId).orElseThrow(() -> ApiException.notFound("webhook endpoint"));
+    }
+
+    private Tenant tenant(AdminPrincipal actor, Operation operation, String tenantId) {
+        Access.require(actor, operation, tenantId);
+        return tenants.findById(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
+    }
+
+    private String url(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException | NullPointerException e) {
+            throw ApiException.badRequest("url is not a valid URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !(scheme.equals("http") && !requireHttps)) {
+            throw ApiException.badRequest(requireHttps ? "url must use https" : "url must use http or https");
+        }
+        if (uri.getHost() == null
+                || uri.getRawUserInfo() != null
+                || uri.getRawFragment() != null
+                || url.length() > 2048) {
+            throw ApiException.badRequest("url needs a host, and no user info or fragment");
+        }
+        return uri.toString();
+    }
+
+    private static List<String> eventTypes(List<String> eventTypes) {
+        if (eventTypes == null || eventTypes.isEmpty()) {
+            throw ApiException.badRequest("eventTypes must name at least one of " + Notification.TYPES);
+        }
+        for (String type : eventTypes) {
+            if (!Notification.TYPES.contains(type)) {
+                throw ApiException.badRequest("unknown event type '" + type + "'; known: " + Notification.TYPES);
+            }
+        }
+        return List.copyOf(new LinkedHashSet<>(eventTypes));
+    }
+
+    private static Secret newSecret() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Secret.of("whsec_" + Base64.getEncoder().encodeToString(bytes));
+    }
+
+    /** An endpoint and its new signing secret, shown once. */
+    public record WithSecret(WebhookStore.WebhookView endpoint, String secret) {
+        @Override
+        public String toString() {
+            return "WithSecret[" + endpoint.endpointId() + "]";
+        }
+    }
+}
