@@ -257,6 +257,11 @@ public final class LocalStack implements AutoCloseable {
         return demoProviderUrl;
     }
 
+    /** The service-to-service token (for tests that call internal endpoints). */
+    Secret serviceToken() {
+        return secrets.serviceToken();
+    }
+
     public Secret adminToken() {
         return secrets.adminToken();
     }

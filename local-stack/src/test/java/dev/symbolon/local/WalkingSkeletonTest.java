@@ -340,6 +340,34 @@ class WalkingSkeletonTest {
                 .isEqualTo(200);
     }
 
+    @Test
+    @Order(6)
+    void a_webhook_secret_created_through_admin_api_is_what_key_vault_serves_the_dispatcher() throws Exception {
+        JsonNode created = JSON.readTree(admin(
+                        "POST",
+                        stack.url(Service.ADMIN) + "/admin/tenants/" + stack.demoTenantId() + "/webhooks",
+                        "{\"url\":\"http://localhost:9/hook\",\"eventTypes\":[\"quota.exhausted\"]}")
+                .body());
+        String endpointId = created.path("endpoint").path("endpointId").asString();
+
+        HttpResponse<String> served = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url(Service.KEY_VAULT) + "/internal/v1/webhook-secrets/"
+                                + stack.demoTenantId() + "/" + endpointId))
+                        .header(
+                                "Authorization",
+                                "Bearer " + stack.serviceToken().reveal())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(served.body())
+                        .path("secrets")
+                        .get(0)
+                        .path("secret")
+                        .asString())
+                .isEqualTo(created.path("secret").asString());
+    }
+
     private static HttpResponse<String> admin(String method, String url, String body) throws Exception {
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(URI.create(url))
