@@ -793,6 +793,27 @@ class AdminApiTest {
         return Map.of("url", url, "eventTypes", List.of("quota.threshold_reached", "key.revoked"));
     }
 
+    @Test
+    void the_openapi_document_describes_the_api_without_internal_parameters() {
+        JsonNode doc = json(expect(null, HttpMethod.GET, "/admin/openapi.json", null, 200));
+
+        assertThat(doc.path("openapi").asString()).startsWith("3.");
+        assertThat(doc.path("paths").propertyNames())
+                .contains(
+                        "/admin/tenants",
+                        "/admin/tenants/{tenantId}/apps/{appId}/credentials",
+                        "/admin/tenants/{tenantId}/policy",
+                        "/admin/tenants/{tenantId}/webhooks",
+                        "/admin/audit/verify");
+        assertThat(doc.toString()).doesNotContain("\"name\":\"principal\"");
+        assertThat(doc.path("components")
+                        .path("securitySchemes")
+                        .path("bearer")
+                        .path("scheme")
+                        .asString())
+                .isEqualTo("bearer");
+    }
+
     @Autowired
     Tenants tenantService;
 

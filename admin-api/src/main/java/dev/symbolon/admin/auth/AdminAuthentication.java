@@ -13,7 +13,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Authenticates every {@code /admin/**} request but the public JWK set. Accepted, as a bearer token:
+ * Authenticates every {@code /admin/**} request but the public JWK set and OpenAPI document. Accepted, as a bearer token:
  * the bootstrap platform-admin credential, an admin key ({@code sym_admin_…}), or an admin JWT this
  * service issued. The principal is put on the exchange for controllers to take as a parameter.
  */
@@ -23,6 +23,7 @@ class AdminAuthentication implements WebFilter {
 
     static final String PRINCIPAL = AdminPrincipal.class.getName();
     static final String JWKS_PATH = "/admin/.well-known/jwks.json";
+    static final String OPENAPI_PATH = "/admin/openapi.json";
 
     private static final String BEARER = "Bearer ";
     private static final AdminPrincipal BOOTSTRAP = new AdminPrincipal("bootstrap", Role.PLATFORM_ADMIN, null);
@@ -40,7 +41,7 @@ class AdminAuthentication implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String path = exchange.getRequest().getPath().value();
-        if (!path.startsWith("/admin/") || path.equals(JWKS_PATH)) {
+        if (!path.startsWith("/admin/") || path.equals(JWKS_PATH) || path.equals(OPENAPI_PATH)) {
             return chain.filter(exchange);
         }
         String token = bearer(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
