@@ -814,6 +814,56 @@ class AdminApiTest {
                 .isEqualTo("bearer");
     }
 
+    @Test
+    void a_retried_create_with_the_same_idempotency_key_creates_once() {
+        String idempotencyKey = "create-" + UUID.randomUUID();
+        Map<String, String> body = tenant("Idem " + idempotencyKey);
+
+        EntityExchangeResult<byte[]> first = withKey(idempotencyKey, "/admin/tenants", body);
+        EntityExchangeResult<byte[]> second = withKey(idempotencyKey, "/admin/tenants", body);
+
+        assertThat(first.getStatus().value()).isEqualTo(201);
+        assertThat(second.getStatus().value()).isEqualTo(201);
+        assertThat(second.getResponseHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(json(second.getResponseBodyContent()).path("tenantId").asString())
+                .isEqualTo(json(first.getResponseBodyContent()).path("tenantId").asString());
+        assertThat(jdbc.queryForObject(
+                        "select count(*) from admin.tenant where name = ?", Long.class, body.get("name")))
+                .isEqualTo(1);
+
+        EntityExchangeResult<byte[]> different = withKey(idempotencyKey, "/admin/tenants", tenant("Someone else"));
+        assertThat(different.getStatus().value()).isEqualTo(409);
+    }
+
+    @Test
+    void a_replayed_credential_create_never_shows_or_stores_the_key_again() {
+        String idempotencyKey = "cred-" + UUID.randomUUID();
+        String path = credentials(tenantA, appA);
+
+        JsonNode first = json(withKey(idempotencyKey, path, Map.of()).getResponseBodyContent());
+        JsonNode replay = json(withKey(idempotencyKey, path, Map.of()).getResponseBodyContent());
+
+        String key = first.path("key").asString();
+        assertThat(key).startsWith("sym_live_");
+        assertThat(replay.has("key")).isFalse();
+        assertThat(replay.path("credential").path("credentialId").asString())
+                .isEqualTo(first.path("credential").path("credentialId").asString());
+        assertThat(jdbc.queryForList("select r::text from admin.idempotency_record r", String.class))
+                .noneMatch(row -> row.contains(key));
+    }
+
+    private EntityExchangeResult<byte[]> withKey(String idempotencyKey, String path, Object body) {
+        return client.post()
+                .uri(path)
+                .header("Authorization", "Bearer " + BOOTSTRAP)
+                .header("Idempotency-Key", idempotencyKey)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .exchange()
+                .expectBody()
+                .returnResult();
+    }
+
     @Autowired
     Tenants tenantService;
 

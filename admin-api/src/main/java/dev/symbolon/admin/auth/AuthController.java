@@ -1,20 +1,23 @@
 package dev.symbolon.admin.auth;
 
+import dev.symbolon.admin.web.ApiException;
+import dev.symbolon.admin.web.Idempotency;
 import dev.symbolon.admin.web.Page;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
+import java.util.List;
 import java.util.Map;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Admin identity: who am I, token exchange, the public JWK set, and admin keys. */
@@ -23,10 +26,12 @@ class AuthController {
 
     private final AdminTokens tokens;
     private final AdminKeys keys;
+    private final Idempotency idempotency;
 
-    AuthController(AdminTokens tokens, AdminKeys keys) {
+    AuthController(AdminTokens tokens, AdminKeys keys, Idempotency idempotency) {
         this.tokens = tokens;
         this.keys = keys;
+        this.idempotency = idempotency;
     }
 
     @GetMapping("/admin/whoami")
@@ -50,12 +55,19 @@ class AuthController {
     }
 
     @PostMapping("/admin/admin-keys")
-    @ResponseStatus(HttpStatus.CREATED)
-    AdminKeys.IssuedAdminKey issue(AdminPrincipal principal, @Valid @RequestBody NewAdminKey request) {
+    ResponseEntity<Object> issue(
+            AdminPrincipal principal,
+            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
+            @Valid @RequestBody NewAdminKey request) {
         Role role = Role.fromWireName(request.role())
-                .orElseThrow(() -> dev.symbolon.admin.web.ApiException.badRequest(
+                .orElseThrow(() -> ApiException.badRequest(
                         "role must be one of platform-admin, security-officer, finance, tenant-admin"));
-        return keys.issue(principal, role, request.tenantId(), request.label());
+        return idempotency.create(
+                principal,
+                idempotencyKey,
+                List.of("POST /admin/admin-keys", request),
+                List.of("key"),
+                () -> keys.issue(principal, role, request.tenantId(), request.label()));
     }
 
     @GetMapping("/admin/admin-keys")

@@ -2,6 +2,7 @@ package dev.symbolon.admin.tenants;
 
 import dev.symbolon.admin.auth.AdminPrincipal;
 import dev.symbolon.admin.web.ApiException;
+import dev.symbolon.admin.web.Idempotency;
 import dev.symbolon.admin.web.Page;
 import dev.symbolon.contracts.TenantConfigSnapshot.Policy;
 import jakarta.validation.Valid;
@@ -17,12 +18,14 @@ import jakarta.validation.constraints.Size;
 import java.math.BigDecimal;
 import java.util.List;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
@@ -32,9 +35,11 @@ import org.springframework.web.bind.annotation.RestController;
 class PolicyController {
 
     private final TenantPolicies policies;
+    private final Idempotency idempotency;
 
-    PolicyController(TenantPolicies policies) {
+    PolicyController(TenantPolicies policies, Idempotency idempotency) {
         this.policies = policies;
+        this.idempotency = idempotency;
     }
 
     @GetMapping("/admin/tenants/{tenantId}/policy")
@@ -85,10 +90,17 @@ class PolicyController {
     }
 
     @PostMapping("/admin/tenants/{tenantId}/ip-rules")
-    @ResponseStatus(HttpStatus.CREATED)
-    IpRuleStore.IpRuleView addTenantRule(
-            AdminPrincipal principal, @PathVariable String tenantId, @Valid @RequestBody IpRuleRequest request) {
-        return policies.addIpRule(principal, tenantId, request.kind(), request.cidr(), request.description());
+    ResponseEntity<Object> addTenantRule(
+            AdminPrincipal principal,
+            @PathVariable String tenantId,
+            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
+            @Valid @RequestBody IpRuleRequest request) {
+        return idempotency.create(
+                principal,
+                idempotencyKey,
+                List.of("POST /ip-rules", tenantId, request),
+                List.of(),
+                () -> policies.addIpRule(principal, tenantId, request.kind(), request.cidr(), request.description()));
     }
 
     @DeleteMapping("/admin/tenants/{tenantId}/ip-rules/{ruleId}")
@@ -106,9 +118,16 @@ class PolicyController {
     }
 
     @PostMapping("/admin/ip-rules")
-    @ResponseStatus(HttpStatus.CREATED)
-    IpRuleStore.IpRuleView addGlobalRule(AdminPrincipal principal, @Valid @RequestBody IpRuleRequest request) {
-        return policies.addIpRule(principal, null, request.kind(), request.cidr(), request.description());
+    ResponseEntity<Object> addGlobalRule(
+            AdminPrincipal principal,
+            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
+            @Valid @RequestBody IpRuleRequest request) {
+        return idempotency.create(
+                principal,
+                idempotencyKey,
+                List.of("POST /admin/ip-rules", request),
+                List.of(),
+                () -> policies.addIpRule(principal, null, request.kind(), request.cidr(), request.description()));
     }
 
     @DeleteMapping("/admin/ip-rules/{ruleId}")

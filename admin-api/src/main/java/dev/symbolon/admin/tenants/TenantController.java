@@ -1,22 +1,24 @@
 package dev.symbolon.admin.tenants;
 
 import dev.symbolon.admin.auth.AdminPrincipal;
+import dev.symbolon.admin.web.Idempotency;
 import dev.symbolon.admin.web.Page;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
-import org.springframework.http.HttpStatus;
+import java.util.List;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /** {@code /admin/tenants}: tenants, their apps, and the apps' credentials. */
@@ -25,15 +27,24 @@ import org.springframework.web.bind.annotation.RestController;
 class TenantController {
 
     private final Tenants tenants;
+    private final Idempotency idempotency;
 
-    TenantController(Tenants tenants) {
+    TenantController(Tenants tenants, Idempotency idempotency) {
         this.tenants = tenants;
+        this.idempotency = idempotency;
     }
 
     @PostMapping
-    @ResponseStatus(HttpStatus.CREATED)
-    Tenant.TenantView create(AdminPrincipal principal, @Valid @RequestBody NewTenant request) {
-        return tenants.create(principal, request.name(), request.timeZone(), request.plan());
+    ResponseEntity<Object> create(
+            AdminPrincipal principal,
+            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
+            @Valid @RequestBody NewTenant request) {
+        return idempotency.create(
+                principal,
+                idempotencyKey,
+                List.of("POST /admin/tenants", request),
+                List.of(),
+                () -> tenants.create(principal, request.name(), request.timeZone(), request.plan()));
     }
 
     @GetMapping
@@ -57,9 +68,17 @@ class TenantController {
     }
 
     @PostMapping("/{tenantId}/apps")
-    @ResponseStatus(HttpStatus.CREATED)
-    App.AppView createApp(AdminPrincipal principal, @PathVariable String tenantId, @Valid @RequestBody NewApp request) {
-        return tenants.createApp(principal, tenantId, request.name());
+    ResponseEntity<Object> createApp(
+            AdminPrincipal principal,
+            @PathVariable String tenantId,
+            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
+            @Valid @RequestBody NewApp request) {
+        return idempotency.create(
+                principal,
+                idempotencyKey,
+                List.of("POST /apps", tenantId, request),
+                List.of(),
+                () -> tenants.createApp(principal, tenantId, request.name()));
     }
 
     @GetMapping("/{tenantId}/apps")
@@ -86,13 +105,19 @@ class TenantController {
     }
 
     @PostMapping("/{tenantId}/apps/{appId}/credentials")
-    @ResponseStatus(HttpStatus.CREATED)
-    Tenants.IssuedCredential issueCredential(
+    ResponseEntity<Object> issueCredential(
             AdminPrincipal principal,
             @PathVariable String tenantId,
             @PathVariable String appId,
+            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
             @RequestBody(required = false) NewCredential request) {
-        return tenants.issueCredential(principal, tenantId, appId, request == null ? null : request.expiresAt());
+        Instant expiresAt = request == null ? null : request.expiresAt();
+        return idempotency.create(
+                principal,
+                idempotencyKey,
+                java.util.Arrays.asList("POST /credentials", tenantId, appId, expiresAt),
+                List.of("key"),
+                () -> tenants.issueCredential(principal, tenantId, appId, expiresAt));
     }
 
     @GetMapping("/{tenantId}/apps/{appId}/credentials")

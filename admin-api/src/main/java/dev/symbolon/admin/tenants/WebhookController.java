@@ -1,6 +1,7 @@
 package dev.symbolon.admin.tenants;
 
 import dev.symbolon.admin.auth.AdminPrincipal;
+import dev.symbolon.admin.web.Idempotency;
 import dev.symbolon.admin.web.Page;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -8,12 +9,14 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -25,16 +28,25 @@ import org.springframework.web.bind.annotation.RestController;
 class WebhookController {
 
     private final TenantWebhooks webhooks;
+    private final Idempotency idempotency;
 
-    WebhookController(TenantWebhooks webhooks) {
+    WebhookController(TenantWebhooks webhooks, Idempotency idempotency) {
         this.webhooks = webhooks;
+        this.idempotency = idempotency;
     }
 
     @PostMapping
-    @ResponseStatus(HttpStatus.CREATED)
-    TenantWebhooks.WithSecret create(
-            AdminPrincipal principal, @PathVariable String tenantId, @Valid @RequestBody NewEndpoint request) {
-        return webhooks.create(principal, tenantId, request.url(), request.eventTypes(), request.active());
+    ResponseEntity<Object> create(
+            AdminPrincipal principal,
+            @PathVariable String tenantId,
+            @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
+            @Valid @RequestBody NewEndpoint request) {
+        return idempotency.create(
+                principal,
+                idempotencyKey,
+                List.of("POST /webhooks", tenantId, request),
+                List.of("secret"),
+                () -> webhooks.create(principal, tenantId, request.url(), request.eventTypes(), request.active()));
     }
 
     @GetMapping
