@@ -18,6 +18,7 @@ import org.springframework.validation.annotation.Validated;
  * @param jwt the short-lived admin tokens this service issues
  * @param keyVault where webhook signing secrets are kept
  * @param webhooks rules for webhook endpoint URLs
+ * @param externalIdp an identity provider whose JWTs are accepted too; off when its JWKS URI is unset
  */
 @Validated
 @ConfigurationProperties("symbolon.admin")
@@ -26,13 +27,28 @@ public record AdminProperties(
         @NotNull Secret credentialPepper,
         @NotNull @Valid Jwt jwt,
         @NotNull @Valid KeyVault keyVault,
-        @NotNull @Valid Webhooks webhooks) {
+        @NotNull @Valid Webhooks webhooks,
+        @NotNull @Valid ExternalIdp externalIdp) {
 
     /** @param serviceToken bearer token of key-vault-service's {@code /internal/**} */
     public record KeyVault(@NotNull URI baseUrl, @NotNull Secret serviceToken) {}
 
     /** @param requireHttps refuse {@code http://} endpoint URLs (off only in local mode) */
     public record Webhooks(boolean requireHttps) {}
+
+    /**
+     * @param jwksUri where the provider publishes its signing keys; empty turns the feature off
+     * @param issuer required {@code iss}
+     * @param audience required {@code aud}
+     * @param roleClaim claim holding the Symbolon role ({@code platform-admin}, …)
+     * @param tenantClaim claim holding the tenant of a tenant-admin
+     */
+    public record ExternalIdp(String jwksUri, String issuer, String audience, String roleClaim, String tenantClaim) {
+
+        public boolean enabled() {
+            return jwksUri != null && !jwksUri.isBlank();
+        }
+    }
 
     /**
      * @param signingKey private EC P-256 key as a JWK (JSON); when empty, a key is generated at start-up,

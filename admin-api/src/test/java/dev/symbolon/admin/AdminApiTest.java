@@ -24,6 +24,8 @@ import dev.symbolon.contracts.GoldenFiles;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.Jwks;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,6 +75,8 @@ import tools.jackson.databind.json.JsonMapper;
             "SYMBOLON_ADMIN_TOKEN=" + AdminApiTest.BOOTSTRAP,
             "SYMBOLON_CREDENTIAL_PEPPER=" + AdminApiTest.PEPPER,
             "SYMBOLON_SERVICE_TOKEN=" + AdminApiTest.SERVICE_TOKEN,
+            "SYMBOLON_IDP_ISSUER=https://idp.example",
+            "SYMBOLON_IDP_AUDIENCE=symbolon-admin",
         })
 @EmbeddedKafka(partitions = 1)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -89,8 +93,18 @@ class AdminApiTest {
 
     static final EmbeddedPostgres postgres;
 
+    /** The external identity provider's signing key; its public half is served as a JWK set. */
+    static final java.security.KeyPair IDP_KEY = Jwts.SIG.RS256.keyPair().build();
+
     static {
         keyVault.start();
+        keyVault.stubFor(WireMock.get(urlEqualTo("/idp/jwks.json"))
+                .willReturn(WireMock.okJson("{\"keys\":["
+                        + Jwks.json(Jwks.builder()
+                                .key((java.security.interfaces.RSAPublicKey) IDP_KEY.getPublic())
+                                .id("idp-1")
+                                .build())
+                        + "]}")));
         try {
             postgres = EmbeddedPostgres.start();
         } catch (IOException e) {
@@ -102,6 +116,7 @@ class AdminApiTest {
     static void wiring(DynamicPropertyRegistry registry) {
         registry.add("DATABASE_URL", () -> postgres.getJdbcUrl("postgres", "postgres"));
         registry.add("KEY_VAULT_URL", keyVault::baseUrl);
+        registry.add("SYMBOLON_IDP_JWKS_URI", () -> keyVault.baseUrl() + "/idp/jwks.json");
     }
 
     @AfterAll
@@ -862,6 +877,82 @@ class AdminApiTest {
                 .exchange()
                 .expectBody()
                 .returnResult();
+    }
+
+    @Test
+    void identity_provider_tokens_carry_their_role_and_are_checked_like_our_own() {
+        String officer = idpToken("alice", "security-officer", null, "symbolon-admin", IDP_KEY.getPrivate(), 300);
+        JsonNode me = json(expect(officer, HttpMethod.GET, "/admin/whoami", null, 200));
+        assertThat(me.path("subject").asString()).isEqualTo("idp:alice");
+        assertThat(me.path("role").asString()).isEqualTo("SECURITY_OFFICER");
+
+        String tenantAdmin = idpToken("bob", "tenant-admin", tenantA, "symbolon-admin", IDP_KEY.getPrivate(), 300);
+        expect(tenantAdmin, HttpMethod.GET, "/admin/tenants/" + tenantA, null, 200);
+        expect(tenantAdmin, HttpMethod.GET, "/admin/tenants/" + tenantB, null, 404);
+
+        java.security.KeyPair stranger = Jwts.SIG.RS256.keyPair().build();
+        expect(
+                idpToken("eve", "platform-admin", null, "symbolon-admin", stranger.getPrivate(), 300),
+                HttpMethod.GET,
+                "/admin/whoami",
+                null,
+                401);
+        expect(
+                idpToken("eve", "platform-admin", null, "another-api", IDP_KEY.getPrivate(), 300),
+                HttpMethod.GET,
+                "/admin/whoami",
+                null,
+                401);
+        expect(
+                idpToken("eve", "platform-admin", null, "symbolon-admin", IDP_KEY.getPrivate(), -60),
+                HttpMethod.GET,
+                "/admin/whoami",
+                null,
+                401);
+        expect(
+                idpToken("eve", "tenant-admin", null, "symbolon-admin", IDP_KEY.getPrivate(), 300),
+                HttpMethod.GET,
+                "/admin/whoami",
+                null,
+                401);
+        String hmac = Jwts.builder()
+                .header()
+                .keyId("idp-1")
+                .and()
+                .issuer("https://idp.example")
+                .audience()
+                .add("symbolon-admin")
+                .and()
+                .subject("eve")
+                .claim("symbolon_role", "platform-admin")
+                .expiration(java.util.Date.from(java.time.Instant.now().plusSeconds(300)))
+                .signWith(io.jsonwebtoken.security.Keys.hmacShaKeyFor(new byte[32]), Jwts.SIG.HS256)
+                .compact();
+        expect(hmac, HttpMethod.GET, "/admin/whoami", null, 401);
+    }
+
+    private static String idpToken(
+            String subject,
+            String role,
+            String tenant,
+            String audience,
+            java.security.PrivateKey key,
+            int expiresInSeconds) {
+        io.jsonwebtoken.JwtBuilder builder = Jwts.builder()
+                .header()
+                .keyId("idp-1")
+                .and()
+                .issuer("https://idp.example")
+                .audience()
+                .add(audience)
+                .and()
+                .subject(subject)
+                .claim("symbolon_role", role)
+                .expiration(java.util.Date.from(java.time.Instant.now().plusSeconds(expiresInSeconds)));
+        if (tenant != null) {
+            builder.claim("symbolon_tenant", tenant);
+        }
+        return builder.signWith(key, Jwts.SIG.RS256).compact();
     }
 
     @Autowired

@@ -15,7 +15,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Authenticates every {@code /admin/**} request but the public JWK set and OpenAPI document. Accepted, as a bearer token:
  * the bootstrap platform-admin credential, an admin key ({@code sym_admin_…}), or an admin JWT this
- * service issued. The principal is put on the exchange for controllers to take as a parameter.
+ * service issued, or (when configured) a JWT of the external identity provider. The principal is put
+ * on the exchange for controllers to take as a parameter.
  */
 @Component
 @Order(0)
@@ -30,11 +31,13 @@ class AdminAuthentication implements WebFilter {
 
     private final AdminProperties properties;
     private final AdminTokens tokens;
+    private final ExternalIdpTokens externalIdp;
     private final AdminKeys keys;
 
-    AdminAuthentication(AdminProperties properties, AdminTokens tokens, AdminKeys keys) {
+    AdminAuthentication(AdminProperties properties, AdminTokens tokens, ExternalIdpTokens externalIdp, AdminKeys keys) {
         this.properties = properties;
         this.tokens = tokens;
+        this.externalIdp = externalIdp;
         this.keys = keys;
     }
 
@@ -61,7 +64,14 @@ class AdminAuthentication implements WebFilter {
             return Mono.just(BOOTSTRAP);
         }
         if (token.chars().filter(c -> c == '.').count() == 2) {
-            return Mono.justOrEmpty(tokens.verify(token));
+            Optional<AdminPrincipal> own = tokens.verify(token);
+            if (own.isPresent() || !externalIdp.enabled()) {
+                return Mono.justOrEmpty(own);
+            }
+            // May fetch the provider's JWK set: off the event loop.
+            return Mono.fromCallable(() -> externalIdp.verify(token))
+                    .subscribeOn(Schedulers.boundedElastic())
+                    .flatMap(Mono::justOrEmpty);
         }
         // An admin key is looked up in PostgreSQL: off the event loop.
         return Mono.fromCallable(() -> keys.authenticate(token))
