@@ -955,6 +955,43 @@ class AdminApiTest {
         return builder.signWith(key, Jwts.SIG.RS256).compact();
     }
 
+    @Test
+    void provider_keys_go_to_the_key_vault_and_admin_api_keeps_only_a_reference() {
+        String apiKey = "sk-provider-canary-" + UUID.randomUUID();
+        keyVault.stubFor(WireMock.post(urlEqualTo("/internal/v1/server-keys"))
+                .willReturn(WireMock.okJson("{\"keyId\":\"key_ref1\",\"provider\":\"groq\",\"keyVersion\":1,"
+                        + "\"fingerprint\":\"sha256:0011223344556677\"}")));
+        keyVault.stubFor(WireMock.delete(urlEqualTo("/internal/v1/server-keys/by-id/key_ref1"))
+                .willReturn(aResponse().withStatus(204)));
+        Map<String, String> body = Map.of("provider", "groq", "apiKey", apiKey, "label", "prod");
+
+        assertThat(status(tokens.get("tenant-admin"), HttpMethod.POST, "/admin/provider-keys", body))
+                .isEqualTo(403);
+        assertThat(status(tokens.get("finance"), HttpMethod.POST, "/admin/provider-keys", body))
+                .isEqualTo(403);
+        JsonNode ref = json(expect(tokens.get("security-officer"), HttpMethod.POST, "/admin/provider-keys", body, 201));
+
+        assertThat(ref.path("fingerprint").asString()).isEqualTo("sha256:0011223344556677");
+        assertThat(ref.toString()).doesNotContain(apiKey);
+        keyVault.verify(WireMock.postRequestedFor(urlEqualTo("/internal/v1/server-keys"))
+                .withRequestBody(WireMock.matchingJsonPath("$.apiKey", WireMock.equalTo(apiKey))));
+        List<String> rows = new ArrayList<>();
+        for (String table : jdbc.queryForList(
+                "select table_name from information_schema.tables where table_schema = 'admin'", String.class)) {
+            rows.addAll(jdbc.queryForList("select t::text from admin." + table + " t", String.class));
+        }
+        assertThat(rows).noneMatch(row -> row.contains(apiKey)).anyMatch(row -> row.contains("key_ref1"));
+        assertThat(json(expect(tokens.get("security-officer"), HttpMethod.GET, "/admin/provider-keys", null, 200))
+                        .toString())
+                .contains("key_ref1")
+                .doesNotContain(apiKey);
+
+        expect(tokens.get("security-officer"), HttpMethod.DELETE, "/admin/provider-keys/key_ref1", null, 204);
+        keyVault.verify(WireMock.deleteRequestedFor(urlEqualTo("/internal/v1/server-keys/by-id/key_ref1")));
+        expect(tokens.get("security-officer"), HttpMethod.DELETE, "/admin/provider-keys/key_ref1", null, 404);
+        expect(BOOTSTRAP, HttpMethod.POST, "/admin/provider-keys", Map.of("provider", "openia", "apiKey", "x"), 400);
+    }
+
     @Autowired
     Tenants tenantService;
 

@@ -112,7 +112,9 @@ class WalkingSkeletonTest {
                 0,
                 Map.of(
                         Service.EDGE,
-                        Map.of("symbolon.edge.providers.openai.base-url", openai.baseUrl() + "/v1"),
+                        Map.of(
+                                "symbolon.edge.providers.openai.base-url", openai.baseUrl() + "/v1",
+                                "symbolon.edge.providers.groq.base-url", openai.baseUrl() + "/groq/v1"),
                         Service.KEY_VAULT,
                         Map.of("symbolon.key-vault.server-keys.openai.api-key", SERVER_KEY_CANARY)));
         stack = LocalStack.start(options);
@@ -366,6 +368,27 @@ class WalkingSkeletonTest {
                         .path("secret")
                         .asString())
                 .isEqualTo(created.path("secret").asString());
+    }
+
+    @Test
+    @Order(6)
+    void a_provider_key_registered_through_admin_api_is_the_key_the_provider_receives() throws Exception {
+        String groqKey = "gsk-canary-" + UUID.randomUUID();
+        openai.stubFor(post(urlEqualTo("/groq/v1/chat/completions"))
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(UPSTREAM_BODY)));
+
+        admin(
+                "POST",
+                stack.url(Service.ADMIN) + "/admin/provider-keys",
+                "{\"provider\":\"groq\",\"apiKey\":\"" + groqKey + "\",\"label\":\"test\"}");
+        HttpResponse<String> response =
+                edge("/groq/openai/v1/chat/completions", stack.demoCredential().reveal(), DEMO_BODY);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        openai.verify(postRequestedFor(urlEqualTo("/groq/v1/chat/completions"))
+                .withHeader("Authorization", equalTo("Bearer " + groqKey)));
     }
 
     private static HttpResponse<String> admin(String method, String url, String body) throws Exception {

@@ -33,7 +33,9 @@ public final class Access {
         IP_RULE_WRITE,
         GLOBAL_IP_RULE_READ,
         WEBHOOK_READ,
-        WEBHOOK_WRITE
+        WEBHOOK_WRITE,
+        PROVIDER_KEY_READ,
+        PROVIDER_KEY_MANAGE
     }
 
     private static final Map<Operation, Set<Role>> ALLOWED = new EnumMap<>(Operation.class);
@@ -61,6 +63,8 @@ public final class Access {
         ALLOWED.put(Operation.GLOBAL_IP_RULE_READ, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER));
         ALLOWED.put(Operation.WEBHOOK_READ, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER, Role.TENANT_ADMIN));
         ALLOWED.put(Operation.WEBHOOK_WRITE, EnumSet.of(Role.PLATFORM_ADMIN, Role.TENANT_ADMIN));
+        ALLOWED.put(Operation.PROVIDER_KEY_READ, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER));
+        ALLOWED.put(Operation.PROVIDER_KEY_MANAGE, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER));
     }
 
     /** Refuses (403) an operation the principal's role never allows. */

@@ -60,6 +60,28 @@ public class KeyVaultClient {
                 .toBodilessEntity());
     }
 
+    /** Registers a provider's server key in key-vault-service; the key passes through, never kept. */
+    public ServerKeyRef registerServerKey(String provider, Secret apiKey, String label) {
+        ServerKeyRef[] result = new ServerKeyRef[1];
+        call(() -> result[0] = http.post()
+                .uri("/internal/v1/server-keys")
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("provider", provider, "apiKey", apiKey.reveal(), "label", label == null ? "" : label))
+                .retrieve()
+                .body(ServerKeyRef.class));
+        return result[0];
+    }
+
+    public void revokeServerKey(String keyId) {
+        call(() -> http.delete()
+                .uri("/internal/v1/server-keys/by-id/{id}", keyId)
+                .retrieve()
+                .toBodilessEntity());
+    }
+
+    /** What key-vault-service tells of a registered key. */
+    public record ServerKeyRef(String keyId, String provider, int keyVersion, String fingerprint) {}
+
     private static void call(Runnable request) {
         try {
             request.run();
@@ -69,7 +91,7 @@ public class KeyVaultClient {
             throw new ApiException(
                     HttpStatus.SERVICE_UNAVAILABLE,
                     "key_vault_unavailable",
-                    "The key vault could not store the secret; nothing was changed. Try again.");
+                    "The key vault could not complete the operation; nothing was changed. Try again.");
         }
     }
 }

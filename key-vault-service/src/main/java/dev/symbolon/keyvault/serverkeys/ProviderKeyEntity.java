@@ -79,6 +79,14 @@ class ProviderKeyEntity {
         this.rotatedAt = now;
     }
 
+    boolean active() {
+        return status == Status.ACTIVE;
+    }
+
+    void revoke() {
+        status = Status.REVOKED;
+    }
+
     /** Where this key's current material lives in the KeyStore. */
     String materialPath() {
         return "keys/" + tenantId + "/" + keyId + "/v" + keyVersion;

@@ -102,6 +102,48 @@ public class ServerKeys {
         return registration.key().keyId();
     }
 
+    /**
+     * Makes {@code apiKey} the provider's server key, as {@link #register(String, Secret, String)},
+     * and says what happened.
+     */
+    public Registered registerAndDescribe(String provider, Secret apiKey, String label) {
+        String keyId = register(provider, apiKey, label);
+        ProviderKeyEntity key = repository.findById(keyId).orElseThrow();
+        return new Registered(key.keyId(), key.provider(), key.keyVersion(), key.fingerprint());
+    }
+
+    /** Metadata of every active server key (never material). */
+    public java.util.List<Registered> list() {
+        return repository.findAll().stream()
+                .filter(k -> k.kind() == KeyKind.SERVER && k.active())
+                .map(k -> new Registered(k.keyId(), k.provider(), k.keyVersion(), k.fingerprint()))
+                .toList();
+    }
+
+    /** Revokes a server key: its material is destroyed and edges are told to drop it. */
+    public boolean revoke(String keyId) {
+        Instant now = clock.instant();
+        ProviderKeyEntity revoked = transactions.execute(tx -> repository
+                .findById(keyId)
+                .filter(k -> k.kind() == KeyKind.SERVER && k.active())
+                .map(k -> {
+                    for (int v = 1; v <= k.keyVersion(); v++) {
+                        store.destroy("keys/" + k.tenantId() + "/" + k.keyId() + "/v" + v);
+                    }
+                    k.revoke();
+                    return repository.save(k);
+                })
+                .orElse(null));
+        if (revoked == null) {
+            return false;
+        }
+        events.publish(revoked, Action.REVOKED, now);
+        return true;
+    }
+
+    /** What the API shows of a server key. */
+    public record Registered(String keyId, String provider, int keyVersion, String fingerprint) {}
+
     /** The provider's current server key with its material, for the edge. */
     public Optional<ResolvedKey> current(String provider) {
         return active(provider).flatMap(key -> store.read(key.materialPath())

@@ -1,0 +1,53 @@
+package dev.symbolon.admin.providerkeys;
+
+import dev.symbolon.admin.auth.AdminPrincipal;
+import dev.symbolon.contracts.Secret;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /admin/provider-keys}: the operator's server keys (references; material in key-vault). */
+@RestController
+class ProviderKeyController {
+
+    private final ProviderKeys keys;
+
+    ProviderKeyController(ProviderKeys keys) {
+        this.keys = keys;
+    }
+
+    @PostMapping("/admin/provider-keys")
+    @ResponseStatus(HttpStatus.CREATED)
+    ProviderKeys.KeyRef register(AdminPrincipal principal, @Valid @RequestBody NewProviderKey request) {
+        return keys.register(principal, request.provider(), Secret.of(request.apiKey()), request.label());
+    }
+
+    @GetMapping("/admin/provider-keys")
+    List<ProviderKeys.KeyRef> list(AdminPrincipal principal) {
+        return keys.list(principal);
+    }
+
+    @DeleteMapping("/admin/provider-keys/{keyId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void revoke(AdminPrincipal principal, @PathVariable String keyId) {
+        keys.revoke(principal, keyId);
+    }
+
+    /** The request; never printed with its key. */
+    record NewProviderKey(
+            @NotBlank String provider, @NotBlank @Size(max = 500) String apiKey, @Size(max = 200) String label) {
+        @Override
+        public String toString() {
+            return "NewProviderKey[" + provider + "]";
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.symbolon.admin.providerkeys;
+
+import dev.symbolon.admin.audit.AuditLog;
+import dev.symbolon.admin.audit.Changes;
+import dev.symbolon.admin.auth.Access;
+import dev.symbolon.admin.auth.Access.Operation;
+import dev.symbolon.admin.auth.AdminPrincipal;
+import dev.symbolon.admin.keyvault.KeyVaultClient;
+import dev.symbolon.admin.web.ApiException;
+import dev.symbolon.contracts.Secret;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Operator server keys. Security officers register them here; the key goes straight to
+ * key-vault-service and admin-api keeps a reference (id, provider, version, fingerprint).
+ */
+@Service
+public class ProviderKeys {
+
+    private static final Pattern PROVIDER =
+            Pattern.compile("openai|anthropic|gemini|groq|mistral|compat:[a-z0-9][a-z0-9-]{0,62}");
+
+    private final KeyVaultClient keyVault;
+    private final JdbcClient jdbc;
+    private final AuditLog audit;
+
+    ProviderKeys(KeyVaultClient keyVault, JdbcClient jdbc, AuditLog audit) {
+        this.keyVault = keyVault;
+        this.jdbc = jdbc;
+        this.audit = audit;
+    }
+
+    @Transactional
+    public KeyRef register(AdminPrincipal actor, String provider, Secret apiKey, String label) {
+        Access.require(actor, Operation.PROVIDER_KEY_MANAGE);
+        if (provider == null || !PROVIDER.matcher(provider).matches()) {
+            throw ApiException.badRequest("provider must be openai, anthropic, gemini, groq, mistral or compat:<name>");
+        }
+        if (apiKey == null || apiKey.reveal().isBlank() || apiKey.reveal().length() > 500) {
+            throw ApiException.badRequest("apiKey is required (at most 500 characters)");
+        }
+        KeyVaultClient.ServerKeyRef registered = keyVault.registerServerKey(provider, apiKey, label);
+        Instant now = Instant.now();
+        jdbc.sql("delete from provider_key_ref where key_id = :id")
+                .param("id", registered.keyId())
+                .update();
+        jdbc.sql("insert into provider_key_ref (key_id, provider, label, key_version, fingerprint, status,"
+                        + " registered_by, registered_at) values (:id, :provider, :label, :version, :fingerprint,"
+                        + " 'ACTIVE', :by, :at)")
+                .param("id", registered.keyId())
+                .param("provider", provider)
+                .param("label", label)
+                .param("version", registered.keyVersion())
+                .param("fingerprint", registered.fingerprint())
+                .param("by", actor.subject())
+                .param("at", Timestamp.from(now))
+                .update();
+        audit.record(
+                actor,
+                "provider_key.registered",
+                null,
+                registered.keyId(),
+                Changes.of()
+                        .put("provider", provider)
+                        .put("version", Integer.toString(registered.keyVersion()))
+                        .put("fingerprint", registered.fingerprint())
+                        .toMap());
+        return new KeyRef(
+                registered.keyId(), provider, label, registered.keyVersion(), registered.fingerprint(), "ACTIVE", now);
+    }
+
+    @Transactional(readOnly = true)
+    public List<KeyRef> list(AdminPrincipal actor) {
+        Access.require(actor, Operation.PROVIDER_KEY_READ);
+        return jdbc.sql("select * from provider_key_ref order by provider, key_id")
+                .query((rs, n) -> new KeyRef(
+                        rs.getString("key_id"),
+                        rs.getString("provider"),
+                        rs.getString("label"),
+                        rs.getInt("key_version"),
+                        rs.getString("fingerprint"),
+                        rs.getString("status"),
+                        rs.getTimestamp("registered_at").toInstant()))
+                .list();
+    }
+
+    @Transactional
+    public void revoke(AdminPrincipal actor, String keyId) {
+        Access.require(actor, Operation.PROVIDER_KEY_MANAGE);
+        int rows = jdbc.sql("update provider_key_ref set status = 'REVOKED', revoked_at = now()"
+                        + " where key_id = :id and status = 'ACTIVE'")
+                .param("id", keyId)
+                .update();
+        if (rows == 0) {
+            throw ApiException.notFound("provider key");
+        }
+        keyVault.revokeServerKey(keyId);
+        audit.record(actor, "provider_key.revoked", null, keyId, Changes.of().toMap());
+    }
+
+    /** A reference to a server key: never the key. */
+    public record KeyRef(
+            String keyId,
+            String provider,
+            String label,
+            int keyVersion,
+            String fingerprint,
+            String status,
+            Instant registeredAt) {}
+}
