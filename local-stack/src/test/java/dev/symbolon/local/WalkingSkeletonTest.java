@@ -10,6 +10,9 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.symbolon.contracts.EventJson;
@@ -53,6 +56,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -118,7 +122,21 @@ class WalkingSkeletonTest {
                         Service.KEY_VAULT,
                         Map.of("symbolon.key-vault.server-keys.openai.api-key", SERVER_KEY_CANARY)));
         stack = LocalStack.start(options);
+        // Every log event of every service from here on, to check that no secret is ever logged.
+        LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+        logs.setContext(logging);
+        logs.start();
+        logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(logs);
+        secrets.add(SERVER_KEY_CANARY);
+        secrets.add(stack.demoCredential().reveal());
+        secrets.add(stack.adminToken().reveal());
     }
+
+    /** Log events of the whole stack, captured after start-up. */
+    static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    /** Every secret the tests create or use; none may appear in a log line. */
+    static final List<String> secrets = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterAll
     static void stop() {
@@ -316,6 +334,7 @@ class WalkingSkeletonTest {
                 + stack.demoAppId() + "/credentials";
         JsonNode issued = JSON.readTree(admin("POST", credentials, "{}").body());
         String key = issued.path("key").asString();
+        secrets.add(key);
 
         long issuedAt = System.nanoTime();
         await().atMost(Duration.ofSeconds(10))
@@ -368,12 +387,14 @@ class WalkingSkeletonTest {
                         .path("secret")
                         .asString())
                 .isEqualTo(created.path("secret").asString());
+        secrets.add(created.path("secret").asString());
     }
 
     @Test
     @Order(6)
     void a_provider_key_registered_through_admin_api_is_the_key_the_provider_receives() throws Exception {
         String groqKey = "gsk-canary-" + UUID.randomUUID();
+        secrets.add(groqKey);
         openai.stubFor(post(urlEqualTo("/groq/v1/chat/completions"))
                 .willReturn(aResponse()
                         .withHeader("Content-Type", "application/json")
@@ -409,6 +430,23 @@ class WalkingSkeletonTest {
 
     @Test
     @Order(7)
+    void no_service_logged_a_key_a_credential_or_a_secret() {
+        List<String> lines = logs.list.stream()
+                .map(event -> event.getFormattedMessage()
+                        + (event.getThrowableProxy() == null
+                                ? ""
+                                : " " + event.getThrowableProxy().getMessage()))
+                .toList();
+
+        assertThat(lines).isNotEmpty();
+        assertThat(secrets).hasSizeGreaterThanOrEqualTo(6);
+        for (String secret : secrets) {
+            assertThat(lines).noneMatch(line -> line.contains(secret));
+        }
+    }
+
+    @Test
+    @Order(8)
     void a_restart_on_the_same_data_directory_keeps_data_and_credentials() throws Exception {
         String credential = stack.demoCredential().reveal();
         long factsBefore = countFacts();
