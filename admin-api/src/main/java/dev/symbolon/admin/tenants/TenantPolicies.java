@@ -28,7 +28,7 @@ public class TenantPolicies {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final TenantRepository tenants;
-    private final AppRepository apps;
+    private final TenantScope scope;
     private final PolicyStore policies;
     private final IpRuleStore ipRules;
     private final TenantSnapshots snapshots;
@@ -37,13 +37,13 @@ public class TenantPolicies {
 
     TenantPolicies(
             TenantRepository tenants,
-            AppRepository apps,
+            TenantScope scope,
             PolicyStore policies,
             IpRuleStore ipRules,
             TenantSnapshots snapshots,
             AuditLog audit) {
         this.tenants = tenants;
-        this.apps = apps;
+        this.scope = scope;
         this.policies = policies;
         this.ipRules = ipRules;
         this.snapshots = snapshots;
@@ -52,20 +52,20 @@ public class TenantPolicies {
 
     @Transactional(readOnly = true)
     public Optional<Policy> tenantPolicy(AdminPrincipal actor, String tenantId) {
-        tenant(actor, Operation.POLICY_READ, tenantId);
+        scope.tenant(actor, Operation.POLICY_READ, tenantId);
         return policies.ofTenant(tenantId);
     }
 
     @Transactional(readOnly = true)
     public Optional<Policy> appPolicy(AdminPrincipal actor, String tenantId, String appId) {
-        app(actor, Operation.POLICY_READ, tenantId, appId);
+        scope.app(actor, Operation.POLICY_READ, tenantId, appId);
         return policies.ofApp(appId);
     }
 
     /** Replaces the tenant's policy; null removes it. */
     @Transactional
     public Optional<Policy> setTenantPolicy(AdminPrincipal actor, String tenantId, Policy policy) {
-        Tenant tenant = tenant(actor, Operation.TENANT_POLICY_WRITE, tenantId);
+        Tenant tenant = scope.tenant(actor, Operation.TENANT_POLICY_WRITE, tenantId);
         Optional<Policy> before = policies.ofTenant(tenantId);
         Instant now = clock.instant();
         policies.put(tenantId, null, policy, now);
@@ -77,7 +77,7 @@ public class TenantPolicies {
     /** Replaces the app's policy; null removes it. */
     @Transactional
     public Optional<Policy> setAppPolicy(AdminPrincipal actor, String tenantId, String appId, Policy policy) {
-        app(actor, Operation.APP_POLICY_WRITE, tenantId, appId);
+        scope.app(actor, Operation.APP_POLICY_WRITE, tenantId, appId);
         Optional<Policy> before = policies.ofApp(appId);
         Instant now = clock.instant();
         policies.put(tenantId, appId, policy, now);
@@ -155,19 +155,7 @@ public class TenantPolicies {
             }
             return null;
         }
-        return tenant(actor, operation, tenantId);
-    }
-
-    private Tenant tenant(AdminPrincipal actor, Operation operation, String tenantId) {
-        Access.require(actor, operation, tenantId);
-        return tenants.findById(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
-    }
-
-    private App app(AdminPrincipal actor, Operation operation, String tenantId, String appId) {
-        tenant(actor, operation, tenantId);
-        return apps.findById(appId)
-                .filter(app -> app.tenantId().equals(tenantId))
-                .orElseThrow(() -> ApiException.notFound("app"));
+        return scope.tenant(actor, operation, tenantId);
     }
 
     private static Map<String, String> diff(Policy before, Policy after) {

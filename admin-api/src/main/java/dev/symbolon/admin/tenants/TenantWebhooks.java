@@ -3,7 +3,6 @@ package dev.symbolon.admin.tenants;
 import dev.symbolon.admin.AdminProperties;
 import dev.symbolon.admin.audit.AuditLog;
 import dev.symbolon.admin.audit.Changes;
-import dev.symbolon.admin.auth.Access;
 import dev.symbolon.admin.auth.Access.Operation;
 import dev.symbolon.admin.auth.AdminPrincipal;
 import dev.symbolon.admin.keyvault.KeyVaultClient;
@@ -35,7 +34,7 @@ public class TenantWebhooks {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final TenantRepository tenants;
+    private final TenantScope scope;
     private final WebhookStore webhooks;
     private final TenantSnapshots snapshots;
     private final KeyVaultClient keyVault;
@@ -44,13 +43,13 @@ public class TenantWebhooks {
     private final Clock clock = Clock.systemUTC();
 
     TenantWebhooks(
-            TenantRepository tenants,
+            TenantScope scope,
             WebhookStore webhooks,
             TenantSnapshots snapshots,
             KeyVaultClient keyVault,
             AuditLog audit,
             AdminProperties properties) {
-        this.tenants = tenants;
+        this.scope = scope;
         this.webhooks = webhooks;
         this.snapshots = snapshots;
         this.keyVault = keyVault;
@@ -61,7 +60,7 @@ public class TenantWebhooks {
     @Transactional
     public WithSecret create(
             AdminPrincipal actor, String tenantId, String url, List<String> eventTypes, Boolean active) {
-        Tenant tenant = tenant(actor, Operation.WEBHOOK_WRITE, tenantId);
+        Tenant tenant = scope.tenant(actor, Operation.WEBHOOK_WRITE, tenantId);
         Instant now = clock.instant();
         WebhookStore.WebhookView endpoint = new WebhookStore.WebhookView(
                 Ids.id("we_"), tenantId, url(url), eventTypes(eventTypes), active == null || active, 1, now, now);
@@ -84,7 +83,7 @@ public class TenantWebhooks {
     @Transactional(readOnly = true)
     public Page<WebhookStore.WebhookView> list(
             AdminPrincipal actor, String tenantId, String cursor, Integer requested) {
-        tenant(actor, Operation.WEBHOOK_READ, tenantId);
+        scope.tenant(actor, Operation.WEBHOOK_READ, tenantId);
         int limit = Page.limit(requested);
         return Page.of(
                 webhooks.list(tenantId, Page.after(cursor), limit + 1), limit, WebhookStore.WebhookView::endpointId);
@@ -92,7 +91,7 @@ public class TenantWebhooks {
 
     @Transactional(readOnly = true)
     public WebhookStore.WebhookView get(AdminPrincipal actor, String tenantId, String endpointId) {
-        tenant(actor, Operation.WEBHOOK_READ, tenantId);
+        scope.tenant(actor, Operation.WEBHOOK_READ, tenantId);
         return endpoint(tenantId, endpointId);
     }
 
@@ -104,7 +103,7 @@ public class TenantWebhooks {
             String url,
             List<String> eventTypes,
             Boolean active) {
-        Tenant tenant = tenant(actor, Operation.WEBHOOK_WRITE, tenantId);
+        Tenant tenant = scope.tenant(actor, Operation.WEBHOOK_WRITE, tenantId);
         WebhookStore.WebhookView before = endpoint(tenantId, endpointId);
         Instant now = clock.instant();
         WebhookStore.WebhookView after = new WebhookStore.WebhookView(
@@ -137,7 +136,7 @@ public class TenantWebhooks {
     /** A new secret version; the previous one stays valid, older ones are destroyed. */
     @Transactional
     public WithSecret rotateSecret(AdminPrincipal actor, String tenantId, String endpointId) {
-        tenant(actor, Operation.WEBHOOK_WRITE, tenantId);
+        scope.tenant(actor, Operation.WEBHOOK_WRITE, tenantId);
         WebhookStore.WebhookView before = endpoint(tenantId, endpointId);
         int version = before.secretVersion() + 1;
         Secret secret = newSecret();
@@ -166,7 +165,7 @@ public class TenantWebhooks {
 
     @Transactional
     public void delete(AdminPrincipal actor, String tenantId, String endpointId) {
-        Tenant tenant = tenant(actor, Operation.WEBHOOK_WRITE, tenantId);
+        Tenant tenant = scope.tenant(actor, Operation.WEBHOOK_WRITE, tenantId);
         WebhookStore.WebhookView endpoint = endpoint(tenantId, endpointId);
         keyVault.destroyWebhookSecret(tenantId, endpointId, null);
         webhooks.delete(endpointId);
@@ -181,11 +180,6 @@ public class TenantWebhooks {
 
     private WebhookStore.WebhookView endpoint(String tenantId, String endpointId) {
         return webhooks.find(tenantId, endpointId).orElseThrow(() -> ApiException.notFound("webhook endpoint"));
-    }
-
-    private Tenant tenant(AdminPrincipal actor, Operation operation, String tenantId) {
-        Access.require(actor, operation, tenantId);
-        return tenants.findById(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
     }
 
     private String url(String url) {

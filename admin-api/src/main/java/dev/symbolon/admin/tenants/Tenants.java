@@ -32,6 +32,7 @@ public class Tenants {
     static final List<String> STATUSES = List.of("ACTIVE", "SUSPENDED");
 
     private final TenantRepository tenants;
+    private final TenantScope scope;
     private final AppRepository apps;
     private final AppCredentialRepository credentials;
     private final TenantSnapshots snapshots;
@@ -41,12 +42,14 @@ public class Tenants {
 
     Tenants(
             TenantRepository tenants,
+            TenantScope scope,
             AppRepository apps,
             AppCredentialRepository credentials,
             TenantSnapshots snapshots,
             AuditLog audit,
             AdminProperties properties) {
         this.tenants = tenants;
+        this.scope = scope;
         this.apps = apps;
         this.credentials = credentials;
         this.snapshots = snapshots;
@@ -78,7 +81,7 @@ public class Tenants {
 
     @Transactional(readOnly = true)
     public Tenant.TenantView get(AdminPrincipal actor, String tenantId) {
-        return tenant(actor, Operation.TENANT_READ, tenantId).view();
+        return scope.tenant(actor, Operation.TENANT_READ, tenantId).view();
     }
 
     @Transactional(readOnly = true)
@@ -100,7 +103,7 @@ public class Tenants {
     @Transactional
     public Tenant.TenantView update(
             AdminPrincipal actor, String tenantId, String name, String status, String timeZone, String plan) {
-        Tenant tenant = tenant(actor, Operation.TENANT_UPDATE, tenantId);
+        Tenant tenant = scope.tenant(actor, Operation.TENANT_UPDATE, tenantId);
         Tenant.TenantView before = tenant.view();
         if (name != null) {
             tenant.rename(name);
@@ -132,7 +135,7 @@ public class Tenants {
 
     @Transactional
     public App.AppView createApp(AdminPrincipal actor, String tenantId, String name) {
-        Tenant tenant = tenant(actor, Operation.APP_WRITE, tenantId);
+        Tenant tenant = scope.tenant(actor, Operation.APP_WRITE, tenantId);
         Instant now = clock.instant();
         App app = apps.save(new App(Ids.id("app_"), tenantId, name, now));
         changed(tenant, now);
@@ -142,12 +145,12 @@ public class Tenants {
 
     @Transactional(readOnly = true)
     public App.AppView getApp(AdminPrincipal actor, String tenantId, String appId) {
-        return app(actor, Operation.APP_READ, tenantId, appId).view();
+        return scope.app(actor, Operation.APP_READ, tenantId, appId).view();
     }
 
     @Transactional(readOnly = true)
     public Page<App.AppView> listApps(AdminPrincipal actor, String tenantId, String cursor, Integer requestedLimit) {
-        tenant(actor, Operation.APP_READ, tenantId);
+        scope.tenant(actor, Operation.APP_READ, tenantId);
         int limit = Page.limit(requestedLimit);
         return Page.of(
                 apps
@@ -162,7 +165,7 @@ public class Tenants {
 
     @Transactional
     public App.AppView updateApp(AdminPrincipal actor, String tenantId, String appId, String name, String status) {
-        App app = app(actor, Operation.APP_WRITE, tenantId, appId);
+        App app = scope.app(actor, Operation.APP_WRITE, tenantId, appId);
         App.AppView before = app.view();
         Instant now = clock.instant();
         app.update(name, status == null ? null : status(status), now);
@@ -183,7 +186,7 @@ public class Tenants {
     /** Issues a new credential; the returned key is shown once and stored only as its hash. */
     @Transactional
     public IssuedCredential issueCredential(AdminPrincipal actor, String tenantId, String appId, Instant expiresAt) {
-        App app = app(actor, Operation.CREDENTIAL_ISSUE, tenantId, appId);
+        App app = scope.app(actor, Operation.CREDENTIAL_ISSUE, tenantId, appId);
         Instant now = clock.instant();
         if (expiresAt != null && !expiresAt.isAfter(now)) {
             throw ApiException.badRequest("expiresAt must be in the future");
@@ -214,7 +217,7 @@ public class Tenants {
     @Transactional(readOnly = true)
     public Page<AppCredential.CredentialView> listCredentials(
             AdminPrincipal actor, String tenantId, String appId, String cursor, Integer requestedLimit) {
-        app(actor, Operation.CREDENTIAL_READ, tenantId, appId);
+        scope.app(actor, Operation.CREDENTIAL_READ, tenantId, appId);
         int limit = Page.limit(requestedLimit);
         return Page.of(
                 credentials
@@ -230,7 +233,7 @@ public class Tenants {
     @Transactional
     public AppCredential.CredentialView revokeCredential(
             AdminPrincipal actor, String tenantId, String appId, String credentialId) {
-        app(actor, Operation.CREDENTIAL_REVOKE, tenantId, appId);
+        scope.app(actor, Operation.CREDENTIAL_REVOKE, tenantId, appId);
         AppCredential credential = credentials
                 .findById(credentialId)
                 .filter(c -> c.appId().equals(appId))
@@ -242,19 +245,6 @@ public class Tenants {
             audit.record(actor, "credential.revoked", tenantId, credentialId, Map.of("appId", appId));
         }
         return credential.view();
-    }
-
-    private Tenant tenant(AdminPrincipal actor, Operation operation, String tenantId) {
-        Access.require(actor, operation, tenantId);
-        return tenants.findById(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
-    }
-
-    /** The app, if it exists and belongs to {@code tenantId}; otherwise "not found" either way. */
-    private App app(AdminPrincipal actor, Operation operation, String tenantId, String appId) {
-        tenant(actor, operation, tenantId);
-        return apps.findById(appId)
-                .filter(app -> app.tenantId().equals(tenantId))
-                .orElseThrow(() -> ApiException.notFound("app"));
     }
 
     private void changed(Tenant tenant, Instant now) {
