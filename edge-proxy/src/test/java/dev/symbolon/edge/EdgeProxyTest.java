@@ -18,6 +18,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.GoldenFiles;
+import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
@@ -310,6 +311,58 @@ class EdgeProxyTest {
                         aResponse().withFault(com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER)));
 
         expectError("/openai/v1/chat/completions", "Bearer " + CREDENTIAL, "{}", 502, "upstream_unreachable");
+    }
+
+    @Test
+    void a_rotated_server_key_leaves_every_edge_cache_when_key_lifecycle_says_so() {
+        String rotated = "sk-openai-rotated-" + UUID.randomUUID();
+        assertThat(upstreamKeyOfNextRequest()).isEqualTo(OPENAI_KEY);
+        stubKey("openai", rotated);
+        assertThat(upstreamKeyOfNextRequest()).as("still cached").isEqualTo(OPENAI_KEY);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            announceRotation("openai");
+            return upstreamKeyOfNextRequest().equals(rotated);
+        });
+
+        stubKey("openai", OPENAI_KEY);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            announceRotation("openai");
+            return upstreamKeyOfNextRequest().equals(OPENAI_KEY);
+        });
+    }
+
+    private void announceRotation(String provider) {
+        KeyLifecycleEvent event = new KeyLifecycleEvent(
+                UUID.randomUUID(),
+                Instant.now(),
+                KeyLifecycleEvent.PLATFORM_TENANT,
+                KeyLifecycleEvent.CURRENT_VERSION,
+                "key_" + provider,
+                provider,
+                KeyLifecycleEvent.KeyKind.SERVER,
+                2,
+                KeyLifecycleEvent.Action.ROTATED,
+                "sha256:0000000000000000",
+                null);
+        producer.send(Topics.KEY_LIFECYCLE, event.keyId(), EventJson.encode(event));
+    }
+
+    /** The bearer key the upstream saw on one fresh request through the edge. */
+    private String upstreamKeyOfNextRequest() {
+        upstream.resetRequests();
+        client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + CREDENTIAL)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{}")
+                .exchange()
+                .expectStatus()
+                .isOk();
+        return upstream.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions")))
+                .get(0)
+                .getHeader("Authorization")
+                .substring("Bearer ".length());
     }
 
     private void expectError(String path, String authorization, String body, int status, String type) {

@@ -400,16 +400,32 @@ class WalkingSkeletonTest {
                         .withHeader("Content-Type", "application/json")
                         .withBody(UPSTREAM_BODY)));
 
-        admin(
-                "POST",
-                stack.url(Service.ADMIN) + "/admin/provider-keys",
-                "{\"provider\":\"groq\",\"apiKey\":\"" + groqKey + "\",\"label\":\"test\"}");
+        String keyId = JSON.readTree(admin(
+                                "POST",
+                                stack.url(Service.ADMIN) + "/admin/provider-keys",
+                                "{\"provider\":\"groq\",\"apiKey\":\"" + groqKey + "\",\"label\":\"test\"}")
+                        .body())
+                .path("keyId")
+                .asString();
         HttpResponse<String> response =
                 edge("/groq/openai/v1/chat/completions", stack.demoCredential().reveal(), DEMO_BODY);
 
         assertThat(response.statusCode()).isEqualTo(200);
         openai.verify(postRequestedFor(urlEqualTo("/groq/v1/chat/completions"))
                 .withHeader("Authorization", equalTo("Bearer " + groqKey)));
+
+        admin("DELETE", stack.url(Service.ADMIN) + "/admin/provider-keys/" + keyId, null);
+        long revokedAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> edge(
+                                        "/groq/openai/v1/chat/completions",
+                                        stack.demoCredential().reveal(),
+                                        DEMO_BODY)
+                                .statusCode()
+                        == 403);
+        System.out.printf(
+                "revoked provider key refused at the edge after %d ms%n", (System.nanoTime() - revokedAt) / 1_000_000);
     }
 
     private static HttpResponse<String> admin(String method, String url, String body) throws Exception {
@@ -424,7 +440,7 @@ class WalkingSkeletonTest {
                                         : HttpRequest.BodyPublishers.ofString(body))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isBetween(200, 201);
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 204);
         return response;
     }
 

@@ -1,0 +1,43 @@
+package dev.symbolon.edge.feeds;
+
+import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.KeyLifecycleEvent;
+import dev.symbolon.contracts.Topics;
+import dev.symbolon.edge.keys.ProviderKeys;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Hears {@code key-lifecycle.v1} from now on and drops the affected key from this edge's cache, so a
+ * rotated or revoked key stops being used at once rather than when its cache entry expires.
+ */
+@Component
+class KeyLifecycleFeed implements SmartLifecycle {
+
+    private final ProviderKeys keys;
+    private final TopicFeed feed;
+
+    KeyLifecycleFeed(ProviderKeys keys, KafkaProperties kafka) {
+        this.keys = keys;
+        this.feed = new TopicFeed(Topics.KEY_LIFECYCLE, false, kafka.buildConsumerProperties(), record -> {
+            KeyLifecycleEvent event = EventJson.decode(record.value(), KeyLifecycleEvent.class);
+            keys.evict(event.provider());
+        });
+    }
+
+    @Override
+    public void start() {
+        feed.start();
+    }
+
+    @Override
+    public void stop() {
+        feed.stop();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return feed.running();
+    }
+}

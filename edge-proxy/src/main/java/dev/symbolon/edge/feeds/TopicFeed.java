@@ -1,0 +1,132 @@
+package dev.symbolon.edge.feeds;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows every partition of one topic on a thread of its own, without a consumer group: each edge
+ * needs every record, not a share of them. Starts at the beginning (to rebuild a compacted view) or at
+ * the end (to hear only what happens from now on), and knows when it has caught up with the end
+ * offsets it found at start. Reconnects after failures.
+ */
+public final class TopicFeed {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicFeed.class);
+
+    private final String topic;
+    private final boolean fromBeginning;
+    private final Consumer<ConsumerRecord<String, byte[]>> handler;
+    private final Map<String, Object> config;
+    private volatile boolean running;
+    private volatile boolean caughtUp;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+
+    public TopicFeed(
+            String topic,
+            boolean fromBeginning,
+            Map<String, Object> kafkaConsumerProperties,
+            Consumer<ConsumerRecord<String, byte[]>> handler) {
+        this.topic = topic;
+        this.fromBeginning = fromBeginning;
+        this.handler = handler;
+        this.config = new HashMap<>(kafkaConsumerProperties);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "edge-" + topic);
+    }
+
+    public void start() {
+        running = true;
+        thread = new Thread(this::run, "feed-" + topic);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public void stop() {
+        running = false;
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean running() {
+        return running;
+    }
+
+    /** Whether every record that existed when the feed started has been handled. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    private void run() {
+        Properties properties = new Properties();
+        properties.putAll(config);
+        while (running) {
+            try (KafkaConsumer<String, byte[]> kafka =
+                    new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer())) {
+                consumer = kafka;
+                follow(kafka);
+            } catch (WakeupException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.warn("{} feed interrupted, reconnecting: {}", topic, e.toString());
+                pause();
+            }
+        }
+    }
+
+    private void follow(KafkaConsumer<String, byte[]> kafka) {
+        List<TopicPartition> partitions = kafka.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(info -> new TopicPartition(info.topic(), info.partition()))
+                .toList();
+        kafka.assign(partitions);
+        if (fromBeginning) {
+            kafka.seekToBeginning(partitions);
+        } else {
+            kafka.seekToEnd(partitions);
+        }
+        Map<TopicPartition, Long> end = kafka.endOffsets(partitions, Duration.ofSeconds(30));
+        while (running) {
+            for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(200))) {
+                try {
+                    handler.accept(record);
+                } catch (RuntimeException e) {
+                    log.error(
+                            "skipping {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
+                }
+            }
+            if (!caughtUp && end.entrySet().stream().allMatch(e -> kafka.position(e.getKey()) >= e.getValue())) {
+                caughtUp = true;
+            }
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}
