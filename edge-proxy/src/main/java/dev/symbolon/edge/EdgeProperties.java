@@ -5,6 +5,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -23,6 +24,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBodySize request body limit (413 beyond)
  * @param upstreamTimeout total time a non-streamed upstream call may take (504 beyond)
  * @param streamIdleTimeout longest silence allowed between two reads from an upstream
+ * @param trustedProxies CIDRs of proxies in front of the edge whose {@code X-Forwarded-For} is
+ *     believed; empty means the socket's peer is the client
  */
 @Validated
 @ConfigurationProperties("symbolon.edge")
@@ -33,11 +36,13 @@ public record EdgeProperties(
         Map<String, @Valid Upstream> compat,
         @NotNull DataSize maxBodySize,
         @NotNull Duration upstreamTimeout,
-        @NotNull Duration streamIdleTimeout) {
+        @NotNull Duration streamIdleTimeout,
+        List<String> trustedProxies) {
 
     public EdgeProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
         compat = compat == null ? Map.of() : Map.copyOf(compat);
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
     }
 
     /**

@@ -134,7 +134,7 @@ class EdgeProxyTest {
                 TenantConfigSnapshot.Status.ACTIVE,
                 golden.timeZone(),
                 null,
-                golden.ipRules(),
+                new TenantConfigSnapshot.IpRules(List.of(), List.of()),
                 List.of(app),
                 List.of());
         producer.send(Topics.TENANT_CONFIG, "t_acme", EventJson.encode(snapshot));
@@ -330,6 +330,125 @@ class EdgeProxyTest {
             announceRotation("openai");
             return upstreamKeyOfNextRequest().equals(OPENAI_KEY);
         });
+    }
+
+    @Test
+    void the_tenant_and_app_policy_decide_what_reaches_the_upstream() {
+        String governed = "sym_live_governed_" + UUID.randomUUID();
+        String fromElsewhere = "sym_live_elsewhere_" + UUID.randomUUID();
+        TenantConfigSnapshot.Policy tenantPolicy = new TenantConfigSnapshot.Policy(
+                List.of("openai"),
+                List.of("gpt-4o*"),
+                List.of("/chat/completions"),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                2_000L);
+        TenantConfigSnapshot.Policy appPolicy = new TenantConfigSnapshot.Policy(
+                null, List.of("gpt-4o-mini"), null, null, null, null, null, null, null, null, null, null, null);
+        producer.send(
+                Topics.TENANT_CONFIG,
+                "t_governed",
+                EventJson.encode(tenant(
+                        "t_governed",
+                        tenantPolicy,
+                        new TenantConfigSnapshot.IpRules(List.of(), List.of("192.0.2.0/24")),
+                        new TenantConfigSnapshot.App(
+                                "app_g",
+                                "g",
+                                TenantConfigSnapshot.Status.ACTIVE,
+                                appPolicy,
+                                List.of(credential("cred_g", governed))))));
+        producer.send(
+                Topics.TENANT_CONFIG,
+                "t_elsewhere",
+                EventJson.encode(tenant(
+                        "t_elsewhere",
+                        null,
+                        new TenantConfigSnapshot.IpRules(List.of("198.51.100.0/24"), List.of()),
+                        new TenantConfigSnapshot.App(
+                                "app_e",
+                                "e",
+                                TenantConfigSnapshot.Status.ACTIVE,
+                                null,
+                                List.of(credential("cred_e", fromElsewhere))))));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> directory.authenticate(governed) instanceof AppDirectory.Accepted
+                        && directory.authenticate(fromElsewhere) instanceof AppDirectory.Accepted);
+
+        client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + governed)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"gpt-4o-mini\"}")
+                .exchange()
+                .expectStatus()
+                .isOk();
+        expectError(
+                "/openai/v1/chat/completions",
+                "Bearer " + governed,
+                "{\"model\":\"gpt-4o\"}",
+                403,
+                "model_not_allowed");
+        expectError(
+                "/openai/v1/chat/completions-x",
+                "Bearer " + governed,
+                "{\"model\":\"gpt-4o-mini\"}",
+                403,
+                "endpoint_not_allowed");
+        expectError("/openai/v1/embeddings", "Bearer " + governed, "{}", 403, "endpoint_not_allowed");
+        expectError("/anthropic/v1/messages", "Bearer " + governed, "{}", 403, "provider_not_allowed");
+        expectError(
+                "/openai/v1/chat/completions",
+                "Bearer " + governed,
+                "{\"model\":\"gpt-4o-mini\",\"pad\":\"" + "x".repeat(3_000) + "\"}",
+                413,
+                "body_too_large");
+        // The allow list of t_elsewhere does not contain this test's loopback address; a forged
+        // X-Forwarded-For changes nothing, since no proxy is trusted.
+        client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + fromElsewhere)
+                .header("X-Forwarded-For", "198.51.100.7")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{}")
+                .exchange()
+                .expectStatus()
+                .isForbidden()
+                .expectBody()
+                .jsonPath("$.error.type")
+                .isEqualTo("ip_not_allowed");
+        upstream.verify(1, postRequestedFor(urlPathEqualTo("/v1/chat/completions")));
+    }
+
+    private static TenantConfigSnapshot tenant(
+            String tenantId,
+            TenantConfigSnapshot.Policy policy,
+            TenantConfigSnapshot.IpRules ipRules,
+            TenantConfigSnapshot.App app) {
+        return new TenantConfigSnapshot(
+                UUID.randomUUID(),
+                Instant.now(),
+                tenantId,
+                1,
+                1,
+                TenantConfigSnapshot.Status.ACTIVE,
+                "UTC",
+                policy,
+                ipRules,
+                List.of(app),
+                List.of());
+    }
+
+    private static TenantConfigSnapshot.Credential credential(String id, String key) {
+        return new TenantConfigSnapshot.Credential(
+                id, new CredentialHasher(Secret.of(PEPPER)).hash(key), TenantConfigSnapshot.Status.ACTIVE, null);
     }
 
     private void announceRotation(String provider) {

@@ -1,9 +1,11 @@
 package dev.symbolon.edge.auth;
 
 import dev.symbolon.contracts.CredentialHasher;
+import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.TenantConfigSnapshot.Status;
 import dev.symbolon.edge.EdgeProperties;
+import dev.symbolon.edge.policy.EffectivePolicy;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -26,6 +28,8 @@ public class AppDirectory {
     private final Clock clock;
     private final Map<String, Entry> byCredentialHash = new ConcurrentHashMap<>();
     private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
+    private volatile EffectivePolicy.IpList globalRules = EffectivePolicy.IpList.NONE;
+    private long globalRevision = -1;
 
     @Autowired
     AppDirectory(EdgeProperties properties) {
@@ -40,8 +44,8 @@ public class AppDirectory {
     /** What a presented credential establishes. */
     public sealed interface Result {}
 
-    /** A known credential of an active app of an active tenant. */
-    public record Accepted(AppIdentity identity) implements Result {}
+    /** A known credential of an active app of an active tenant, and what that app may do. */
+    public record Accepted(AppIdentity identity, EffectivePolicy policy) implements Result {}
 
     /** Missing, unknown, revoked or expired: the caller is not authenticated (401). */
     public record Unknown() implements Result {}
@@ -67,11 +71,18 @@ public class AppDirectory {
         if (entry.appStatus() != Status.ACTIVE) {
             return new Suspended(entry.identity(), "app");
         }
-        return new Accepted(entry.identity());
+        return new Accepted(entry.identity(), entry.policy());
     }
 
     /** Applies a tenant's snapshot, unless it is older than what is held. */
     public synchronized void apply(TenantConfigSnapshot snapshot) {
+        if (snapshot.tenantId().equals(KeyLifecycleEvent.PLATFORM_TENANT)) {
+            if (snapshot.revision() > globalRevision) {
+                globalRevision = snapshot.revision();
+                globalRules = EffectivePolicy.IpList.of(snapshot.ipRules());
+            }
+            return;
+        }
         Tenant held = tenants.get(snapshot.tenantId());
         if (held != null && held.revision() >= snapshot.revision()) {
             return;
@@ -84,7 +95,8 @@ public class AppDirectory {
                                 new Entry(
                                         new AppIdentity(snapshot.tenantId(), app.appId()),
                                         app.status(),
-                                        c.expiresAt()))))
+                                        c.expiresAt(),
+                                        EffectivePolicy.of(snapshot.policy(), app.policy(), snapshot.ipRules())))))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a));
         byCredentialHash.putAll(entries);
         tenants.put(snapshot.tenantId(), new Tenant(snapshot.revision(), snapshot.status(), entries.keySet()));
@@ -108,7 +120,12 @@ public class AppDirectory {
         return tenants.size();
     }
 
-    private record Entry(AppIdentity identity, Status appStatus, Instant expiresAt) {}
+    /** Platform-wide IP rules (the {@code _platform} snapshot), checked for every tenant. */
+    public EffectivePolicy.IpList globalRules() {
+        return globalRules;
+    }
+
+    private record Entry(AppIdentity identity, Status appStatus, Instant expiresAt, EffectivePolicy policy) {}
 
     private record Tenant(long revision, Status status, Set<String> credentialHashes) {}
 }

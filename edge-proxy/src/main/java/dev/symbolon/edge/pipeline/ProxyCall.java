@@ -2,7 +2,9 @@ package dev.symbolon.edge.pipeline;
 
 import dev.symbolon.edge.auth.AppIdentity;
 import dev.symbolon.edge.keys.ProviderKey;
+import dev.symbolon.edge.policy.EffectivePolicy;
 import dev.symbolon.edge.provider.ProviderRoutes.Route;
+import java.net.InetAddress;
 import java.time.Instant;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -15,13 +17,20 @@ import org.springframework.util.MultiValueMap;
  * @param upstreamNanos {@link System#nanoTime()} when the upstream call started, 0 before
  */
 public record ProxyCall(
-        Request request, Route route, AppIdentity identity, Payload payload, ProviderKey key, long upstreamNanos) {
+        Request request,
+        Route route,
+        AppIdentity identity,
+        EffectivePolicy policy,
+        Payload payload,
+        ProviderKey key,
+        long upstreamNanos) {
 
     /**
      * The request as it arrived; never changes.
      *
      * @param receivedNanos {@link System#nanoTime()} at arrival
      * @param rawPath the path still percent-encoded, exactly as received
+     * @param clientAddress the caller's address for IP rules (see {@code ClientAddress})
      */
     public record Request(
             String requestId,
@@ -30,7 +39,8 @@ public record ProxyCall(
             HttpMethod method,
             String rawPath,
             MultiValueMap<String, String> query,
-            HttpHeaders headers) {}
+            HttpHeaders headers,
+            InetAddress clientAddress) {}
 
     /**
      * The request body and what the pipeline read from it.
@@ -43,27 +53,27 @@ public record ProxyCall(
     }
 
     static ProxyCall start(Request request) {
-        return new ProxyCall(request, null, null, Payload.NONE, null, 0);
+        return new ProxyCall(request, null, null, EffectivePolicy.OPEN, Payload.NONE, null, 0);
     }
 
     ProxyCall withRoute(Route route) {
-        return new ProxyCall(request, route, identity, payload, key, upstreamNanos);
+        return new ProxyCall(request, route, identity, policy, payload, key, upstreamNanos);
     }
 
-    ProxyCall withIdentity(AppIdentity identity) {
-        return new ProxyCall(request, route, identity, payload, key, upstreamNanos);
+    ProxyCall withIdentity(AppIdentity identity, EffectivePolicy policy) {
+        return new ProxyCall(request, route, identity, policy, payload, key, upstreamNanos);
     }
 
     ProxyCall withPayload(Payload payload) {
-        return new ProxyCall(request, route, identity, payload, key, upstreamNanos);
+        return new ProxyCall(request, route, identity, policy, payload, key, upstreamNanos);
     }
 
     ProxyCall withKey(ProviderKey key) {
-        return new ProxyCall(request, route, identity, payload, key, upstreamNanos);
+        return new ProxyCall(request, route, identity, policy, payload, key, upstreamNanos);
     }
 
     ProxyCall withUpstreamStarted() {
-        return new ProxyCall(request, route, identity, payload, key, System.nanoTime());
+        return new ProxyCall(request, route, identity, policy, payload, key, System.nanoTime());
     }
 
     public String requestId() {

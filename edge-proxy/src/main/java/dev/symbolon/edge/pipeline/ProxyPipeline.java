@@ -5,12 +5,17 @@ import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.auth.AppDirectory;
 import dev.symbolon.edge.auth.ClientCredentials;
 import dev.symbolon.edge.keys.ProviderKeys;
+import dev.symbolon.edge.policy.ClientAddress;
+import dev.symbolon.edge.policy.EffectivePolicy;
 import dev.symbolon.edge.provider.PathSafety;
 import dev.symbolon.edge.provider.ProviderClient;
 import dev.symbolon.edge.provider.ProviderRoutes;
 import dev.symbolon.edge.usage.UsageMeter;
 import dev.symbolon.edge.usage.UsageRecorder;
 import io.netty.handler.timeout.ReadTimeoutException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,6 +31,7 @@ import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.util.UriUtils;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
@@ -33,8 +39,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The request path of the edge, every step in order: route → authenticate → read body → resolve key
- * → forward → meter. Each step takes the {@link ProxyCall} so far and returns it with what it
+ * The request path of the edge, every step in order: route → authenticate → authorize (IP rules,
+ * provider and endpoint allow-lists) → read body (size limit, model allow-list) → resolve key →
+ * forward → meter. Each step takes the {@link ProxyCall} so far and returns it with what it
  * established; a refusal is a {@link GatewayException} tied to the call it stopped.
  */
 @Component
@@ -52,6 +59,7 @@ public class ProxyPipeline {
     private final UsageRecorder usage;
     private final long maxBodyBytes;
     private final Duration upstreamTimeout;
+    private final ClientAddress clientAddress;
 
     ProxyPipeline(
             ProviderRoutes routes,
@@ -67,6 +75,7 @@ public class ProxyPipeline {
         this.usage = usage;
         this.maxBodyBytes = properties.maxBodySize().toBytes();
         this.upstreamTimeout = properties.upstreamTimeout();
+        this.clientAddress = new ClientAddress(properties.trustedProxies());
     }
 
     public Mono<ServerResponse> handle(ServerRequest request) {
@@ -77,8 +86,13 @@ public class ProxyPipeline {
                 request.method(),
                 request.uri().getRawPath(),
                 request.queryParams(),
-                request.headers().asHttpHeaders()));
-        return Mono.fromCallable(() -> authenticate(route(start)))
+                request.headers().asHttpHeaders(),
+                clientAddress.resolve(
+                        request.remoteAddress()
+                                .map(InetSocketAddress::getAddress)
+                                .orElse(InetAddress.getLoopbackAddress()),
+                        request.headers().firstHeader("X-Forwarded-For"))));
+        return Mono.fromCallable(() -> authorize(authenticate(route(start))))
                 .flatMap(call -> readBody(call, request))
                 .flatMap(this::resolveKey)
                 .flatMap(this::forward)
@@ -102,23 +116,45 @@ public class ProxyPipeline {
                 call.request().query());
         AppDirectory.Result result = apps.authenticate(credential);
         if (result instanceof AppDirectory.Accepted accepted) {
-            return call.withIdentity(accepted.identity());
+            return call.withIdentity(accepted.identity(), accepted.policy());
         }
         if (result instanceof AppDirectory.Suspended suspended) {
             throw new GatewayException(
                             HttpStatus.FORBIDDEN,
                             suspended.what() + "_suspended",
                             "This " + suspended.what() + " is suspended.")
-                    .at(call.withIdentity(suspended.identity()));
+                    .at(call.withIdentity(suspended.identity(), EffectivePolicy.OPEN));
         }
         throw new GatewayException(HttpStatus.UNAUTHORIZED, "invalid_credential", "Missing or invalid API credential.");
     }
 
+    /** IP rules (global and tenant), then the provider and endpoint allow-lists of tenant and app. */
+    private ProxyCall authorize(ProxyCall call) {
+        InetAddress client = call.request().clientAddress();
+        if (!apps.globalRules().allows(client) || !call.policy().allowsAddress(client)) {
+            throw refused(call, "ip_not_allowed", "Requests from this address are not allowed.");
+        }
+        if (!call.policy().allowsProvider(call.route().provider().name())) {
+            throw refused(call, "provider_not_allowed", "This provider is not allowed for this app.");
+        }
+        String endpoint = UriUtils.decode(call.route().endpoint(), StandardCharsets.UTF_8);
+        if (!call.policy().allowsEndpoint(endpoint)) {
+            throw refused(call, "endpoint_not_allowed", "This endpoint is not allowed for this app.");
+        }
+        return call;
+    }
+
+    private static GatewayException refused(ProxyCall call, String type, String message) {
+        return new GatewayException(HttpStatus.FORBIDDEN, type, message).at(call);
+    }
+
     private Mono<ProxyCall> readBody(ProxyCall call, ServerRequest request) {
-        if (call.request().headers().getContentLength() > maxBodyBytes) {
+        Long policyLimit = call.policy().maxBodyBytes();
+        long limit = policyLimit == null ? maxBodyBytes : Math.min(maxBodyBytes, policyLimit);
+        if (call.request().headers().getContentLength() > limit) {
             return Mono.error(bodyTooLarge().at(call));
         }
-        return DataBufferUtils.join(request.body((message, context) -> message.getBody()), (int) maxBodyBytes)
+        return DataBufferUtils.join(request.body((message, context) -> message.getBody()), (int) limit)
                 .map(buffer -> {
                     try {
                         byte[] body = new byte[buffer.readableByteCount()];
@@ -146,6 +182,9 @@ public class ProxyPipeline {
                     .at(call);
         }
         JsonNode model = root.get("model");
+        if (model != null && model.isString() && !call.policy().allowsModel(model.asString())) {
+            throw refused(call, "model_not_allowed", "This model is not allowed for this app.");
+        }
         return call.withPayload(new ProxyCall.Payload(
                 body,
                 model != null && model.isString() ? model.asString() : null,

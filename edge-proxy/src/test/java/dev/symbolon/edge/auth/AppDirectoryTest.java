@@ -31,7 +31,8 @@ class AppDirectoryTest {
                 snapshot("t_1", 1, Status.ACTIVE, app("app_1", Status.ACTIVE, credential("cred_a", "key-a", null))));
 
         assertThat(directory.authenticate("key-a"))
-                .isEqualTo(new AppDirectory.Accepted(new AppIdentity("t_1", "app_1")));
+                .isInstanceOfSatisfying(AppDirectory.Accepted.class, accepted -> assertThat(accepted.identity())
+                        .isEqualTo(new AppIdentity("t_1", "app_1")));
         assertThat(directory.authenticate("key-b")).isInstanceOf(AppDirectory.Unknown.class);
         assertThat(directory.authenticate(null)).isInstanceOf(AppDirectory.Unknown.class);
     }
@@ -93,6 +94,28 @@ class AppDirectoryTest {
         assertThat(directory.tenantCount()).isZero();
     }
 
+    @Test
+    void platform_rules_are_global_and_not_a_tenant() throws Exception {
+        directory.apply(new TenantConfigSnapshot(
+                UUID.randomUUID(),
+                NOW,
+                "_platform",
+                1,
+                3,
+                Status.ACTIVE,
+                "UTC",
+                null,
+                new TenantConfigSnapshot.IpRules(List.of(), List.of("192.0.2.0/24")),
+                List.of(),
+                List.of()));
+
+        assertThat(directory.tenantCount()).isZero();
+        assertThat(directory.globalRules().allows(java.net.InetAddress.getByName("192.0.2.9")))
+                .isFalse();
+        assertThat(directory.globalRules().allows(java.net.InetAddress.getByName("198.51.100.9")))
+                .isTrue();
+    }
+
     private static TenantConfigSnapshot snapshot(
             String tenantId, long revision, Status status, TenantConfigSnapshot.App app) {
         return new TenantConfigSnapshot(
@@ -117,6 +140,7 @@ class AppDirectoryTest {
                 Map.of(),
                 DataSize.ofMegabytes(1),
                 Duration.ofSeconds(5),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                List.of());
     }
 }

@@ -7,6 +7,7 @@ import dev.symbolon.contracts.Secret;
 import dev.symbolon.edge.EdgeProperties;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
@@ -79,6 +80,7 @@ class ProviderRoutesTest {
                 compat,
                 DataSize.ofMegabytes(1),
                 Duration.ofSeconds(5),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                List.of());
     }
 }

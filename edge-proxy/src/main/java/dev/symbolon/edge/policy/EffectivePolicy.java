@@ -1,0 +1,136 @@
+package dev.symbolon.edge.policy;
+
+import dev.symbolon.contracts.Cidr;
+import dev.symbolon.contracts.TenantConfigSnapshot.IpRules;
+import dev.symbolon.contracts.TenantConfigSnapshot.Policy;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What one app of one tenant may do, compiled once when its snapshot arrives so that the request
+ * path only matches: the tenant's and the app's policies both apply (an app can narrow its tenant,
+ * never widen it), and the tenant's IP rules.
+ */
+public final class EffectivePolicy {
+
+    /** Nothing restricted: for tenants without policy or rules. */
+    public static final EffectivePolicy OPEN = new EffectivePolicy(null, null, null);
+
+    private final List<Level> levels;
+    private final IpList ips;
+    private final Long maxBodyBytes;
+
+    private EffectivePolicy(Policy tenant, Policy app, IpRules ipRules) {
+        List<Level> compiled = new ArrayList<>();
+        if (tenant != null) {
+            compiled.add(Level.of(tenant));
+        }
+        if (app != null) {
+            compiled.add(Level.of(app));
+        }
+        this.levels = List.copyOf(compiled);
+        this.ips = IpList.of(ipRules);
+        this.maxBodyBytes =
+                minimum(tenant == null ? null : tenant.maxBodyBytes(), app == null ? null : app.maxBodyBytes());
+    }
+
+    public static EffectivePolicy of(Policy tenant, Policy app, IpRules ipRules) {
+        if (tenant == null
+                && app == null
+                && (ipRules == null
+                        || (ipRules.allow().isEmpty() && ipRules.deny().isEmpty()))) {
+            return OPEN;
+        }
+        return new EffectivePolicy(tenant, app, ipRules);
+    }
+
+    public boolean allowsProvider(String provider) {
+        return levels.stream().allMatch(level -> level.providers == null || level.providers.contains(provider));
+    }
+
+    /** Whole-segment match on the decoded path: {@code /chat/completions} allows {@code /chat/completions/x}, not {@code /chat/completions-x}. */
+    public boolean allowsEndpoint(String endpoint) {
+        return levels.stream()
+                .allMatch(level -> level.endpoints == null
+                        || level.endpoints.stream()
+                                .anyMatch(allowed -> endpoint.equals(allowed)
+                                        || endpoint.startsWith(allowed.endsWith("/") ? allowed : allowed + "/")));
+    }
+
+    /** Model allow-lists are globs ({@code gpt-4o*}); a request without a model passes them. */
+    public boolean allowsModel(String model) {
+        return model == null
+                || levels.stream()
+                        .allMatch(level -> level.models == null
+                                || level.models.stream()
+                                        .anyMatch(glob -> glob.matcher(model).matches()));
+    }
+
+    public boolean allowsAddress(InetAddress client) {
+        return ips.allows(client);
+    }
+
+    /** The smallest body limit of tenant and app, or null when neither sets one. */
+    public Long maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    private static Long minimum(Long a, Long b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null ? a : Math.min(a, b);
+    }
+
+    private record Level(List<String> providers, List<String> endpoints, List<Pattern> models) {
+        static Level of(Policy policy) {
+            return new Level(
+                    policy.allowedProviders(),
+                    policy.allowedEndpoints(),
+                    policy.allowedModels() == null
+                            ? null
+                            : policy.allowedModels().stream()
+                                    .map(EffectivePolicy::glob)
+                                    .toList());
+        }
+    }
+
+    static Pattern glob(String glob) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> regex.append(".*");
+                case '?' -> regex.append('.');
+                default -> regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(regex.toString());
+    }
+
+    /** CIDR rules of one level: deny wins; a non-empty allow list refuses everything not on it. */
+    public record IpList(List<Cidr> allow, List<Cidr> deny) {
+
+        public static final IpList NONE = new IpList(List.of(), List.of());
+
+        public static IpList of(IpRules rules) {
+            if (rules == null) {
+                return NONE;
+            }
+            return new IpList(parse(rules.allow()), parse(rules.deny()));
+        }
+
+        public boolean allows(InetAddress client) {
+            if (deny.stream().anyMatch(cidr -> cidr.contains(client))) {
+                return false;
+            }
+            return allow.isEmpty() || allow.stream().anyMatch(cidr -> cidr.contains(client));
+        }
+
+        private static List<Cidr> parse(List<String> cidrs) {
+            return cidrs.stream().filter(Objects::nonNull).map(Cidr::parse).toList();
+        }
+    }
+}
