@@ -51,6 +51,9 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -425,6 +428,63 @@ class EdgeProxyTest {
                 .jsonPath("$.error.type")
                 .isEqualTo("ip_not_allowed");
         upstream.verify(1, postRequestedFor(urlPathEqualTo("/v1/chat/completions")));
+    }
+
+    @Test
+    void fifty_concurrent_requests_against_a_limit_of_ten_let_exactly_ten_through() {
+        String limited = "sym_live_limited_" + UUID.randomUUID();
+        TenantConfigSnapshot.Policy tenMinute = new TenantConfigSnapshot.Policy(
+                null, null, null, 10L, null, null, null, null, null, null, null, null, null);
+        producer.send(
+                Topics.TENANT_CONFIG,
+                "t_limited",
+                EventJson.encode(tenant(
+                        "t_limited",
+                        null,
+                        new TenantConfigSnapshot.IpRules(List.of(), List.of()),
+                        new TenantConfigSnapshot.App(
+                                "app_l",
+                                "l",
+                                TenantConfigSnapshot.Status.ACTIVE,
+                                tenMinute,
+                                List.of(credential("cred_l", limited))))));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> directory.authenticate(limited) instanceof AppDirectory.Accepted);
+
+        List<WebTestClient.ResponseSpec> responses = Flux.range(0, 50)
+                .flatMap(
+                        i -> Mono.fromCallable(() -> client.post()
+                                        .uri("/openai/v1/chat/completions")
+                                        .header("Authorization", "Bearer " + limited)
+                                        .contentType(MediaType.APPLICATION_JSON)
+                                        .bodyValue("{}")
+                                        .exchange())
+                                .subscribeOn(Schedulers.boundedElastic()),
+                        50)
+                .collectList()
+                .block(Duration.ofSeconds(60));
+
+        List<Integer> statuses = responses.stream()
+                .map(r -> r.returnResult(String.class).getStatus().value())
+                .toList();
+        assertThat(statuses).filteredOn(status -> status == 200).hasSize(10);
+        assertThat(statuses).filteredOn(status -> status == 429).hasSize(40);
+        upstream.verify(10, postRequestedFor(urlPathEqualTo("/v1/chat/completions")));
+        client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + limited)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{}")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(429)
+                .expectHeader()
+                .valueEquals("x-symbolon-limit", "requests-per-minute (app)")
+                .expectHeader()
+                .exists("retry-after")
+                .expectBody()
+                .jsonPath("$.error.type")
+                .isEqualTo("rate_limited");
     }
 
     private static TenantConfigSnapshot tenant(

@@ -13,21 +13,48 @@ public class GatewayException extends RuntimeException {
     private final HttpStatus status;
     private final String type;
     private final transient ProxyCall call;
+    private final String limit;
+    private final long retryAfterSeconds;
 
     public GatewayException(HttpStatus status, String type, String message) {
-        this(status, type, message, null);
+        this(status, type, message, null, null, 0);
     }
 
-    private GatewayException(HttpStatus status, String type, String message, ProxyCall call) {
+    private GatewayException(
+            HttpStatus status, String type, String message, ProxyCall call, String limit, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
         this.call = call;
+        this.limit = limit;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 429: a limit refused the request; the client may retry after the given time. */
+    static GatewayException limited(ProxyCall call, String limit, long retryAfterSeconds) {
+        return new GatewayException(
+                HttpStatus.TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Limit reached: " + limit + ". Retry after " + retryAfterSeconds + " s.",
+                call,
+                limit,
+                retryAfterSeconds);
     }
 
     /** The same failure, tied to the state the request had reached (for metering). */
     GatewayException at(ProxyCall call) {
-        return this.call != null ? this : new GatewayException(status, type, getMessage(), call);
+        return this.call != null
+                ? this
+                : new GatewayException(status, type, getMessage(), call, limit, retryAfterSeconds);
+    }
+
+    /** Which limit refused the request; null unless 429. */
+    String limit() {
+        return limit;
+    }
+
+    long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public HttpStatus status() {

@@ -5,6 +5,7 @@ import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.auth.AppDirectory;
 import dev.symbolon.edge.auth.ClientCredentials;
 import dev.symbolon.edge.keys.ProviderKeys;
+import dev.symbolon.edge.limits.RateLimits;
 import dev.symbolon.edge.policy.ClientAddress;
 import dev.symbolon.edge.policy.EffectivePolicy;
 import dev.symbolon.edge.provider.PathSafety;
@@ -40,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The request path of the edge, every step in order: route → authenticate → authorize (IP rules,
- * provider and endpoint allow-lists) → read body (size limit, model allow-list) → resolve key →
+ * provider and endpoint allow-lists) → limit (requests and tokens per minute) → read body (size limit, model allow-list) → resolve key →
  * forward → meter. Each step takes the {@link ProxyCall} so far and returns it with what it
  * established; a refusal is a {@link GatewayException} tied to the call it stopped.
  */
@@ -57,6 +58,7 @@ public class ProxyPipeline {
     private final ProviderKeys keys;
     private final ProviderClient providers;
     private final UsageRecorder usage;
+    private final RateLimits limits;
     private final long maxBodyBytes;
     private final Duration upstreamTimeout;
     private final ClientAddress clientAddress;
@@ -67,12 +69,14 @@ public class ProxyPipeline {
             ProviderKeys keys,
             ProviderClient providers,
             UsageRecorder usage,
+            RateLimits limits,
             EdgeProperties properties) {
         this.routes = routes;
         this.apps = apps;
         this.keys = keys;
         this.providers = providers;
         this.usage = usage;
+        this.limits = limits;
         this.maxBodyBytes = properties.maxBodySize().toBytes();
         this.upstreamTimeout = properties.upstreamTimeout();
         this.clientAddress = new ClientAddress(properties.trustedProxies());
@@ -92,7 +96,7 @@ public class ProxyPipeline {
                                 .map(InetSocketAddress::getAddress)
                                 .orElse(InetAddress.getLoopbackAddress()),
                         request.headers().firstHeader("X-Forwarded-For"))));
-        return Mono.fromCallable(() -> authorize(authenticate(route(start))))
+        return Mono.fromCallable(() -> limit(authorize(authenticate(route(start)))))
                 .flatMap(call -> readBody(call, request))
                 .flatMap(this::resolveKey)
                 .flatMap(this::forward)
@@ -140,6 +144,15 @@ public class ProxyPipeline {
         String endpoint = UriUtils.decode(call.route().endpoint(), StandardCharsets.UTF_8);
         if (!call.policy().allowsEndpoint(endpoint)) {
             throw refused(call, "endpoint_not_allowed", "This endpoint is not allowed for this app.");
+        }
+        return call;
+    }
+
+    /** Requests and tokens per minute, per app and per tenant. */
+    private ProxyCall limit(ProxyCall call) {
+        RateLimits.Refusal refusal = limits.admit(call.identity(), call.policy());
+        if (refusal != null) {
+            throw GatewayException.limited(call, refusal.limit(), refusal.retryAfterSeconds());
         }
         return call;
     }

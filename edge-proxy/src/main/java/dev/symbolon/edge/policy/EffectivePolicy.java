@@ -22,6 +22,10 @@ public final class EffectivePolicy {
     private final List<Level> levels;
     private final IpList ips;
     private final Long maxBodyBytes;
+    private final Long tenantRequestsPerMinute;
+    private final Long appRequestsPerMinute;
+    private final Long tenantTokensPerMinute;
+    private final Long appTokensPerMinute;
 
     private EffectivePolicy(Policy tenant, Policy app, IpRules ipRules) {
         List<Level> compiled = new ArrayList<>();
@@ -35,6 +39,10 @@ public final class EffectivePolicy {
         this.ips = IpList.of(ipRules);
         this.maxBodyBytes =
                 minimum(tenant == null ? null : tenant.maxBodyBytes(), app == null ? null : app.maxBodyBytes());
+        this.tenantRequestsPerMinute = tenant == null ? null : tenant.requestsPerMinute();
+        this.appRequestsPerMinute = app == null ? null : app.requestsPerMinute();
+        this.tenantTokensPerMinute = tenant == null ? null : tenant.tokensPerMinute();
+        this.appTokensPerMinute = app == null ? null : app.tokensPerMinute();
     }
 
     public static EffectivePolicy of(Policy tenant, Policy app, IpRules ipRules) {
@@ -76,6 +84,23 @@ public final class EffectivePolicy {
     /** The smallest body limit of tenant and app, or null when neither sets one. */
     public Long maxBodyBytes() {
         return maxBodyBytes;
+    }
+
+    /** Requests per minute of the whole tenant, or null when unlimited. */
+    public Long tenantRequestsPerMinute() {
+        return tenantRequestsPerMinute;
+    }
+
+    public Long appRequestsPerMinute() {
+        return appRequestsPerMinute;
+    }
+
+    public Long tenantTokensPerMinute() {
+        return tenantTokensPerMinute;
+    }
+
+    public Long appTokensPerMinute() {
+        return appTokensPerMinute;
     }
 
     private static Long minimum(Long a, Long b) {

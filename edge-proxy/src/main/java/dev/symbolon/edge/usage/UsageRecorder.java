@@ -2,22 +2,26 @@ package dev.symbolon.edge.usage;
 
 import dev.symbolon.contracts.UsageRecorded;
 import dev.symbolon.contracts.UsageRecorded.Outcome;
+import dev.symbolon.edge.limits.RateLimits;
 import dev.symbolon.edge.pipeline.ProxyCall;
 import java.util.UUID;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns a finished request into exactly one {@code usage-recorded.v1} event. Requests whose caller
+ * Turns a finished request into exactly one {@code usage-recorded.v1} event, and debits its tokens
+ * from the tokens-per-minute limits. Requests whose caller
  * is unknown (no or bad credential) have no tenant to charge and are not metered.
  */
 @Component
 public class UsageRecorder {
 
     private final UsageEventPublisher publisher;
+    private final RateLimits limits;
 
-    UsageRecorder(UsageEventPublisher publisher) {
+    UsageRecorder(UsageEventPublisher publisher, RateLimits limits) {
         this.publisher = publisher;
+        this.limits = limits;
     }
 
     /** Starts metering an upstream response; the meter publishes when the response ends. */
@@ -34,6 +38,7 @@ public class UsageRecorder {
         if (call.identity() == null) {
             return;
         }
+        limits.used(call.identity(), call.policy(), usage.input() + usage.output());
         publisher.publish(new UsageRecorded(
                 UUID.randomUUID(),
                 call.request().receivedAt(),
