@@ -3,7 +3,9 @@ package dev.symbolon.edge;
 import dev.symbolon.contracts.Secret;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ import org.springframework.validation.annotation.Validated;
  * @param streamIdleTimeout longest silence allowed between two reads from an upstream
  * @param trustedProxies CIDRs of proxies in front of the edge whose {@code X-Forwarded-For} is
  *     believed; empty means the socket's peer is the client
+ * @param usageJournal where usage events wait while Kafka is unreachable
  */
 @Validated
 @ConfigurationProperties("symbolon.edge")
@@ -37,7 +40,8 @@ public record EdgeProperties(
         @NotNull DataSize maxBodySize,
         @NotNull Duration upstreamTimeout,
         @NotNull Duration streamIdleTimeout,
-        List<String> trustedProxies) {
+        List<String> trustedProxies,
+        @NotNull @Valid UsageJournal usageJournal) {
 
     public EdgeProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
@@ -52,4 +56,11 @@ public record EdgeProperties(
     public record KeyVault(@NotNull URI baseUrl, @NotNull Secret serviceToken, @NotNull Duration cacheTtl) {}
 
     public record Upstream(@NotNull URI baseUrl) {}
+
+    /**
+     * @param directory journal segments (newline-delimited JSON); keep it on a persistent volume
+     * @param maxSize beyond this, new events are dropped and counted rather than filling the disk
+     * @param queueCapacity events waiting in memory for the sender before they overflow to disk
+     */
+    public record UsageJournal(@NotNull Path directory, @NotNull DataSize maxSize, @Positive int queueCapacity) {}
 }

@@ -88,6 +88,7 @@ class EdgeProxyTest {
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) {
         registry.add("KEY_VAULT_URL", upstream::baseUrl);
+        registry.add("SYMBOLON_USAGE_JOURNAL_DIR", () -> "target/usage-journal-" + UUID.randomUUID());
         registry.add("symbolon.edge.providers.openai.base-url", () -> upstream.baseUrl() + "/v1");
         registry.add("symbolon.edge.providers.anthropic.base-url", () -> upstream.baseUrl() + "/anthropic/v1");
         registry.add("symbolon.edge.providers.gemini.base-url", () -> upstream.baseUrl() + "/gemini/v1beta");

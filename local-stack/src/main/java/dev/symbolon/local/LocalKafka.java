@@ -24,6 +24,7 @@ final class LocalKafka implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final int port;
+    private boolean closed;
 
     private LocalKafka(KafkaRaftServer server, int port) {
         this.server = server;
@@ -93,8 +94,13 @@ final class LocalKafka implements AutoCloseable {
         return "localhost:" + port;
     }
 
+    /** Stops the broker; closing twice does nothing more. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         server.shutdown();
         server.awaitShutdown();
     }

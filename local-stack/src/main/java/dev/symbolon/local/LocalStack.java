@@ -98,6 +98,7 @@ public final class LocalStack implements AutoCloseable {
     private String postgresUrl;
     private String demoProviderUrl;
     private DemoTenant demoTenant;
+    private volatile LocalKafka kafka;
 
     private LocalStack(Options options, BootstrapSecrets secrets) {
         this.options = options;
@@ -134,8 +135,8 @@ public final class LocalStack implements AutoCloseable {
         running.push(postgres);
         postgresUrl = postgres.jdbcUrl();
 
-        LocalKafka kafka = LocalKafka.start(data.resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort());
-        running.push(kafka);
+        kafka = LocalKafka.start(data.resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort());
+        running.push(() -> kafka.close());
         kafkaBootstrap = kafka.bootstrapServers();
 
         DemoProvider demo = DemoProvider.start(options.demoProviderPort(), secrets.demoProviderKey());
@@ -223,6 +224,9 @@ public final class LocalStack implements AutoCloseable {
                 settings.put(
                         "SYMBOLON_CREDENTIAL_PEPPER", secrets.credentialPepper().reveal());
                 settings.put("symbolon.edge.compat.demo.base-url", demoProviderUrl);
+                settings.put(
+                        "SYMBOLON_USAGE_JOURNAL_DIR",
+                        data.resolve("usage-journal").toString());
             }
         }
         settings.putAll(options.extra().getOrDefault(service, Map.of()));
@@ -255,6 +259,19 @@ public final class LocalStack implements AutoCloseable {
 
     public String demoProviderUrl() {
         return demoProviderUrl;
+    }
+
+    /** Stops the broker, keeping its log (for outage tests). */
+    void stopKafka() {
+        kafka.close();
+    }
+
+    /** Starts the broker again on the same log and port. */
+    void startKafka() {
+        kafka = LocalKafka.start(
+                options.dataDirectory().toAbsolutePath().resolve("kafka"),
+                options.kafkaPort(),
+                options.kafkaControllerPort());
     }
 
     /** The service-to-service token (for tests that call internal endpoints). */

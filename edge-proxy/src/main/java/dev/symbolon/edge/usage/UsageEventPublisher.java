@@ -3,51 +3,180 @@ package dev.symbolon.edge.usage;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
+import dev.symbolon.edge.EdgeProperties;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
- * Sends {@code usage-recorded.v1} events, keyed by tenant. Never blocks the caller: the Kafka
- * producer can block on metadata, so sends run off the event loop.
+ * Sends {@code usage-recorded.v1} events, keyed by tenant, and never blocks or fails the request that
+ * produced one: events are handed to a sender thread through a bounded queue. The producer retries a
+ * short outage by itself; an event whose send finally fails, or that finds the queue full, goes to the
+ * on-disk {@link UsageJournal}, which is replayed in order once the broker answers again. Replayed
+ * events keep their {@code eventId}, so a consumer stores each once.
  */
 @Component
-class UsageEventPublisher implements DisposableBean {
+class UsageEventPublisher implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(UsageEventPublisher.class);
+    private static final Duration REPLAY_INTERVAL = Duration.ofSeconds(2);
+    /** After a failed send, events go straight to the journal this long instead of waiting on the broker. */
+    private static final Duration JOURNAL_ONLY_AFTER_FAILURE = Duration.ofSeconds(5);
 
     private final KafkaTemplate<String, byte[]> kafka;
-    private final Scheduler sender = Schedulers.newSingle("usage-publisher", true);
+    private final UsageJournal journal;
+    private final BlockingQueue<UsageRecorded> queue;
+    private volatile boolean running;
+    private volatile long journalOnlyUntilNanos;
+    private Thread sender;
+    private Thread replayer;
 
-    UsageEventPublisher(KafkaTemplate<String, byte[]> kafka) {
+    UsageEventPublisher(KafkaTemplate<String, byte[]> kafka, EdgeProperties properties) {
         this.kafka = kafka;
-    }
-
-    /** Lets sends already handed over finish (bounded) before the producer closes. */
-    @Override
-    public void destroy() {
-        sender.disposeGracefully()
-                .timeout(Duration.ofSeconds(5))
-                .onErrorComplete()
-                .block();
+        EdgeProperties.UsageJournal config = properties.usageJournal();
+        this.journal = new UsageJournal(config.directory(), config.maxSize().toBytes());
+        this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
     }
 
     void publish(UsageRecorded event) {
+        if (!queue.offer(event)) {
+            journal.append(EventJson.encode(event));
+        }
+    }
+
+    private void sendLoop() {
+        while (running || !queue.isEmpty()) {
+            try {
+                UsageRecorded event = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (event != null) {
+                    send(event);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void send(UsageRecorded event) {
         byte[] payload = EventJson.encode(event);
-        sender.schedule(() -> kafka.send(Topics.USAGE_RECORDED, event.tenantId(), payload)
-                .whenComplete((result, error) -> {
-                    if (error != null) {
-                        log.warn(
-                                "usage event {} for request {} not published: {}",
-                                event.eventId(),
-                                event.requestId(),
-                                error.toString());
+        if (System.nanoTime() - journalOnlyUntilNanos < 0) {
+            journal.append(payload);
+            return;
+        }
+        try {
+            kafka.send(new ProducerRecord<>(Topics.USAGE_RECORDED, event.tenantId(), payload))
+                    .whenComplete((result, error) -> {
+                        if (error != null) {
+                            failed(event, payload, error);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            failed(event, payload, e);
+        }
+    }
+
+    private void failed(UsageRecorded event, byte[] payload, Throwable error) {
+        journalOnlyUntilNanos = System.nanoTime() + JOURNAL_ONLY_AFTER_FAILURE.toNanos();
+        log.warn("usage event {} kept in the journal: {}", event.eventId(), error.toString());
+        journal.append(payload);
+    }
+
+    private void replayLoop() {
+        while (running) {
+            try {
+                Thread.sleep(REPLAY_INTERVAL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (!journal.isEmpty()) {
+                replay();
+            }
+        }
+    }
+
+    /** Sends journal segments oldest first, each event waited for; stops at the first failure. */
+    void replay() {
+        journal.closeSegment();
+        for (Path segment : journal.closedSegments()) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(segment, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                log.warn("reading journal segment {} failed: {}", segment.getFileName(), e.toString());
+                return;
+            }
+            for (String line : lines) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                UsageRecorded event = EventJson.decode(line, UsageRecorded.class);
+                try {
+                    kafka.send(Topics.USAGE_RECORDED, event.tenantId(), line.getBytes(StandardCharsets.UTF_8))
+                            .get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
                     }
-                }));
+                    // Already-sent lines of this segment are sent again next time; same eventId.
+                    return;
+                }
+            }
+            journal.remove(segment);
+            journalOnlyUntilNanos = System.nanoTime();
+            log.info("replayed {} journalled usage events", lines.size());
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        sender = new Thread(this::sendLoop, "usage-sender");
+        sender.setDaemon(true);
+        sender.start();
+        replayer = new Thread(this::replayLoop, "usage-journal-replay");
+        replayer.setDaemon(true);
+        replayer.start();
+    }
+
+    /** Drains the queue (bounded) so events already handed over are sent or journalled. */
+    @Override
+    public void stop() {
+        running = false;
+        replayer.interrupt();
+        try {
+            sender.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (UsageRecorded event; (event = queue.poll()) != null; ) {
+            journal.append(EventJson.encode(event));
+        }
+        kafka.flush();
+        journal.closeSegment();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stop after the request path has stopped, before the Kafka producer closes. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 1;
     }
 }

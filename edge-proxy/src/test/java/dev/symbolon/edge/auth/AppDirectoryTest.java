@@ -141,6 +141,7 @@ class AppDirectoryTest {
                 DataSize.ofMegabytes(1),
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(5),
-                List.of());
+                List.of(),
+                new EdgeProperties.UsageJournal(java.nio.file.Path.of("target/journal"), DataSize.ofMegabytes(1), 10));
     }
 }

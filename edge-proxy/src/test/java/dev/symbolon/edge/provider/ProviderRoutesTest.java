@@ -81,6 +81,7 @@ class ProviderRoutesTest {
                 DataSize.ofMegabytes(1),
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(5),
-                List.of());
+                List.of(),
+                new EdgeProperties.UsageJournal(java.nio.file.Path.of("target/journal"), DataSize.ofMegabytes(1), 10));
     }
 }

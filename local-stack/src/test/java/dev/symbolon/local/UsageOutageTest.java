@@ -1,0 +1,141 @@
+package dev.symbolon.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.symbolon.local.LocalStack.Service;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The edge keeps serving while Kafka is down, and loses no usage event: N requests made during the
+ * outage go to its on-disk journal and reach analytics exactly once each when the broker is back.
+ */
+class UsageOutageTest {
+
+    static final int DURING_OUTAGE = 20;
+    static final String BODY = "{\"model\":\"demo-1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    @TempDir
+    Path data;
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void requests_during_a_kafka_outage_are_metered_exactly_once_after_it() throws Exception {
+        Map<Service, Integer> ports = new EnumMap<>(Service.class);
+        for (Service service : Service.values()) {
+            ports.put(service, 0);
+        }
+        LocalStack.Options options = new LocalStack.Options(
+                data,
+                false,
+                ports,
+                0,
+                FreePorts.next(),
+                FreePorts.next(),
+                0,
+                Map.of(
+                        Service.EDGE,
+                        // Give up on the broker quickly, so events take the journal path in this test.
+                        Map.of(
+                                "SYMBOLON_USAGE_DELIVERY_TIMEOUT_MS", "3000",
+                                "spring.kafka.producer.properties.request.timeout.ms", "1000")));
+        try (LocalStack stack = LocalStack.start(options)) {
+            String warmUp = requestId(edge(stack));
+            await().atMost(Duration.ofSeconds(30)).until(() -> facts(stack, List.of(warmUp)) == 1);
+
+            stack.stopKafka();
+            List<String> requestIds = new ArrayList<>();
+            for (int i = 0; i < DURING_OUTAGE; i++) {
+                HttpResponse<String> response = edge(stack);
+                assertThat(response.statusCode()).isEqualTo(200);
+                requestIds.add(requestId(response));
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> journalled(data.resolve("usage-journal")) == DURING_OUTAGE);
+
+            stack.startKafka();
+
+            await().atMost(Duration.ofSeconds(90)).until(() -> facts(stack, requestIds) == DURING_OUTAGE);
+            assertThat(rows(stack, requestIds)).isEqualTo(DURING_OUTAGE);
+            await().atMost(Duration.ofSeconds(30)).until(() -> journalled(data.resolve("usage-journal")) == 0);
+        }
+    }
+
+    private HttpResponse<String> edge(LocalStack stack) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(stack.url(Service.EDGE) + "/compat/demo/v1/chat/completions"))
+                        .header(
+                                "Authorization",
+                                "Bearer " + stack.demoCredential().reveal())
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(BODY))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String requestId(HttpResponse<String> response) {
+        return response.headers().firstValue("x-request-id").orElseThrow();
+    }
+
+    /** Distinct requests of the list that analytics has stored. */
+    private static long facts(LocalStack stack, List<String> requestIds) throws Exception {
+        return query(
+                stack,
+                "select count(distinct request_id) from analytics.usage_fact where request_id = any(?)",
+                requestIds);
+    }
+
+    /** Rows for the list: more than the distinct count would mean a duplicate. */
+    private static long rows(LocalStack stack, List<String> requestIds) throws Exception {
+        return query(stack, "select count(*) from analytics.usage_fact where request_id = any(?)", requestIds);
+    }
+
+    private static long query(LocalStack stack, String sql, List<String> requestIds) throws Exception {
+        try (Connection db = DriverManager.getConnection(stack.postgresJdbcUrl(), "postgres", "");
+                PreparedStatement statement = db.prepareStatement(sql)) {
+            statement.setArray(1, db.createArrayOf("text", requestIds.toArray()));
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Events currently waiting in the edge's journal. */
+    private static long journalled(Path journal) {
+        if (!Files.isDirectory(journal)) {
+            return 0;
+        }
+        try (Stream<Path> segments = Files.list(journal)) {
+            long lines = 0;
+            for (Path segment : segments.toList()) {
+                lines += Files.readAllLines(segment).stream()
+                        .filter(l -> !l.isBlank())
+                        .count();
+            }
+            return lines;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
