@@ -3,8 +3,10 @@ package dev.symbolon.edge;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -54,6 +56,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -81,6 +85,19 @@ class EdgeProxyTest {
 
     static final WireMockServer upstream = new WireMockServer(options().dynamicPort());
 
+    /** An upstream that starts a stream and then drops the connection. */
+    static final DisposableServer cutting = HttpServer.create()
+            .host("localhost")
+            .port(0)
+            .route(routes -> routes.post("/v1/chat/completions", (req, res) -> req.receive()
+                    .then(res.header("Content-Type", "text/event-stream")
+                            .sendString(Flux.just(
+                                            "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n",
+                                            "data: {\"choices\":[{\"delta\":{\"content\":\"b\"}}]}\n\n")
+                                    .concatWith(Flux.error(new IllegalStateException("cut"))))
+                            .then())))
+            .bindNow();
+
     static {
         upstream.start();
     }
@@ -88,6 +105,7 @@ class EdgeProxyTest {
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) {
         registry.add("KEY_VAULT_URL", upstream::baseUrl);
+        registry.add("symbolon.edge.compat.cut.base-url", () -> "http://localhost:" + cutting.port() + "/v1");
         registry.add("SYMBOLON_USAGE_JOURNAL_DIR", () -> "target/usage-journal-" + UUID.randomUUID());
         registry.add("symbolon.edge.providers.openai.base-url", () -> upstream.baseUrl() + "/v1");
         registry.add("symbolon.edge.providers.anthropic.base-url", () -> upstream.baseUrl() + "/anthropic/v1");
@@ -97,6 +115,7 @@ class EdgeProxyTest {
     @AfterAll
     static void stopUpstream() {
         upstream.stop();
+        cutting.disposeNow();
     }
 
     @LocalServerPort
@@ -488,6 +507,160 @@ class EdgeProxyTest {
                 .isEqualTo("rate_limited");
     }
 
+    static final String OPENAI_STREAM =
+            """
+            data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Hel"}}]}
+
+            data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"lo"}}]}
+
+            data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+
+            data: {"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}
+
+            data: [DONE]
+
+            """;
+
+    @Test
+    void an_openai_stream_is_metered_by_asking_for_usage_and_the_client_sees_only_what_it_asked_for() {
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(matchingJsonPath("$.stream_options.include_usage", equalTo("true")))
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "text/event-stream")
+                        .withBody(OPENAI_STREAM)));
+
+        WebTestClient.ResponseSpec response =
+                stream("/openai/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"stream\":true}");
+        String body = response.expectBody(String.class).returnResult().getResponseBody();
+
+        assertThat(body)
+                .contains("\"Hel\"")
+                .contains("\"lo\"")
+                .contains("[DONE]")
+                .doesNotContain("prompt_tokens");
+        UsageRecorded event = awaitUsage(
+                response.returnResult(String.class).getResponseHeaders().getFirst("x-request-id"));
+        assertThat(event.streamed()).isTrue();
+        assertThat(event.partial()).isFalse();
+        assertThat(event.inputTokens()).isEqualTo(9);
+        assertThat(event.outputTokens()).isEqualTo(2);
+    }
+
+    @Test
+    void a_client_that_asks_for_stream_usage_gets_the_usage_chunk() {
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "text/event-stream")
+                        .withBody(OPENAI_STREAM)));
+
+        String body = stream(
+                        "/openai/v1/chat/completions",
+                        "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}")
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+
+        assertThat(body).contains("\"prompt_tokens\":9");
+        upstream.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(equalToJson(
+                        "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}")));
+    }
+
+    @Test
+    void anthropic_stream_usage_comes_from_message_start_and_message_delta() {
+        upstream.stubFor(
+                post(urlEqualTo("/anthropic/v1/messages"))
+                        .willReturn(
+                                aResponse()
+                                        .withHeader("Content-Type", "text/event-stream")
+                                        .withBody(
+                                                """
+                        event: message_start
+                        data: {"type":"message_start","message":{"id":"msg_1","usage":{"input_tokens":25,"cache_read_input_tokens":5,"output_tokens":1}}}
+
+                        event: content_block_delta
+                        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}
+
+                        event: message_delta
+                        data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":12}}
+
+                        event: message_stop
+                        data: {"type":"message_stop"}
+
+                        """)));
+
+        WebTestClient.ResponseSpec response = client.post()
+                .uri("/anthropic/v1/messages")
+                .header("x-api-key", CREDENTIAL)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"claude-sonnet-4-5\",\"stream\":true}")
+                .exchange();
+        String body = response.expectBody(String.class).returnResult().getResponseBody();
+
+        assertThat(body).contains("message_stop");
+        UsageRecorded event = awaitUsage(
+                response.returnResult(String.class).getResponseHeaders().getFirst("x-request-id"));
+        assertThat(event.inputTokens()).isEqualTo(30);
+        assertThat(event.cachedInputTokens()).isEqualTo(5);
+        assertThat(event.outputTokens()).isEqualTo(12);
+    }
+
+    @Test
+    void gemini_stream_usage_comes_from_the_last_usage_metadata() {
+        upstream.stubFor(
+                post(urlPathEqualTo("/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent"))
+                        .willReturn(
+                                aResponse()
+                                        .withHeader("Content-Type", "text/event-stream")
+                                        .withBody(
+                                                """
+                        data: {"candidates":[{"content":{"parts":[{"text":"a"}]}}],"usageMetadata":{"promptTokenCount":8,"candidatesTokenCount":1}}
+
+                        data: {"candidates":[{"content":{"parts":[{"text":"b"}]}}],"usageMetadata":{"promptTokenCount":8,"candidatesTokenCount":5}}
+
+                        """)));
+
+        WebTestClient.ResponseSpec response = client.post()
+                .uri("/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse")
+                .header("x-goog-api-key", CREDENTIAL)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"contents\":[]}")
+                .exchange();
+        response.expectBody(String.class).returnResult();
+
+        UsageRecorded event = awaitUsage(
+                response.returnResult(String.class).getResponseHeaders().getFirst("x-request-id"));
+        assertThat(event.inputTokens()).isEqualTo(8);
+        assertThat(event.outputTokens()).isEqualTo(5);
+    }
+
+    @Test
+    void a_stream_the_upstream_cuts_ends_with_an_error_event_not_a_clean_end() {
+        stubKey("compat:cut", "sk-cut");
+        WebTestClient.ResponseSpec response =
+                stream("/compat/cut/v1/chat/completions", "{\"model\":\"m\",\"stream\":true}");
+        String body = response.expectBody(String.class).returnResult().getResponseBody();
+
+        assertThat(body)
+                .contains("\"a\"")
+                .contains("\"b\"")
+                .contains("event: error")
+                .contains("upstream_interrupted");
+        UsageRecorded event = awaitUsage(
+                response.returnResult(String.class).getResponseHeaders().getFirst("x-request-id"));
+        assertThat(event.outcome()).isEqualTo(UsageRecorded.Outcome.UPSTREAM_UNAVAILABLE);
+        assertThat(event.partial()).isTrue();
+    }
+
+    private WebTestClient.ResponseSpec stream(String path, String body) {
+        return client.post()
+                .uri(path)
+                .header("Authorization", "Bearer " + CREDENTIAL)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .exchange();
+    }
+
     private static TenantConfigSnapshot tenant(
             String tenantId,
             TenantConfigSnapshot.Policy policy,
@@ -573,7 +746,8 @@ class EdgeProxyTest {
     }
 
     private void stubKey(String provider, String apiKey) {
-        upstream.stubFor(get(urlEqualTo("/internal/v1/server-keys/" + provider))
+        // The edge encodes the provider as a path variable (compat:x → compat%3Ax).
+        upstream.stubFor(get(urlEqualTo("/internal/v1/server-keys/" + provider.replace(":", "%3A")))
                 .withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN))
                 .willReturn(okJson("{\"keyId\":\"key_" + provider + "\",\"provider\":\"" + provider
                         + "\",\"kind\":\"server\",\"keyVersion\":1,\"apiKey\":\"" + apiKey + "\"}")));

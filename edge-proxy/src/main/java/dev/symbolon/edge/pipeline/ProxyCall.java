@@ -47,9 +47,11 @@ public record ProxyCall(
      *
      * @param model the {@code model} named in a JSON body, if any
      * @param stream whether the client asked for a stream ({@code "stream": true})
+     * @param usageRequested the edge added {@code stream_options.include_usage} to {@code bytes}, so
+     *     the usage-only chunk is the edge's to remove
      */
-    public record Payload(byte[] bytes, String model, boolean stream) {
-        static final Payload NONE = new Payload(new byte[0], null, false);
+    public record Payload(byte[] bytes, String model, boolean stream, boolean usageRequested) {
+        static final Payload NONE = new Payload(new byte[0], null, false, false);
     }
 
     static ProxyCall start(Request request) {

@@ -11,6 +11,7 @@ import dev.symbolon.edge.policy.EffectivePolicy;
 import dev.symbolon.edge.provider.PathSafety;
 import dev.symbolon.edge.provider.ProviderClient;
 import dev.symbolon.edge.provider.ProviderRoutes;
+import dev.symbolon.edge.provider.StreamUsage;
 import dev.symbolon.edge.usage.UsageMeter;
 import dev.symbolon.edge.usage.UsageRecorder;
 import io.netty.handler.timeout.ReadTimeoutException;
@@ -24,6 +25,8 @@ import java.util.concurrent.TimeoutException;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -52,6 +55,7 @@ public class ProxyPipeline {
     public static final String OVERHEAD = "x-symbolon-overhead-ms";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final DefaultDataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;
 
     private final ProviderRoutes routes;
     private final AppDirectory apps;
@@ -185,7 +189,7 @@ public class ProxyPipeline {
     private ProxyCall withPayload(ProxyCall call, byte[] body) {
         MediaType type = call.request().headers().getContentType();
         if (body.length == 0 || type == null || !type.getSubtype().contains("json")) {
-            return call.withPayload(new ProxyCall.Payload(body, null, false));
+            return call.withPayload(new ProxyCall.Payload(body, null, false, false));
         }
         JsonNode root;
         try {
@@ -198,10 +202,12 @@ public class ProxyPipeline {
         if (model != null && model.isString() && !call.policy().allowsModel(model.asString())) {
             throw refused(call, "model_not_allowed", "This model is not allowed for this app.");
         }
+        byte[] withUsage = StreamUsage.applies(call.route().provider()) ? StreamUsage.requestUsage(root) : null;
         return call.withPayload(new ProxyCall.Payload(
-                body,
+                withUsage != null ? withUsage : body,
                 model != null && model.isString() ? model.asString() : null,
-                root.path("stream").asBoolean(false)));
+                root.path("stream").asBoolean(false),
+                withUsage != null));
     }
 
     private Mono<ProxyCall> resolveKey(ProxyCall call) {
@@ -228,13 +234,30 @@ public class ProxyPipeline {
     private Mono<ServerResponse> respond(ProxyCall call, ResponseEntity<Flux<DataBuffer>> upstream) {
         long receivedNanos = System.nanoTime();
         int status = upstream.getStatusCode().value();
-        UsageMeter meter = usage.meter(call, status, upstream.getHeaders().getContentType());
+        MediaType contentType = upstream.getHeaders().getContentType();
+        boolean sse = contentType != null && MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType);
+        UsageMeter meter = usage.meter(call, status, contentType);
         Flux<DataBuffer> body = upstream.getBody() == null ? Flux.empty() : upstream.getBody();
         Flux<DataBuffer> metered = body.doOnNext(meter::observe).doFinally(meter::finish);
+        boolean reshaped = sse && call.payload().usageRequested();
+        if (reshaped) {
+            metered = StreamUsage.withoutUsageChunks(metered, BUFFERS);
+        }
+        if (sse) {
+            metered = metered.onErrorResume(error -> Flux.just(BUFFERS.wrap(StreamUsage.errorEvent(
+                    error instanceof ReadTimeoutException || error.getCause() instanceof ReadTimeoutException
+                            ? "upstream_timeout"
+                            : "upstream_interrupted",
+                    "The provider's stream ended early.",
+                    call.requestId()))));
+        }
         long overheadMs = (call.overheadNanos() + System.nanoTime() - receivedNanos) / 1_000_000;
         return ServerResponse.status(status)
                 .headers(headers -> {
                     ProviderClient.copyResponseHeaders(upstream.getHeaders(), headers);
+                    if (reshaped) {
+                        headers.remove(HttpHeaders.CONTENT_LENGTH);
+                    }
                     headers.set(REQUEST_ID, call.requestId());
                     headers.set(OVERHEAD, Long.toString(overheadMs));
                 })

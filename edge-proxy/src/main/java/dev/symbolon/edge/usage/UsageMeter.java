@@ -66,9 +66,11 @@ public final class UsageMeter {
             UsageParser.parse(body, 0, body.length).ifPresent(this::add);
         }
         boolean complete = signal == SignalType.ON_COMPLETE;
-        Outcome outcome = !complete
-                ? Outcome.CANCELLED
-                : status >= 200 && status < 300 ? Outcome.SUCCESS : Outcome.UPSTREAM_ERROR;
+        Outcome outcome = signal == SignalType.ON_ERROR
+                ? Outcome.UPSTREAM_UNAVAILABLE
+                : !complete
+                        ? Outcome.CANCELLED
+                        : status >= 200 && status < 300 ? Outcome.SUCCESS : Outcome.UPSTREAM_ERROR;
         boolean partial = !complete || (outcome == Outcome.SUCCESS && (sse || json) && !usageSeen);
         recorder.record(call, status, outcome, usage, partial);
     }
