@@ -46,6 +46,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
@@ -53,6 +55,7 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -650,6 +653,36 @@ class EdgeProxyTest {
                 response.returnResult(String.class).getResponseHeaders().getFirst("x-request-id"));
         assertThat(event.outcome()).isEqualTo(UsageRecorded.Outcome.UPSTREAM_UNAVAILABLE);
         assertThat(event.partial()).isTrue();
+    }
+
+    @Test
+    void a_client_that_goes_away_cancels_the_upstream_stream_and_is_metered_as_cancelled() {
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "text/event-stream")
+                        .withBody(OPENAI_STREAM)
+                        .withChunkedDribbleDelay(20, 10_000)));
+
+        String requestId = WebClient.create("http://localhost:" + port)
+                .post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + CREDENTIAL)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"gpt-4o-mini\",\"stream\":true}")
+                .exchangeToMono(response -> response.bodyToFlux(DataBuffer.class)
+                        .take(1)
+                        .doOnNext(DataBufferUtils::release)
+                        .then(Mono.just(
+                                response.headers().header("x-request-id").get(0))))
+                .block(Duration.ofSeconds(10));
+
+        long cancelledAt = System.nanoTime();
+        UsageRecorded event = awaitUsage(requestId);
+        assertThat(event.outcome()).isEqualTo(UsageRecorded.Outcome.CANCELLED);
+        assertThat(event.partial()).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - cancelledAt))
+                .as("recorded when the client left, not when the 10 s upstream stream would have ended")
+                .isLessThan(Duration.ofSeconds(8));
     }
 
     private WebTestClient.ResponseSpec stream(String path, String body) {
