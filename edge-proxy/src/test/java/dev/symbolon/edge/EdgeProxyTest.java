@@ -685,6 +685,52 @@ class EdgeProxyTest {
                 .isLessThan(Duration.ofSeconds(8));
     }
 
+    @Test
+    void seed_clients_reach_the_same_pipeline_through_the_proxy_route() {
+        client.post()
+                .uri("/api/openai/proxy")
+                .header("Authorization", "Bearer " + CREDENTIAL)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"endpoint\":\"/chat/completions\",\"model\":\"gpt-4o-mini\",\"messages\":[]}")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .exists("x-request-id");
+
+        upstream.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withHeader("Authorization", equalTo("Bearer " + OPENAI_KEY))
+                .withRequestBody(equalToJson("{\"model\":\"gpt-4o-mini\",\"messages\":[]}")));
+        expectError(
+                "/api/openai/proxy", "Bearer " + CREDENTIAL, "{\"endpoint\":\"/../admin\"}", 400, "invalid_endpoint");
+        expectError("/api/openai/proxy", "Bearer " + CREDENTIAL, "{\"model\":\"x\"}", 400, "invalid_endpoint");
+        expectError("/api/nope/proxy", "Bearer " + CREDENTIAL, "{\"endpoint\":\"/x\"}", 404, "unknown_route");
+        expectError(
+                "/api/openai/proxy",
+                "Bearer sym_live_wrong",
+                "{\"endpoint\":\"/chat/completions\"}",
+                401,
+                "invalid_credential");
+    }
+
+    @Test
+    void seed_clients_can_list_the_endpoints_their_policy_allows() {
+        client.get()
+                .uri("/api/openai/endpoints")
+                .header("Authorization", "Bearer " + CREDENTIAL)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.provider")
+                .isEqualTo("openai")
+                .jsonPath("$.endpoints[0]")
+                .isEqualTo("/chat/completions")
+                .jsonPath("$.endpoints[2]")
+                .isEqualTo("/embeddings");
+        client.get().uri("/api/openai/endpoints").exchange().expectStatus().isUnauthorized();
+    }
+
     private WebTestClient.ResponseSpec stream(String path, String body) {
         return client.post()
                 .uri(path)

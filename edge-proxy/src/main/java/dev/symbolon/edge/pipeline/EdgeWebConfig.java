@@ -23,10 +23,15 @@ class EdgeWebConfig {
 
     private static final Logger log = LoggerFactory.getLogger(EdgeWebConfig.class);
 
-    /** Every path not claimed by actuator goes through the pipeline, which answers unknown ones 404. */
+    /**
+     * The seed-compatible routes first; every other path not claimed by actuator goes through the
+     * pipeline, which answers unknown ones 404.
+     */
     @Bean
-    RouterFunction<ServerResponse> proxyRoutes(ProxyPipeline pipeline) {
-        return RouterFunctions.route(RequestPredicates.all(), pipeline::handle);
+    RouterFunction<ServerResponse> proxyRoutes(ProxyPipeline pipeline, SeedRoutes seed) {
+        return RouterFunctions.route(RequestPredicates.POST("/api/{provider}/proxy"), seed::proxy)
+                .andRoute(RequestPredicates.GET("/api/{provider}/endpoints"), seed::endpoints)
+                .andRoute(RequestPredicates.all(), pipeline::handle);
     }
 
     /**

@@ -293,7 +293,7 @@ public class ProxyPipeline {
                 HttpStatus.CONTENT_TOO_LARGE, "body_too_large", "The request body exceeds the allowed size.");
     }
 
-    private static String newRequestId() {
+    static String newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         return "req_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE)
                 + Long.toHexString(random.nextLong() | Long.MIN_VALUE);

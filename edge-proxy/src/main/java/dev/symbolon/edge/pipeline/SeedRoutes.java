@@ -1,0 +1,135 @@
+package dev.symbolon.edge.pipeline;
+
+import dev.symbolon.edge.auth.AppDirectory;
+import dev.symbolon.edge.auth.ClientCredentials;
+import dev.symbolon.edge.provider.PathSafety;
+import dev.symbolon.edge.provider.Provider;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.util.UriComponentsBuilder;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Routes of existing SafeAPI-Bridge clients. {@code POST /api/{provider}/proxy} with {@code
+ * {"endpoint": "/chat/completions", …}} becomes the provider-native request (the rest of the body,
+ * without {@code endpoint}) and goes through the same {@link ProxyPipeline} as any other;
+ * {@code GET /api/{provider}/endpoints} lists what the caller's policy lets it call.
+ */
+@Component
+class SeedRoutes {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int MAX_SEED_BODY = 10 * 1024 * 1024;
+
+    /** Provider name to its native path prefix and the endpoints its SDKs use. */
+    private static final Map<String, Native> PROVIDERS = Map.of(
+            "openai",
+                    new Native(
+                            "/openai/v1",
+                            List.of(
+                                    "/chat/completions",
+                                    "/responses",
+                                    "/embeddings",
+                                    "/models",
+                                    "/images/generations",
+                                    "/audio/speech",
+                                    "/audio/transcriptions",
+                                    "/moderations")),
+            "anthropic", new Native("/anthropic/v1", List.of("/messages", "/messages/count_tokens", "/models")),
+            "gemini", new Native("/gemini/v1beta", List.of("/models")),
+            "groq", new Native("/groq/openai/v1", List.of("/chat/completions", "/models", "/audio/transcriptions")),
+            "mistral", new Native("/mistral/v1", List.of("/chat/completions", "/embeddings", "/models")));
+
+    private final ProxyPipeline pipeline;
+    private final AppDirectory apps;
+
+    SeedRoutes(ProxyPipeline pipeline, AppDirectory apps) {
+        this.pipeline = pipeline;
+        this.apps = apps;
+    }
+
+    Mono<ServerResponse> proxy(ServerRequest request) {
+        Native provider = PROVIDERS.get(request.pathVariable("provider"));
+        if (provider == null) {
+            return error(HttpStatus.NOT_FOUND, "unknown_route", "No such provider.");
+        }
+        return DataBufferUtils.join(request.bodyToFlux(DataBuffer.class), MAX_SEED_BODY)
+                .map(buffer -> {
+                    try {
+                        return buffer.toString(StandardCharsets.UTF_8);
+                    } finally {
+                        DataBufferUtils.release(buffer);
+                    }
+                })
+                .defaultIfEmpty("")
+                .flatMap(body -> {
+                    ObjectNode json;
+                    try {
+                        JsonNode parsed = JSON.readTree(body);
+                        if (!(parsed instanceof ObjectNode object)) {
+                            return error(HttpStatus.BAD_REQUEST, "invalid_json", "The body must be a JSON object.");
+                        }
+                        json = object;
+                    } catch (JacksonException e) {
+                        return error(HttpStatus.BAD_REQUEST, "invalid_json", "The request body is not valid JSON.");
+                    }
+                    String endpoint = json.path("endpoint").asString("");
+                    if (!endpoint.startsWith("/") || !PathSafety.isSafe(endpoint) || endpoint.contains("?")) {
+                        return error(
+                                HttpStatus.BAD_REQUEST,
+                                "invalid_endpoint",
+                                "endpoint must be a provider path like /chat/completions.");
+                    }
+                    json.remove("endpoint");
+                    URI nativeUri = UriComponentsBuilder.fromUri(request.uri())
+                            .replacePath(provider.prefix() + endpoint)
+                            .build(true)
+                            .toUri();
+                    ServerRequest rewritten = ServerRequest.from(request)
+                            .uri(nativeUri)
+                            .body(JSON.writeValueAsString(json))
+                            .build();
+                    return pipeline.handle(rewritten);
+                });
+    }
+
+    Mono<ServerResponse> endpoints(ServerRequest request) {
+        String name = request.pathVariable("provider");
+        Native provider = PROVIDERS.get(name);
+        if (provider == null) {
+            return error(HttpStatus.NOT_FOUND, "unknown_route", "No such provider.");
+        }
+        String credential = ClientCredentials.extract(
+                Provider.AuthStyle.BEARER, request.headers().asHttpHeaders(), request.queryParams());
+        if (!(apps.authenticate(credential) instanceof AppDirectory.Accepted accepted)) {
+            return error(HttpStatus.UNAUTHORIZED, "invalid_credential", "Missing or invalid API credential.");
+        }
+        List<String> allowed = accepted.policy().allowsProvider(name)
+                ? provider.endpoints().stream()
+                        .filter(accepted.policy()::allowsEndpoint)
+                        .toList()
+                : List.of();
+        return ServerResponse.ok()
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("provider", name, "endpoints", allowed));
+    }
+
+    private static Mono<ServerResponse> error(HttpStatus status, String type, String message) {
+        return ErrorResponses.of(new GatewayException(status, type, message), ProxyPipeline.newRequestId(), 0);
+    }
+
+    private record Native(String prefix, List<String> endpoints) {}
+}
