@@ -29,6 +29,7 @@ import org.springframework.validation.annotation.Validated;
  * @param trustedProxies CIDRs of proxies in front of the edge whose {@code X-Forwarded-For} is
  *     believed; empty means the socket's peer is the client
  * @param usageJournal where usage events wait while Kafka is unreachable
+ * @param appTokens short-lived app tokens from {@code POST /auth/token}
  */
 @Validated
 @ConfigurationProperties("symbolon.edge")
@@ -41,7 +42,8 @@ public record EdgeProperties(
         @NotNull Duration upstreamTimeout,
         @NotNull Duration streamIdleTimeout,
         List<String> trustedProxies,
-        @NotNull @Valid UsageJournal usageJournal) {
+        @NotNull @Valid UsageJournal usageJournal,
+        @NotNull @Valid AppTokens appTokens) {
 
     public EdgeProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
@@ -56,6 +58,13 @@ public record EdgeProperties(
     public record KeyVault(@NotNull URI baseUrl, @NotNull Secret serviceToken, @NotNull Duration cacheTtl) {}
 
     public record Upstream(@NotNull URI baseUrl) {}
+
+    /**
+     * @param signingKey HMAC-SHA256 key (at least 32 bytes) shared by every edge, so any edge verifies
+     *     a token another issued
+     * @param ttl lifetime of a token
+     */
+    public record AppTokens(@NotNull Secret signingKey, @NotNull Duration ttl) {}
 
     /**
      * @param directory journal segments (newline-delimited JSON); keep it on a persistent volume

@@ -74,6 +74,7 @@ import tools.jackson.databind.json.JsonMapper;
             "KAFKA_BOOTSTRAP_SERVERS=${spring.embedded.kafka.brokers}",
             "SYMBOLON_SERVICE_TOKEN=" + EdgeProxyTest.SERVICE_TOKEN,
             "SYMBOLON_CREDENTIAL_PEPPER=" + EdgeProxyTest.PEPPER,
+            "SYMBOLON_APP_TOKEN_KEY=app-token-key-for-tests-0123456789",
             "symbolon.edge.max-body-size=64KB",
         })
 @EmbeddedKafka(partitions = 1)
@@ -729,6 +730,91 @@ class EdgeProxyTest {
                 .jsonPath("$.endpoints[2]")
                 .isEqualTo("/embeddings");
         client.get().uri("/api/openai/endpoints").exchange().expectStatus().isUnauthorized();
+    }
+
+    @Test
+    void an_app_key_buys_a_short_lived_token_that_works_until_its_key_is_revoked() {
+        String key = "sym_live_tokens_" + UUID.randomUUID();
+        TenantConfigSnapshot.App app = new TenantConfigSnapshot.App(
+                "app_t", "t", TenantConfigSnapshot.Status.ACTIVE, null, List.of(credential("cred_t", key)));
+        producer.send(
+                Topics.TENANT_CONFIG,
+                "t_tok",
+                EventJson.encode(tenant("t_tok", null, new TenantConfigSnapshot.IpRules(List.of(), List.of()), app)));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> directory.authenticate(key) instanceof AppDirectory.Accepted);
+
+        String token = JsonMapper.builder()
+                .build()
+                .readTree(client.post()
+                        .uri("/auth/token")
+                        .header("Authorization", "Bearer " + key)
+                        .exchange()
+                        .expectStatus()
+                        .isOk()
+                        .expectHeader()
+                        .valueEquals("Cache-Control", "no-store")
+                        .expectBody()
+                        .returnResult()
+                        .getResponseBodyContent())
+                .path("access_token")
+                .asString();
+
+        client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + token)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{}")
+                .exchange()
+                .expectStatus()
+                .isOk();
+        upstream.verify(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withHeader("Authorization", equalTo("Bearer " + OPENAI_KEY)));
+        assertThat(upstream.getAllServeEvents().toString()).doesNotContain(token);
+        expectError(
+                "/openai/v1/chat/completions",
+                "Bearer " + token.substring(0, token.length() - 3) + "abc",
+                "{}",
+                401,
+                "invalid_credential");
+        client.post()
+                .uri("/auth/token")
+                .header("Authorization", "Bearer " + token)
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
+        client.post()
+                .uri("/auth/token")
+                .header("Authorization", "Bearer sym_live_nope")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
+
+        TenantConfigSnapshot revoked = new TenantConfigSnapshot(
+                UUID.randomUUID(),
+                Instant.now(),
+                "t_tok",
+                1,
+                2,
+                TenantConfigSnapshot.Status.ACTIVE,
+                "UTC",
+                null,
+                new TenantConfigSnapshot.IpRules(List.of(), List.of()),
+                List.of(new TenantConfigSnapshot.App(
+                        "app_t", "t", TenantConfigSnapshot.Status.ACTIVE, null, List.of())),
+                List.of());
+        producer.send(Topics.TENANT_CONFIG, "t_tok", EventJson.encode(revoked));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> client.post()
+                                .uri("/openai/v1/chat/completions")
+                                .header("Authorization", "Bearer " + token)
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .bodyValue("{}")
+                                .exchange()
+                                .returnResult(String.class)
+                                .getStatus()
+                                .value()
+                        == 401);
     }
 
     private WebTestClient.ResponseSpec stream(String path, String body) {

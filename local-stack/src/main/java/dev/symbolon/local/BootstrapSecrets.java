@@ -23,9 +23,15 @@ import java.util.Properties;
  * @param serviceToken service-to-service token of key-vault-service's internal endpoint
  * @param demoProviderKey the demo provider's own API key; only the edge ever sends it
  * @param adminJwtKey admin-api's token signing key (a private EC JWK)
+ * @param appTokenKey the edges' HMAC key for app tokens
  */
 record BootstrapSecrets(
-        Secret adminToken, Secret credentialPepper, Secret serviceToken, Secret demoProviderKey, Secret adminJwtKey) {
+        Secret adminToken,
+        Secret credentialPepper,
+        Secret serviceToken,
+        Secret demoProviderKey,
+        Secret adminJwtKey,
+        Secret appTokenKey) {
 
     static final String FILE = "bootstrap.properties";
 
@@ -47,6 +53,7 @@ record BootstrapSecrets(
             p.putIfAbsent("service-token", random(32));
             p.putIfAbsent("demo-provider-key", "sk-demo-" + random(24));
             p.putIfAbsent("admin-jwt-key", AdminTokens.newSigningKey());
+            p.putIfAbsent("app-token-key", random(32));
             if (p.size() != before) {
                 write(file, p);
             }
@@ -55,7 +62,8 @@ record BootstrapSecrets(
                     secret(p, "credential-pepper"),
                     secret(p, "service-token"),
                     secret(p, "demo-provider-key"),
-                    secret(p, "admin-jwt-key"));
+                    secret(p, "admin-jwt-key"),
+                    secret(p, "app-token-key"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write " + file, e);
         }

@@ -227,6 +227,7 @@ public final class LocalStack implements AutoCloseable {
                 settings.put(
                         "SYMBOLON_USAGE_JOURNAL_DIR",
                         data.resolve("usage-journal").toString());
+                settings.put("SYMBOLON_APP_TOKEN_KEY", secrets.appTokenKey().reveal());
             }
         }
         settings.putAll(options.extra().getOrDefault(service, Map.of()));

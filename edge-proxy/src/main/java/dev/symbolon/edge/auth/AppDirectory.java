@@ -9,7 +9,6 @@ import dev.symbolon.edge.policy.EffectivePolicy;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,6 +26,7 @@ public class AppDirectory {
     private final CredentialHasher hasher;
     private final Clock clock;
     private final Map<String, Entry> byCredentialHash = new ConcurrentHashMap<>();
+    private final Map<String, Entry> byCredentialId = new ConcurrentHashMap<>();
     private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
     private volatile EffectivePolicy.IpList globalRules = EffectivePolicy.IpList.NONE;
     private long globalRevision = -1;
@@ -45,7 +45,7 @@ public class AppDirectory {
     public sealed interface Result {}
 
     /** A known credential of an active app of an active tenant, and what that app may do. */
-    public record Accepted(AppIdentity identity, EffectivePolicy policy) implements Result {}
+    public record Accepted(AppIdentity identity, EffectivePolicy policy, String credentialId) implements Result {}
 
     /** Missing, unknown, revoked or expired: the caller is not authenticated (401). */
     public record Unknown() implements Result {}
@@ -57,7 +57,24 @@ public class AppDirectory {
         if (credential == null || credential.isBlank()) {
             return new Unknown();
         }
-        Entry entry = byCredentialHash.get(hasher.hash(credential));
+        return check(byCredentialHash.get(hasher.hash(credential)));
+    }
+
+    /**
+     * The app a token names, if the credential it was issued for is still active: revoking or
+     * expiring the credential ends its tokens too.
+     */
+    public Result authenticateToken(AppTokens.Claims token) {
+        Entry entry = byCredentialId.get(token.credentialId());
+        if (entry == null
+                || !entry.identity().tenantId().equals(token.tenantId())
+                || !entry.identity().appId().equals(token.appId())) {
+            return new Unknown();
+        }
+        return check(entry);
+    }
+
+    private Result check(Entry entry) {
         if (entry == null || (entry.expiresAt() != null && !entry.expiresAt().isAfter(clock.instant()))) {
             return new Unknown();
         }
@@ -71,7 +88,7 @@ public class AppDirectory {
         if (entry.appStatus() != Status.ACTIVE) {
             return new Suspended(entry.identity(), "app");
         }
-        return new Accepted(entry.identity(), entry.policy());
+        return new Accepted(entry.identity(), entry.policy(), entry.credentialId());
     }
 
     /** Applies a tenant's snapshot, unless it is older than what is held. */
@@ -96,14 +113,19 @@ public class AppDirectory {
                                         new AppIdentity(snapshot.tenantId(), app.appId()),
                                         app.status(),
                                         c.expiresAt(),
-                                        EffectivePolicy.of(snapshot.policy(), app.policy(), snapshot.ipRules())))))
+                                        EffectivePolicy.of(snapshot.policy(), app.policy(), snapshot.ipRules()),
+                                        c.credentialId()))))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a));
         byCredentialHash.putAll(entries);
-        tenants.put(snapshot.tenantId(), new Tenant(snapshot.revision(), snapshot.status(), entries.keySet()));
+        entries.values().forEach(entry -> byCredentialId.put(entry.credentialId(), entry));
+        tenants.put(snapshot.tenantId(), new Tenant(snapshot.revision(), snapshot.status(), entries));
         if (held != null) {
-            held.credentialHashes().stream()
-                    .filter(hash -> !entries.containsKey(hash))
-                    .forEach(byCredentialHash::remove);
+            held.entries().forEach((hash, entry) -> {
+                if (!entries.containsKey(hash)) {
+                    byCredentialHash.remove(hash);
+                    byCredentialId.remove(entry.credentialId());
+                }
+            });
         }
     }
 
@@ -111,7 +133,10 @@ public class AppDirectory {
     public synchronized void remove(String tenantId) {
         Tenant held = tenants.remove(tenantId);
         if (held != null) {
-            held.credentialHashes().forEach(byCredentialHash::remove);
+            held.entries().forEach((hash, entry) -> {
+                byCredentialHash.remove(hash);
+                byCredentialId.remove(entry.credentialId());
+            });
         }
     }
 
@@ -125,7 +150,8 @@ public class AppDirectory {
         return globalRules;
     }
 
-    private record Entry(AppIdentity identity, Status appStatus, Instant expiresAt, EffectivePolicy policy) {}
+    private record Entry(
+            AppIdentity identity, Status appStatus, Instant expiresAt, EffectivePolicy policy, String credentialId) {}
 
-    private record Tenant(long revision, Status status, Set<String> credentialHashes) {}
+    private record Tenant(long revision, Status status, Map<String, Entry> entries) {}
 }

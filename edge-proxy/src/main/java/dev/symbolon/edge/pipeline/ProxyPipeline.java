@@ -3,6 +3,7 @@ package dev.symbolon.edge.pipeline;
 import dev.symbolon.contracts.UsageRecorded.Outcome;
 import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.auth.AppDirectory;
+import dev.symbolon.edge.auth.AppTokens;
 import dev.symbolon.edge.auth.ClientCredentials;
 import dev.symbolon.edge.keys.ProviderKeys;
 import dev.symbolon.edge.limits.RateLimits;
@@ -63,6 +64,7 @@ public class ProxyPipeline {
     private final ProviderClient providers;
     private final UsageRecorder usage;
     private final RateLimits limits;
+    private final AppTokens tokens;
     private final long maxBodyBytes;
     private final Duration upstreamTimeout;
     private final ClientAddress clientAddress;
@@ -74,6 +76,7 @@ public class ProxyPipeline {
             ProviderClient providers,
             UsageRecorder usage,
             RateLimits limits,
+            AppTokens tokens,
             EdgeProperties properties) {
         this.routes = routes;
         this.apps = apps;
@@ -81,6 +84,7 @@ public class ProxyPipeline {
         this.providers = providers;
         this.usage = usage;
         this.limits = limits;
+        this.tokens = tokens;
         this.maxBodyBytes = properties.maxBodySize().toBytes();
         this.upstreamTimeout = properties.upstreamTimeout();
         this.clientAddress = new ClientAddress(properties.trustedProxies());
@@ -122,7 +126,9 @@ public class ProxyPipeline {
                 call.route().provider().auth(),
                 call.request().headers(),
                 call.request().query());
-        AppDirectory.Result result = apps.authenticate(credential);
+        AppDirectory.Result result = AppTokens.looksLikeToken(credential)
+                ? tokens.verify(credential).map(apps::authenticateToken).orElse(new AppDirectory.Unknown())
+                : apps.authenticate(credential);
         if (result instanceof AppDirectory.Accepted accepted) {
             return call.withIdentity(accepted.identity(), accepted.policy());
         }

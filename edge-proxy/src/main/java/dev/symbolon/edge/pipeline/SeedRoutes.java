@@ -1,6 +1,7 @@
 package dev.symbolon.edge.pipeline;
 
 import dev.symbolon.edge.auth.AppDirectory;
+import dev.symbolon.edge.auth.AppTokens;
 import dev.symbolon.edge.auth.ClientCredentials;
 import dev.symbolon.edge.provider.PathSafety;
 import dev.symbolon.edge.provider.Provider;
@@ -23,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Routes of existing SafeAPI-Bridge clients. {@code POST /api/{provider}/proxy} with {@code
+ * Routes outside the provider paths: {@code POST /auth/token}, and those of existing SafeAPI-Bridge
+ * clients. {@code POST /api/{provider}/proxy} with {@code
  * {"endpoint": "/chat/completions", …}} becomes the provider-native request (the rest of the body,
  * without {@code endpoint}) and goes through the same {@link ProxyPipeline} as any other;
  * {@code GET /api/{provider}/endpoints} lists what the caller's policy lets it call.
@@ -55,10 +57,12 @@ class SeedRoutes {
 
     private final ProxyPipeline pipeline;
     private final AppDirectory apps;
+    private final AppTokens tokens;
 
-    SeedRoutes(ProxyPipeline pipeline, AppDirectory apps) {
+    SeedRoutes(ProxyPipeline pipeline, AppDirectory apps, AppTokens tokens) {
         this.pipeline = pipeline;
         this.apps = apps;
+        this.tokens = tokens;
     }
 
     Mono<ServerResponse> proxy(ServerRequest request) {
@@ -125,6 +129,28 @@ class SeedRoutes {
         return ServerResponse.ok()
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("provider", name, "endpoints", allowed));
+    }
+
+    /** {@code POST /auth/token}: an app key (not a token) buys a short-lived token. */
+    Mono<ServerResponse> token(ServerRequest request) {
+        String credential = ClientCredentials.extract(
+                Provider.AuthStyle.BEARER, request.headers().asHttpHeaders(), request.queryParams());
+        if (AppTokens.looksLikeToken(credential)
+                || !(apps.authenticate(credential) instanceof AppDirectory.Accepted accepted)) {
+            return error(HttpStatus.UNAUTHORIZED, "invalid_credential", "An active app API key is required.");
+        }
+        String token =
+                tokens.issue(accepted.identity().tenantId(), accepted.identity().appId(), accepted.credentialId());
+        return ServerResponse.ok()
+                .contentType(MediaType.APPLICATION_JSON)
+                .header("Cache-Control", "no-store")
+                .bodyValue(Map.of(
+                        "access_token",
+                        token,
+                        "token_type",
+                        "Bearer",
+                        "expires_in",
+                        tokens.ttl().toSeconds()));
     }
 
     private static Mono<ServerResponse> error(HttpStatus status, String type, String message) {

@@ -82,6 +82,7 @@ class ProviderRoutesTest {
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(5),
                 List.of(),
-                new EdgeProperties.UsageJournal(java.nio.file.Path.of("target/journal"), DataSize.ofMegabytes(1), 10));
+                new EdgeProperties.UsageJournal(java.nio.file.Path.of("target/journal"), DataSize.ofMegabytes(1), 10),
+                new EdgeProperties.AppTokens(Secret.of("0123456789abcdef0123456789abcdef"), Duration.ofMinutes(15)));
     }
 }
