@@ -16,22 +16,27 @@ public final class CredentialHasher {
 
     private static final String ALGORITHM = "HmacSHA256";
 
-    private final SecretKeySpec key;
+    /** Initialised once; each hash works on a clone, since a Mac is not thread-safe. */
+    private final Mac prototype;
 
     public CredentialHasher(Secret pepper) {
         if (pepper.isEmpty()) {
             throw new IllegalArgumentException("credential pepper must not be empty");
         }
-        this.key = new SecretKeySpec(pepper.revealBytes(), ALGORITHM);
+        try {
+            this.prototype = Mac.getInstance(ALGORITHM);
+            prototype.init(new SecretKeySpec(pepper.revealBytes(), ALGORITHM));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
     }
 
     public String hash(String credential) {
         try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
+            Mac mac = (Mac) prototype.clone();
             return HexFormat.of().formatHex(mac.doFinal(credential.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("HmacSHA256 implementation cannot be cloned", e);
         }
     }
 }

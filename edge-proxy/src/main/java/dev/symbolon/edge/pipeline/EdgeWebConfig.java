@@ -1,6 +1,5 @@
 package dev.symbolon.edge.pipeline;
 
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -56,9 +55,7 @@ class EdgeWebConfig {
             String requestId = exchange.getRequest().getId();
             String type = status.is5xxServerError() ? "internal_error" : "bad_request";
             String message = status.is5xxServerError() ? "The gateway failed to handle the request." : "Bad request.";
-            byte[] body = ("{\"error\":{\"type\":\"" + type + "\",\"message\":\"" + message + "\",\"requestId\":\""
-                            + requestId + "\"}}")
-                    .getBytes(StandardCharsets.UTF_8);
+            byte[] body = ErrorResponses.json(type, message, requestId);
             response.setStatusCode(status);
             response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
             response.getHeaders().set(ProxyPipeline.REQUEST_ID, requestId);

@@ -1,14 +1,18 @@
 package dev.symbolon.edge.pipeline;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The one error shape of the edge: {@code {"error":{"type","message","requestId"}}}. */
 final class ErrorResponses {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Names the limit behind a 429, e.g. {@code requests-per-minute (app)}. */
     static final String LIMIT = "x-symbolon-limit";
@@ -30,6 +34,23 @@ final class ErrorResponses {
 
     static Map<String, Object> body(String type, String message, String requestId) {
         return Map.of("error", Map.of("type", type, "message", message, "requestId", requestId));
+    }
+
+    /** The same shape as bytes, for places that write the response themselves. */
+    static byte[] json(String type, String message, String requestId) {
+        return JSON.writeValueAsBytes(body(type, message, requestId));
+    }
+
+    /** The SSE event that ends a stream the upstream cut: the client sees an error, never a clean end. */
+    static byte[] sseEvent(String type, String message, String requestId) {
+        byte[] json = json(type, message, requestId);
+        byte[] head = "event: error\ndata: ".getBytes(StandardCharsets.UTF_8);
+        byte[] event = new byte[head.length + json.length + 2];
+        System.arraycopy(head, 0, event, 0, head.length);
+        System.arraycopy(json, 0, event, head.length, json.length);
+        event[event.length - 2] = '\n';
+        event[event.length - 1] = '\n';
+        return event;
     }
 
     private ErrorResponses() {}

@@ -250,7 +250,7 @@ public class ProxyPipeline {
             metered = StreamUsage.withoutUsageChunks(metered, BUFFERS);
         }
         if (sse) {
-            metered = metered.onErrorResume(error -> Flux.just(BUFFERS.wrap(StreamUsage.errorEvent(
+            metered = metered.onErrorResume(error -> Flux.just(BUFFERS.wrap(ErrorResponses.sseEvent(
                     error instanceof ReadTimeoutException || error.getCause() instanceof ReadTimeoutException
                             ? "upstream_timeout"
                             : "upstream_interrupted",

@@ -1,7 +1,6 @@
 package dev.symbolon.edge.provider;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,13 +122,6 @@ public final class StreamUsage {
             }
             return -1;
         }
-    }
-
-    /** The SSE event that ends a stream the upstream cut: the client sees an error, never a clean end. */
-    public static ByteBuffer errorEvent(String type, String message, String requestId) {
-        String json = "{\"error\":{\"type\":\"" + type + "\",\"message\":\"" + message + "\",\"requestId\":\""
-                + requestId + "\"}}";
-        return ByteBuffer.wrap(("event: error\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private StreamUsage() {}

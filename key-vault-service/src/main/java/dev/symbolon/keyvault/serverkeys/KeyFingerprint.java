@@ -10,9 +10,9 @@ import java.util.HexFormat;
  * keys apart in audit logs and to notice a changed value; useless for rebuilding a
  * high-entropy provider key.
  */
-final class KeyFingerprint {
+public final class KeyFingerprint {
 
-    static String of(Secret key) {
+    public static String of(Secret key) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.revealBytes());
             return "sha256:" + HexFormat.of().formatHex(digest, 0, 8);

@@ -89,7 +89,12 @@ class ProviderKeyEntity {
 
     /** Where this key's current material lives in the KeyStore. */
     String materialPath() {
-        return "keys/" + tenantId + "/" + keyId + "/v" + keyVersion;
+        return materialPath(keyVersion);
+    }
+
+    /** Where one version of this key's material lives in the KeyStore. */
+    String materialPath(int version) {
+        return "keys/" + tenantId + "/" + keyId + "/v" + version;
     }
 
     String keyId() {

@@ -128,7 +128,7 @@ public class ServerKeys {
                 .filter(k -> k.kind() == KeyKind.SERVER && k.active())
                 .map(k -> {
                     for (int v = 1; v <= k.keyVersion(); v++) {
-                        store.destroy("keys/" + k.tenantId() + "/" + k.keyId() + "/v" + v);
+                        store.destroy(k.materialPath(v));
                     }
                     k.revoke();
                     return repository.save(k);

@@ -4,12 +4,10 @@ import dev.symbolon.contracts.AuditEvent;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.Topics;
+import dev.symbolon.keyvault.serverkeys.KeyFingerprint;
 import dev.symbolon.keyvault.store.KeyStore;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -57,7 +55,7 @@ public class WebhookSecrets {
                 .param("t", tenantId)
                 .param("e", endpointId)
                 .param("v", version)
-                .param("f", fingerprint(secret))
+                .param("f", KeyFingerprint.of(secret))
                 .param("now", Timestamp.from(Instant.now()))
                 .update();
         audit(tenantId, endpointId, "webhook_secret.stored", caller, Map.of("version", Integer.toString(version)));
@@ -125,15 +123,6 @@ public class WebhookSecrets {
 
     private static String path(String tenantId, String endpointId, int version) {
         return "webhooks/" + tenantId + "/" + endpointId + "/v" + version;
-    }
-
-    private static String fingerprint(Secret secret) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(secret.revealBytes());
-            return "sha256:" + HexFormat.of().formatHex(digest, 0, 8);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** One version of a secret; prints redacted. */
