@@ -96,10 +96,12 @@ class EdgeProxyTest {
             .route(routes -> routes.post("/v1/chat/completions", (req, res) -> req.receive()
                     .then(res.header("Content-Type", "text/event-stream")
                             .sendString(Flux.just(
-                                            "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n",
-                                            "data: {\"choices\":[{\"delta\":{\"content\":\"b\"}}]}\n\n")
-                                    .concatWith(Flux.error(new IllegalStateException("cut"))))
-                            .then())))
+                                    "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n",
+                                    "data: {\"choices\":[{\"delta\":{\"content\":\"b\"}}]}\n\n"))
+                            // both chunks are written and flushed first; only then is the connection dropped
+                            // (an error inside the same publisher may discard the unflushed "b")
+                            .then()
+                            .then(Mono.error(new IllegalStateException("cut"))))))
             .bindNow();
 
     static {

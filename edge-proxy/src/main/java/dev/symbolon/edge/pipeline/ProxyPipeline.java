@@ -245,17 +245,19 @@ public class ProxyPipeline {
         UsageMeter meter = usage.meter(call, status, contentType);
         Flux<DataBuffer> body = upstream.getBody() == null ? Flux.empty() : upstream.getBody();
         Flux<DataBuffer> metered = body.doOnNext(meter::observe).doFinally(meter::finish);
-        boolean reshaped = sse && call.payload().usageRequested();
-        if (reshaped) {
-            metered = StreamUsage.withoutUsageChunks(metered, BUFFERS);
-        }
         if (sse) {
+            // The cut becomes an in-band event at the source: an error signal travelling through the
+            // operators below would overtake (and discard) chunks still queued in them.
             metered = metered.onErrorResume(error -> Flux.just(BUFFERS.wrap(ErrorResponses.sseEvent(
                     error instanceof ReadTimeoutException || error.getCause() instanceof ReadTimeoutException
                             ? "upstream_timeout"
                             : "upstream_interrupted",
                     "The provider's stream ended early.",
                     call.requestId()))));
+        }
+        boolean reshaped = sse && call.payload().usageRequested();
+        if (reshaped) {
+            metered = StreamUsage.withoutUsageChunks(metered, BUFFERS);
         }
         long overheadMs = (call.overheadNanos() + System.nanoTime() - receivedNanos) / 1_000_000;
         return ServerResponse.status(status)
