@@ -21,15 +21,19 @@ import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.GoldenFiles;
 import dev.symbolon.contracts.KeyLifecycleEvent;
+import dev.symbolon.contracts.QuotaState;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
 import dev.symbolon.edge.auth.AppDirectory;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -511,6 +515,145 @@ class EdgeProxyTest {
                 .expectBody()
                 .jsonPath("$.error.type")
                 .isEqualTo("rate_limited");
+    }
+
+    @Test
+    void fifty_concurrent_requests_against_a_daily_quota_of_ten_let_exactly_ten_reach_the_upstream() {
+        // Slow upstream: the first requests are still in flight while the rest arrive.
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .willReturn(okJson("{\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}")
+                        .withFixedDelay(300)));
+        String key = tenantWithPolicy(
+                "t_quota",
+                new TenantConfigSnapshot.Policy(
+                        null, null, null, null, null, 10L, null, null, null, null, null, null, null));
+
+        List<Integer> statuses = Flux.range(0, 50)
+                .flatMap(
+                        i -> Mono.fromCallable(() -> client.post()
+                                        .uri("/openai/v1/chat/completions")
+                                        .header("Authorization", "Bearer " + key)
+                                        .contentType(MediaType.APPLICATION_JSON)
+                                        .bodyValue("{}")
+                                        .exchange()
+                                        .returnResult(String.class)
+                                        .getStatus()
+                                        .value())
+                                .subscribeOn(Schedulers.boundedElastic()),
+                        50)
+                .collectList()
+                .block(Duration.ofSeconds(60));
+
+        assertThat(statuses).filteredOn(status -> status == 200).hasSize(10);
+        assertThat(statuses).filteredOn(status -> status == 429).hasSize(40);
+        upstream.verify(10, postRequestedFor(urlPathEqualTo("/v1/chat/completions")));
+        String retryAfter = client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{}")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(429)
+                .expectHeader()
+                .valueEquals("x-symbolon-limit", "requests-per-day (tenant)")
+                .expectBody()
+                .jsonPath("$.error.type")
+                .isEqualTo("quota_exceeded")
+                .returnResult()
+                .getResponseHeaders()
+                .getFirst("retry-after");
+        assertThat(Long.parseLong(retryAfter)).isBetween(1L, 86_401L);
+    }
+
+    @Test
+    void a_cost_quota_analytics_reports_spent_closes_the_tenant_until_a_new_state_reopens_it() {
+        String key = tenantWithPolicy(
+                "t_spent",
+                new TenantConfigSnapshot.Policy(
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        new BigDecimal("5.00"),
+                        null,
+                        null,
+                        null));
+        assertThat(send(key)).isEqualTo(200);
+
+        producer.send(Topics.QUOTA_STATE, "t_spent", EventJson.encode(spentToday("t_spent", "5.000001", 1L)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> send(key) == 429);
+        client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{}")
+                .exchange()
+                .expectHeader()
+                .valueEquals("x-symbolon-limit", "cost-per-day (tenant)");
+
+        // e.g. a refund or a corrected price: the next state is below the limit again.
+        producer.send(Topics.QUOTA_STATE, "t_spent", EventJson.encode(spentToday("t_spent", "4.99", 2L)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> send(key) == 200);
+    }
+
+    private String tenantWithPolicy(String tenantId, TenantConfigSnapshot.Policy policy) {
+        String key = "sym_live_" + tenantId + "_" + UUID.randomUUID();
+        producer.send(
+                Topics.TENANT_CONFIG,
+                tenantId,
+                EventJson.encode(tenant(
+                        tenantId,
+                        policy,
+                        new TenantConfigSnapshot.IpRules(List.of(), List.of()),
+                        new TenantConfigSnapshot.App(
+                                "app_" + tenantId,
+                                tenantId,
+                                TenantConfigSnapshot.Status.ACTIVE,
+                                null,
+                                List.of(credential("cred_" + tenantId, key))))));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> directory.authenticate(key) instanceof AppDirectory.Accepted);
+        return key;
+    }
+
+    private int send(String key) {
+        return client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{}")
+                .exchange()
+                .returnResult(String.class)
+                .getStatus()
+                .value();
+    }
+
+    private static QuotaState spentToday(String tenantId, String usd, long usageOffset) {
+        Instant dayStart =
+                LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant monthStart = LocalDate.now(ZoneOffset.UTC)
+                .withDayOfMonth(1)
+                .atStartOfDay(ZoneOffset.UTC)
+                .toInstant();
+        return new QuotaState(
+                UUID.randomUUID(),
+                Instant.now(),
+                tenantId,
+                QuotaState.CURRENT_VERSION,
+                null,
+                new QuotaState.PeriodUsage(dayStart, dayStart.plusSeconds(86_400), 3, 30, new BigDecimal(usd)),
+                new QuotaState.PeriodUsage(monthStart, null, 3, 30, new BigDecimal(usd)),
+                false,
+                null,
+                null,
+                0,
+                usageOffset);
     }
 
     static final String OPENAI_STREAM =

@@ -15,6 +15,9 @@ import java.util.UUID;
  * @param blocked true when any quota is exhausted
  * @param blockedReason which limit is exhausted, e.g. {@code cost-per-month}; null when not blocked
  * @param blockedUntil start of the period that frees the quota; null when not blocked
+ * @param usagePartition the {@code usage-recorded.v1} partition this tenant's usage is read from
+ * @param usageOffset the last offset of that partition counted in {@code day} and {@code month}: an
+ *     edge drops its own not-yet-counted usage up to here (null on states that count nothing yet)
  */
 public record QuotaState(
         UUID eventId,
@@ -26,7 +29,9 @@ public record QuotaState(
         PeriodUsage month,
         boolean blocked,
         String blockedReason,
-        Instant blockedUntil)
+        Instant blockedUntil,
+        Integer usagePartition,
+        Long usageOffset)
         implements Event {
 
     public static final int CURRENT_VERSION = 1;

@@ -63,6 +63,15 @@ public record UsageRecorded(
     }
 
     /** How a request ended. */
+    /**
+     * Whether this request counts toward request, token and cost quotas: everything the gateway let
+     * through, whatever the provider then did. The edge's reservations and analytics' quota periods use
+     * this same rule.
+     */
+    public boolean countsTowardQuota() {
+        return outcome != Outcome.REFUSED;
+    }
+
     public enum Outcome {
         /** Upstream answered with 2xx. */
         SUCCESS,

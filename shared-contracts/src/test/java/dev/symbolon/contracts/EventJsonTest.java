@@ -97,10 +97,10 @@ class EventJsonTest {
 
     @Test
     void the_app_quota_key_joins_tenant_and_app() {
-        QuotaState tenantWide =
-                new QuotaState(UUID.randomUUID(), Instant.now(), "t_1", 1, null, null, null, false, null, null);
-        QuotaState app =
-                new QuotaState(UUID.randomUUID(), Instant.now(), "t_1", 1, "app_9", null, null, false, null, null);
+        QuotaState tenantWide = new QuotaState(
+                UUID.randomUUID(), Instant.now(), "t_1", 1, null, null, null, false, null, null, null, null);
+        QuotaState app = new QuotaState(
+                UUID.randomUUID(), Instant.now(), "t_1", 1, "app_9", null, null, false, null, null, null, null);
 
         assertThat(tenantWide.key()).isEqualTo("t_1");
         assertThat(app.key()).isEqualTo("t_1/app_9");

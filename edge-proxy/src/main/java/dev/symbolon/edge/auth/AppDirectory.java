@@ -113,7 +113,11 @@ public class AppDirectory {
                                         new AppIdentity(snapshot.tenantId(), app.appId()),
                                         app.status(),
                                         c.expiresAt(),
-                                        EffectivePolicy.of(snapshot.policy(), app.policy(), snapshot.ipRules()),
+                                        EffectivePolicy.of(
+                                                snapshot.policy(),
+                                                app.policy(),
+                                                snapshot.ipRules(),
+                                                snapshot.timeZone()),
                                         c.credentialId()))))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a));
         byCredentialHash.putAll(entries);

@@ -41,6 +41,17 @@ public class GatewayException extends RuntimeException {
                 retryAfterSeconds);
     }
 
+    /** 429: a daily or monthly quota is used up; it frees when its period ends. */
+    static GatewayException quotaExhausted(ProxyCall call, String limit, long retryAfterSeconds) {
+        return new GatewayException(
+                HttpStatus.TOO_MANY_REQUESTS,
+                "quota_exceeded",
+                "Quota used up: " + limit + ". It renews in " + retryAfterSeconds + " s.",
+                call,
+                limit,
+                retryAfterSeconds);
+    }
+
     /** The same failure, tied to the state the request had reached (for metering). */
     GatewayException at(ProxyCall call) {
         return this.call != null

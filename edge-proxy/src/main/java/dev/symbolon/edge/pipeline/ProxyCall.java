@@ -2,6 +2,7 @@ package dev.symbolon.edge.pipeline;
 
 import dev.symbolon.edge.auth.AppIdentity;
 import dev.symbolon.edge.keys.ProviderKey;
+import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.policy.EffectivePolicy;
 import dev.symbolon.edge.provider.ProviderRoutes.Route;
 import java.net.InetAddress;
@@ -14,6 +15,7 @@ import org.springframework.util.MultiValueMap;
  * Everything one request has established so far, immutable: the facts of the request as received,
  * then what each pipeline step added (a step returns a copy). Null fields are steps not reached yet.
  *
+ * @param reservation what the request holds against daily and monthly quotas, null when none apply
  * @param upstreamNanos {@link System#nanoTime()} when the upstream call started, 0 before
  */
 public record ProxyCall(
@@ -23,6 +25,7 @@ public record ProxyCall(
         EffectivePolicy policy,
         Payload payload,
         ProviderKey key,
+        Quotas.Reservation reservation,
         long upstreamNanos) {
 
     /**
@@ -49,33 +52,39 @@ public record ProxyCall(
      * @param stream whether the client asked for a stream ({@code "stream": true})
      * @param usageRequested the edge added {@code stream_options.include_usage} to {@code bytes}, so
      *     the usage-only chunk is the edge's to remove
+     * @param estimatedTokens what the request may use at most, as far as the body tells: its size in
+     *     tokens (about four bytes each) plus the output limit it sets; reserved against token quotas
      */
-    public record Payload(byte[] bytes, String model, boolean stream, boolean usageRequested) {
-        static final Payload NONE = new Payload(new byte[0], null, false, false);
+    public record Payload(byte[] bytes, String model, boolean stream, boolean usageRequested, long estimatedTokens) {
+        static final Payload NONE = new Payload(new byte[0], null, false, false, 0);
     }
 
     static ProxyCall start(Request request) {
-        return new ProxyCall(request, null, null, EffectivePolicy.OPEN, Payload.NONE, null, 0);
+        return new ProxyCall(request, null, null, EffectivePolicy.OPEN, Payload.NONE, null, null, 0);
     }
 
     ProxyCall withRoute(Route route) {
-        return new ProxyCall(request, route, identity, policy, payload, key, upstreamNanos);
+        return new ProxyCall(request, route, identity, policy, payload, key, reservation, upstreamNanos);
     }
 
     ProxyCall withIdentity(AppIdentity identity, EffectivePolicy policy) {
-        return new ProxyCall(request, route, identity, policy, payload, key, upstreamNanos);
+        return new ProxyCall(request, route, identity, policy, payload, key, reservation, upstreamNanos);
     }
 
     ProxyCall withPayload(Payload payload) {
-        return new ProxyCall(request, route, identity, policy, payload, key, upstreamNanos);
+        return new ProxyCall(request, route, identity, policy, payload, key, reservation, upstreamNanos);
     }
 
     ProxyCall withKey(ProviderKey key) {
-        return new ProxyCall(request, route, identity, policy, payload, key, upstreamNanos);
+        return new ProxyCall(request, route, identity, policy, payload, key, reservation, upstreamNanos);
+    }
+
+    ProxyCall withReservation(Quotas.Reservation reservation) {
+        return new ProxyCall(request, route, identity, policy, payload, key, reservation, upstreamNanos);
     }
 
     ProxyCall withUpstreamStarted() {
-        return new ProxyCall(request, route, identity, policy, payload, key, System.nanoTime());
+        return new ProxyCall(request, route, identity, policy, payload, key, reservation, System.nanoTime());
     }
 
     public String requestId() {

@@ -6,6 +6,7 @@ import dev.symbolon.edge.auth.AppDirectory;
 import dev.symbolon.edge.auth.AppTokens;
 import dev.symbolon.edge.auth.ClientCredentials;
 import dev.symbolon.edge.keys.ProviderKeys;
+import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.limits.RateLimits;
 import dev.symbolon.edge.policy.ClientAddress;
 import dev.symbolon.edge.policy.EffectivePolicy;
@@ -45,8 +46,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The request path of the edge, every step in order: route → authenticate → authorize (IP rules,
- * provider and endpoint allow-lists) → limit (requests and tokens per minute) → read body (size limit, model allow-list) → resolve key →
- * forward → meter. Each step takes the {@link ProxyCall} so far and returns it with what it
+ * provider and endpoint allow-lists) → limit (requests and tokens per minute) → read body (size
+ * limit, model allow-list) → reserve (daily and monthly quotas) → resolve key → forward → meter. Each step takes the {@link ProxyCall} so far and returns it with what it
  * established; a refusal is a {@link GatewayException} tied to the call it stopped.
  */
 @Component
@@ -64,6 +65,7 @@ public class ProxyPipeline {
     private final ProviderClient providers;
     private final UsageRecorder usage;
     private final RateLimits limits;
+    private final Quotas quotas;
     private final AppTokens tokens;
     private final long maxBodyBytes;
     private final Duration upstreamTimeout;
@@ -76,6 +78,7 @@ public class ProxyPipeline {
             ProviderClient providers,
             UsageRecorder usage,
             RateLimits limits,
+            Quotas quotas,
             AppTokens tokens,
             EdgeProperties properties) {
         this.routes = routes;
@@ -84,6 +87,7 @@ public class ProxyPipeline {
         this.providers = providers;
         this.usage = usage;
         this.limits = limits;
+        this.quotas = quotas;
         this.tokens = tokens;
         this.maxBodyBytes = properties.maxBodySize().toBytes();
         this.upstreamTimeout = properties.upstreamTimeout();
@@ -106,6 +110,7 @@ public class ProxyPipeline {
                         request.headers().firstHeader("X-Forwarded-For"))));
         return Mono.fromCallable(() -> limit(authorize(authenticate(route(start)))))
                 .flatMap(call -> readBody(call, request))
+                .map(this::reserve)
                 .flatMap(this::resolveKey)
                 .flatMap(this::forward)
                 .onErrorResume(GatewayException.class, e -> refuse(e, start));
@@ -195,7 +200,7 @@ public class ProxyPipeline {
     private ProxyCall withPayload(ProxyCall call, byte[] body) {
         MediaType type = call.request().headers().getContentType();
         if (body.length == 0 || type == null || !type.getSubtype().contains("json")) {
-            return call.withPayload(new ProxyCall.Payload(body, null, false, false));
+            return call.withPayload(new ProxyCall.Payload(body, null, false, false, body.length / 4L));
         }
         JsonNode root;
         try {
@@ -213,7 +218,34 @@ public class ProxyPipeline {
                 withUsage != null ? withUsage : body,
                 model != null && model.isString() ? model.asString() : null,
                 root.path("stream").asBoolean(false),
-                withUsage != null));
+                withUsage != null,
+                body.length / 4L + outputLimit(root)));
+    }
+
+    /** The output-token limit a request sets, in whichever field its provider uses (0 when none). */
+    private static long outputLimit(JsonNode root) {
+        for (String field : new String[] {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
+            JsonNode value = root.get(field);
+            if (value != null && value.canConvertToLong()) {
+                return Math.max(0, value.asLong());
+            }
+        }
+        JsonNode gemini = root.path("generationConfig").get("maxOutputTokens");
+        return gemini != null && gemini.canConvertToLong() ? Math.max(0, gemini.asLong()) : 0;
+    }
+
+    /** Daily and monthly quotas of tenant and app, counting this edge's requests still in flight. */
+    private ProxyCall reserve(ProxyCall call) {
+        if (!call.policy().hasQuotas()) {
+            return call;
+        }
+        Quotas.Admission admission =
+                quotas.reserve(call.identity(), call.policy(), call.payload().estimatedTokens());
+        if (admission.refusal() != null) {
+            throw GatewayException.quotaExhausted(
+                    call, admission.refusal().limit(), admission.refusal().retryAfterSeconds());
+        }
+        return call.withReservation(admission.reservation());
     }
 
     private Mono<ProxyCall> resolveKey(ProxyCall call) {

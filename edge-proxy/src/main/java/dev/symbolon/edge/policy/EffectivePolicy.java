@@ -3,7 +3,11 @@ package dev.symbolon.edge.policy;
 import dev.symbolon.contracts.Cidr;
 import dev.symbolon.contracts.TenantConfigSnapshot.IpRules;
 import dev.symbolon.contracts.TenantConfigSnapshot.Policy;
+import dev.symbolon.edge.limits.QuotaLimits;
 import java.net.InetAddress;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,7 +21,7 @@ import java.util.regex.Pattern;
 public final class EffectivePolicy {
 
     /** Nothing restricted: for tenants without policy or rules. */
-    public static final EffectivePolicy OPEN = new EffectivePolicy(null, null, null);
+    public static final EffectivePolicy OPEN = new EffectivePolicy(null, null, null, null);
 
     private final List<Level> levels;
     private final IpList ips;
@@ -26,8 +30,11 @@ public final class EffectivePolicy {
     private final Long appRequestsPerMinute;
     private final Long tenantTokensPerMinute;
     private final Long appTokensPerMinute;
+    private final QuotaLimits tenantQuotas;
+    private final QuotaLimits appQuotas;
+    private final ZoneId zone;
 
-    private EffectivePolicy(Policy tenant, Policy app, IpRules ipRules) {
+    private EffectivePolicy(Policy tenant, Policy app, IpRules ipRules, String timeZone) {
         List<Level> compiled = new ArrayList<>();
         if (tenant != null) {
             compiled.add(Level.of(tenant));
@@ -43,16 +50,24 @@ public final class EffectivePolicy {
         this.appRequestsPerMinute = app == null ? null : app.requestsPerMinute();
         this.tenantTokensPerMinute = tenant == null ? null : tenant.tokensPerMinute();
         this.appTokensPerMinute = app == null ? null : app.tokensPerMinute();
+        this.tenantQuotas = QuotaLimits.of(tenant);
+        this.appQuotas = QuotaLimits.of(app);
+        this.zone = zone(timeZone);
     }
 
+    /** For a tenant on UTC. */
     public static EffectivePolicy of(Policy tenant, Policy app, IpRules ipRules) {
+        return of(tenant, app, ipRules, null);
+    }
+
+    public static EffectivePolicy of(Policy tenant, Policy app, IpRules ipRules, String timeZone) {
         if (tenant == null
                 && app == null
                 && (ipRules == null
                         || (ipRules.allow().isEmpty() && ipRules.deny().isEmpty()))) {
             return OPEN;
         }
-        return new EffectivePolicy(tenant, app, ipRules);
+        return new EffectivePolicy(tenant, app, ipRules, timeZone);
     }
 
     public boolean allowsProvider(String provider) {
@@ -101,6 +116,37 @@ public final class EffectivePolicy {
 
     public Long appTokensPerMinute() {
         return appTokensPerMinute;
+    }
+
+    /** The tenant's daily and monthly quotas, or null when it has none. */
+    public QuotaLimits tenantQuotas() {
+        return tenantQuotas;
+    }
+
+    /** The app's own daily and monthly quotas, or null when it has none. */
+    public QuotaLimits appQuotas() {
+        return appQuotas;
+    }
+
+    /** Whether any daily or monthly quota applies (if not, the request path skips them entirely). */
+    public boolean hasQuotas() {
+        return tenantQuotas != null || appQuotas != null;
+    }
+
+    /** The tenant's time zone: quota days and months are its calendar days and months. */
+    public ZoneId zone() {
+        return zone;
+    }
+
+    private static ZoneId zone(String timeZone) {
+        if (timeZone == null || timeZone.isBlank()) {
+            return ZoneOffset.UTC;
+        }
+        try {
+            return ZoneId.of(timeZone);
+        } catch (DateTimeException e) {
+            return ZoneOffset.UTC;
+        }
     }
 
     private static Long minimum(Long a, Long b) {

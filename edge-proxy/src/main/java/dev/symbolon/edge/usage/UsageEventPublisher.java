@@ -4,6 +4,7 @@ import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
 import dev.symbolon.edge.EdgeProperties;
+import dev.symbolon.edge.limits.Quotas;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -36,6 +38,7 @@ class UsageEventPublisher implements SmartLifecycle {
     private static final Duration JOURNAL_ONLY_AFTER_FAILURE = Duration.ofSeconds(5);
 
     private final KafkaTemplate<String, byte[]> kafka;
+    private final Quotas quotas;
     private final UsageJournal journal;
     private final BlockingQueue<UsageRecorded> queue;
     private volatile boolean running;
@@ -43,8 +46,9 @@ class UsageEventPublisher implements SmartLifecycle {
     private Thread sender;
     private Thread replayer;
 
-    UsageEventPublisher(KafkaTemplate<String, byte[]> kafka, EdgeProperties properties) {
+    UsageEventPublisher(KafkaTemplate<String, byte[]> kafka, Quotas quotas, EdgeProperties properties) {
         this.kafka = kafka;
+        this.quotas = quotas;
         EdgeProperties.UsageJournal config = properties.usageJournal();
         this.journal = new UsageJournal(config.directory(), config.maxSize().toBytes());
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
@@ -81,11 +85,18 @@ class UsageEventPublisher implements SmartLifecycle {
                     .whenComplete((result, error) -> {
                         if (error != null) {
                             failed(event, payload, error);
+                        } else {
+                            sent(event, result.getRecordMetadata());
                         }
                     });
         } catch (RuntimeException e) {
             failed(event, payload, e);
         }
+    }
+
+    /** Where the event landed: the quota view counts it locally until analytics has counted that offset. */
+    private void sent(UsageRecorded event, RecordMetadata metadata) {
+        quotas.published(event.eventId(), metadata.partition(), metadata.offset());
     }
 
     private void failed(UsageRecorded event, byte[] payload, Throwable error) {
@@ -125,8 +136,11 @@ class UsageEventPublisher implements SmartLifecycle {
                 }
                 UsageRecorded event = EventJson.decode(line, UsageRecorded.class);
                 try {
-                    kafka.send(Topics.USAGE_RECORDED, event.tenantId(), line.getBytes(StandardCharsets.UTF_8))
-                            .get(30, TimeUnit.SECONDS);
+                    sent(
+                            event,
+                            kafka.send(Topics.USAGE_RECORDED, event.tenantId(), line.getBytes(StandardCharsets.UTF_8))
+                                    .get(30, TimeUnit.SECONDS)
+                                    .getRecordMetadata());
                 } catch (Exception e) {
                     if (e instanceof InterruptedException) {
                         Thread.currentThread().interrupt();

@@ -2,6 +2,7 @@ package dev.symbolon.edge.usage;
 
 import dev.symbolon.contracts.UsageRecorded;
 import dev.symbolon.contracts.UsageRecorded.Outcome;
+import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.limits.RateLimits;
 import dev.symbolon.edge.pipeline.ProxyCall;
 import java.util.UUID;
@@ -9,8 +10,8 @@ import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns a finished request into exactly one {@code usage-recorded.v1} event, and debits its tokens
- * from the tokens-per-minute limits. Requests whose caller
+ * Turns a finished request into exactly one {@code usage-recorded.v1} event, debits its tokens from
+ * the tokens-per-minute limits and settles its quota reservation. Requests whose caller
  * is unknown (no or bad credential) have no tenant to charge and are not metered.
  */
 @Component
@@ -18,10 +19,12 @@ public class UsageRecorder {
 
     private final UsageEventPublisher publisher;
     private final RateLimits limits;
+    private final Quotas quotas;
 
-    UsageRecorder(UsageEventPublisher publisher, RateLimits limits) {
+    UsageRecorder(UsageEventPublisher publisher, RateLimits limits, Quotas quotas) {
         this.publisher = publisher;
         this.limits = limits;
+        this.quotas = quotas;
     }
 
     /** Starts metering an upstream response; the meter publishes when the response ends. */
@@ -39,7 +42,7 @@ public class UsageRecorder {
             return;
         }
         limits.used(call.identity(), call.policy(), usage.input() + usage.output());
-        publisher.publish(new UsageRecorded(
+        UsageRecorded event = new UsageRecorded(
                 UUID.randomUUID(),
                 call.request().receivedAt(),
                 call.identity().tenantId(),
@@ -59,6 +62,8 @@ public class UsageRecorder {
                 partial,
                 call.elapsedMillis(),
                 call.overheadNanos() / 1_000_000,
-                call.requestId()));
+                call.requestId());
+        quotas.settle(call.reservation(), event);
+        publisher.publish(event);
     }
 }
