@@ -15,6 +15,7 @@ import org.springframework.validation.annotation.Validated;
  * @param bootstrapToken the bootstrap platform-admin credential (printed by the local stack)
  * @param credentialPepper key of the HMAC under which app and admin credentials are hashed; the edge
  *     hashes presented credentials with the same value
+ * @param serviceToken what other services present on {@code /internal/**} (the edge revoking app tokens)
  * @param jwt the short-lived admin tokens this service issues
  * @param keyVault where webhook signing secrets are kept
  * @param webhooks rules for webhook endpoint URLs
@@ -25,6 +26,7 @@ import org.springframework.validation.annotation.Validated;
 public record AdminProperties(
         @NotNull Secret bootstrapToken,
         @NotNull Secret credentialPepper,
+        @NotNull Secret serviceToken,
         @NotNull @Valid Jwt jwt,
         @NotNull @Valid KeyVault keyVault,
         @NotNull @Valid Webhooks webhooks,

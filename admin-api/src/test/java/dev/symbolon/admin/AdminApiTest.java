@@ -31,6 +31,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -394,6 +395,57 @@ class AdminApiTest {
         TenantConfigSnapshot latest = awaitSnapshot(tenantA, s -> s.revision() == revision);
         assertThat(latest.apps().stream().flatMap(app -> app.credentials().stream()))
                 .noneMatch(c -> c.credentialId().equals(credentialId));
+    }
+
+    @Test
+    void an_app_token_revoked_at_an_edge_joins_the_snapshot_until_it_expires_and_is_audited() {
+        String tokenId = UUID.randomUUID().toString();
+        Instant expiresAt = Instant.now().plusSeconds(600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Map<String, Object> revocation =
+                Map.of("tenantId", tenantA, "appId", appA, "tokenId", tokenId, "expiresAt", expiresAt.toString());
+
+        // Not for admins, not for anyone without the service token.
+        assertThat(status(BOOTSTRAP, HttpMethod.POST, "/internal/v1/app-token-revocations", revocation))
+                .isEqualTo(401);
+        assertThat(status(null, HttpMethod.POST, "/internal/v1/app-token-revocations", revocation))
+                .isEqualTo(401);
+        JsonNode first =
+                json(expect(SERVICE_TOKEN, HttpMethod.POST, "/internal/v1/app-token-revocations", revocation, 200));
+        JsonNode again =
+                json(expect(SERVICE_TOKEN, HttpMethod.POST, "/internal/v1/app-token-revocations", revocation, 200));
+
+        assertThat(first.path("revoked").asBoolean()).isTrue();
+        assertThat(again.path("revoked").asBoolean()).isFalse();
+        TenantConfigSnapshot latest = awaitSnapshot(tenantA, s -> s.revokedTokens().stream()
+                .anyMatch(t -> t.tokenId().equals(tokenId)));
+        assertThat(latest.revokedTokens())
+                .filteredOn(t -> t.tokenId().equals(tokenId))
+                .singleElement()
+                .satisfies(t -> {
+                    assertThat(t.appId()).isEqualTo(appA);
+                    assertThat(t.expiresAt()).isEqualTo(expiresAt);
+                });
+        JsonNode audit = json(expect(
+                BOOTSTRAP, HttpMethod.GET, "/admin/audit?action=app-token.revoked&tenantId=" + tenantA, null, 200));
+        assertThat(audit.path("items").toString()).contains(tokenId).contains("app:" + appA);
+
+        Map<String, Object> expired = Map.of(
+                "tenantId",
+                tenantA,
+                "appId",
+                appA,
+                "tokenId",
+                UUID.randomUUID().toString(),
+                "expiresAt",
+                Instant.now().minusSeconds(1).toString());
+        assertThat(json(expect(SERVICE_TOKEN, HttpMethod.POST, "/internal/v1/app-token-revocations", expired, 200))
+                        .path("revoked")
+                        .asBoolean())
+                .isFalse();
+        Map<String, Object> otherTenantsApp =
+                Map.of("tenantId", tenantB, "appId", appA, "tokenId", tokenId, "expiresAt", expiresAt.toString());
+        expect(SERVICE_TOKEN, HttpMethod.POST, "/internal/v1/app-token-revocations", otherTenantsApp, 404);
+        expect(SERVICE_TOKEN, HttpMethod.POST, "/internal/v1/app-token-revocations", Map.of("tenantId", tenantA), 400);
     }
 
     @Test
@@ -821,6 +873,7 @@ class AdminApiTest {
                         "/admin/tenants/{tenantId}/webhooks",
                         "/admin/audit/verify");
         assertThat(doc.toString()).doesNotContain("\"name\":\"principal\"");
+        assertThat(doc.path("paths").propertyNames()).noneMatch(path -> path.startsWith("/internal/"));
         assertThat(doc.path("components")
                         .path("securitySchemes")
                         .path("bearer")

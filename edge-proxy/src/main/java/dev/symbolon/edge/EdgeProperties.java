@@ -30,6 +30,7 @@ import org.springframework.validation.annotation.Validated;
  *     believed; empty means the socket's peer is the client
  * @param usageJournal where usage events wait while Kafka is unreachable
  * @param appTokens short-lived app tokens from {@code POST /auth/token}
+ * @param adminApi where the edge records a revoked app token ({@code POST /auth/revoke})
  */
 @Validated
 @ConfigurationProperties("symbolon.edge")
@@ -43,7 +44,8 @@ public record EdgeProperties(
         @NotNull Duration streamIdleTimeout,
         List<String> trustedProxies,
         @NotNull @Valid UsageJournal usageJournal,
-        @NotNull @Valid AppTokens appTokens) {
+        @NotNull @Valid AppTokens appTokens,
+        @NotNull @Valid AdminApi adminApi) {
 
     public EdgeProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
@@ -58,6 +60,9 @@ public record EdgeProperties(
     public record KeyVault(@NotNull URI baseUrl, @NotNull Secret serviceToken, @NotNull Duration cacheTtl) {}
 
     public record Upstream(@NotNull URI baseUrl) {}
+
+    /** @param serviceToken authenticates the edge to admin-api's internal endpoint */
+    public record AdminApi(@NotNull URI baseUrl, @NotNull Secret serviceToken) {}
 
     /**
      * @param signingKey HMAC-SHA256 key (at least 32 bytes) shared by every edge, so any edge verifies

@@ -27,6 +27,7 @@ import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
 import dev.symbolon.edge.auth.AppDirectory;
+import dev.symbolon.edge.auth.AppTokens;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -115,6 +116,7 @@ class EdgeProxyTest {
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) {
         registry.add("KEY_VAULT_URL", upstream::baseUrl);
+        registry.add("ADMIN_API_URL", upstream::baseUrl);
         registry.add("symbolon.edge.compat.cut.base-url", () -> "http://localhost:" + cutting.port() + "/v1");
         registry.add("SYMBOLON_USAGE_JOURNAL_DIR", () -> "target/usage-journal-" + UUID.randomUUID());
         registry.add("symbolon.edge.providers.openai.base-url", () -> upstream.baseUrl() + "/v1");
@@ -141,6 +143,9 @@ class EdgeProxyTest {
 
     @Autowired
     AppDirectory directory;
+
+    @Autowired
+    AppTokens tokens;
 
     /** What admin-api would publish for the test's tenant: one app with one credential (as a hash). */
     void publishTenant() {
@@ -169,6 +174,7 @@ class EdgeProxyTest {
                 null,
                 new TenantConfigSnapshot.IpRules(List.of(), List.of()),
                 List.of(app),
+                List.of(),
                 List.of());
         producer.send(Topics.TENANT_CONFIG, "t_acme", EventJson.encode(snapshot));
         await().atMost(Duration.ofSeconds(20))
@@ -878,6 +884,139 @@ class EdgeProxyTest {
     }
 
     @Test
+    void a_revoked_token_is_refused_here_at_once_and_everywhere_once_the_snapshot_carries_it() {
+        upstream.stubFor(post(urlEqualTo("/internal/v1/app-token-revocations"))
+                .withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN))
+                .willReturn(okJson("{\"revoked\":true}")));
+        String key = tenantWithPolicy("t_revoke", null);
+        String first = appToken(key);
+        String second = appToken(key);
+        assertThat(send(first)).isEqualTo(200);
+
+        // The token revokes itself (RFC 7009 style, form body).
+        client.post()
+                .uri("/auth/revoke")
+                .header("Authorization", "Bearer " + first)
+                .contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .bodyValue("token=" + first)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.revoked")
+                .isEqualTo(true);
+
+        assertThat(send(first)).isEqualTo(401);
+        assertThat(send(second)).as("only the one token is revoked").isEqualTo(200);
+        AppTokens.Claims claims = tokens.verify(first).orElseThrow();
+        upstream.verify(postRequestedFor(urlEqualTo("/internal/v1/app-token-revocations"))
+                .withRequestBody(matchingJsonPath("$.tokenId", equalTo(claims.tokenId())))
+                .withRequestBody(matchingJsonPath("$.tenantId", equalTo("t_revoke")))
+                .withRequestBody(matchingJsonPath("$.appId", equalTo("app_t_revoke"))));
+        assertThat(upstream.findAll(postRequestedFor(urlEqualTo("/internal/v1/app-token-revocations")))
+                        .toString())
+                .as("the token itself never leaves the edge")
+                .doesNotContain(first);
+
+        // Another edge hears it through tenant-config.v1: the snapshot admin-api then publishes.
+        AppTokens.Claims other = tokens.verify(second).orElseThrow();
+        TenantConfigSnapshot withRevocation = new TenantConfigSnapshot(
+                UUID.randomUUID(),
+                Instant.now(),
+                "t_revoke",
+                1,
+                2,
+                TenantConfigSnapshot.Status.ACTIVE,
+                "UTC",
+                null,
+                new TenantConfigSnapshot.IpRules(List.of(), List.of()),
+                List.of(new TenantConfigSnapshot.App(
+                        "app_t_revoke",
+                        "t_revoke",
+                        TenantConfigSnapshot.Status.ACTIVE,
+                        null,
+                        List.of(credential("cred_t_revoke", key)))),
+                List.of(),
+                List.of(new TenantConfigSnapshot.RevokedToken(other.tokenId(), "app_t_revoke", other.expiresAt())));
+        producer.send(Topics.TENANT_CONFIG, "t_revoke", EventJson.encode(withRevocation));
+        await().atMost(Duration.ofSeconds(10)).until(() -> send(second) == 401);
+        assertThat(send(key)).as("the app key itself still works").isEqualTo(200);
+    }
+
+    @Test
+    void revoking_needs_the_app_and_fails_loudly_when_it_cannot_be_recorded() {
+        String key = tenantWithPolicy("t_revoke2", null);
+        String token = appToken(key);
+        String strangersKey = tenantWithPolicy("t_stranger", null);
+
+        client.post()
+                .uri("/auth/revoke")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"token\":\"" + token + "\"}")
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
+        client.post()
+                .uri("/auth/revoke")
+                .header("Authorization", "Bearer " + strangersKey)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"token\":\"" + token + "\"}")
+                .exchange()
+                .expectStatus()
+                .isForbidden()
+                .expectBody()
+                .jsonPath("$.error.type")
+                .isEqualTo("token_not_yours");
+        client.post()
+                .uri("/auth/revoke")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"token\":\"not.a.token\"}")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.revoked")
+                .isEqualTo(false);
+
+        // admin-api answers 503: the client is told, and the token is not half-revoked here.
+        upstream.stubFor(post(urlEqualTo("/internal/v1/app-token-revocations"))
+                .willReturn(aResponse().withStatus(503)));
+        String body = client.post()
+                .uri("/auth/revoke")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"token\":\"" + token + "\"}")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(503)
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+        assertThat(body)
+                .contains("revocation_unavailable")
+                .doesNotContain(token)
+                .doesNotContain(SERVICE_TOKEN);
+        assertThat(send(token)).isEqualTo(200);
+    }
+
+    private String appToken(String key) {
+        return JsonMapper.builder()
+                .build()
+                .readTree(client.post()
+                        .uri("/auth/token")
+                        .header("Authorization", "Bearer " + key)
+                        .exchange()
+                        .expectStatus()
+                        .isOk()
+                        .expectBody()
+                        .returnResult()
+                        .getResponseBodyContent())
+                .path("access_token")
+                .asString();
+    }
+
+    @Test
     void an_app_key_buys_a_short_lived_token_that_works_until_its_key_is_revoked() {
         String key = "sym_live_tokens_" + UUID.randomUUID();
         TenantConfigSnapshot.App app = new TenantConfigSnapshot.App(
@@ -947,6 +1086,7 @@ class EdgeProxyTest {
                 new TenantConfigSnapshot.IpRules(List.of(), List.of()),
                 List.of(new TenantConfigSnapshot.App(
                         "app_t", "t", TenantConfigSnapshot.Status.ACTIVE, null, List.of())),
+                List.of(),
                 List.of());
         producer.send(Topics.TENANT_CONFIG, "t_tok", EventJson.encode(revoked));
         await().atMost(Duration.ofSeconds(20))
@@ -987,6 +1127,7 @@ class EdgeProxyTest {
                 policy,
                 ipRules,
                 List.of(app),
+                List.of(),
                 List.of());
     }
 

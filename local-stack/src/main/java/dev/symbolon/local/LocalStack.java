@@ -220,6 +220,7 @@ public final class LocalStack implements AutoCloseable {
             }
             case EDGE -> {
                 settings.put("KEY_VAULT_URL", url(Service.KEY_VAULT));
+                settings.put("ADMIN_API_URL", url(Service.ADMIN));
                 settings.put("SYMBOLON_SERVICE_TOKEN", secrets.serviceToken().reveal());
                 settings.put(
                         "SYMBOLON_CREDENTIAL_PEPPER", secrets.credentialPepper().reveal());

@@ -12,6 +12,7 @@ import java.util.UUID;
  * credentials appear only as their keyed hash.
  *
  * @param revision increases with every committed change; consumers ignore an older revision
+ * @param revokedTokens app tokens revoked before they expire (only those not yet expired)
  */
 public record TenantConfigSnapshot(
         UUID eventId,
@@ -24,7 +25,8 @@ public record TenantConfigSnapshot(
         Policy policy,
         IpRules ipRules,
         List<App> apps,
-        List<WebhookEndpoint> webhooks)
+        List<WebhookEndpoint> webhooks,
+        List<RevokedToken> revokedTokens)
         implements Event {
 
     public static final int CURRENT_VERSION = 1;
@@ -36,6 +38,7 @@ public record TenantConfigSnapshot(
         Objects.requireNonNull(status, "status");
         apps = apps == null ? List.of() : List.copyOf(apps);
         webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+        revokedTokens = revokedTokens == null ? List.of() : List.copyOf(revokedTokens);
     }
 
     public enum Status {
@@ -84,6 +87,14 @@ public record TenantConfigSnapshot(
             deny = deny == null ? List.of() : List.copyOf(deny);
         }
     }
+
+    /**
+     * An app token ({@code POST /auth/token}) revoked before its expiry; every edge refuses it.
+     *
+     * @param tokenId the token's {@code jti}
+     * @param expiresAt when the token would have expired anyway (then it leaves the snapshot)
+     */
+    public record RevokedToken(String tokenId, String appId, Instant expiresAt) {}
 
     /** Where the dispatcher delivers; the signing secret lives in the key store, not here. */
     public record WebhookEndpoint(String endpointId, String url, List<String> eventTypes, boolean active) {

@@ -5,17 +5,20 @@ import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * Builds a tenant's whole configuration as the edge needs it and appends it to the outbox, in the
  * transaction of the change; the same for the platform-wide configuration (global IP rules, published
- * as tenant {@code _platform}). Only hashes of credentials go in; revoked credentials are left out.
+ * as tenant {@code _platform}). Only hashes of credentials go in; revoked credentials are left out; revoked app tokens go in (by id)
+ * until they expire.
  */
 @Component
 class TenantSnapshots {
@@ -30,6 +33,7 @@ class TenantSnapshots {
     private final IpRuleStore ipRules;
     private final WebhookStore webhooks;
     private final Outbox outbox;
+    private final JdbcClient jdbc;
 
     TenantSnapshots(
             TenantRepository tenants,
@@ -38,7 +42,8 @@ class TenantSnapshots {
             PolicyStore policies,
             IpRuleStore ipRules,
             WebhookStore webhooks,
-            Outbox outbox) {
+            Outbox outbox,
+            JdbcClient jdbc) {
         this.tenants = tenants;
         this.apps = apps;
         this.credentials = credentials;
@@ -46,6 +51,7 @@ class TenantSnapshots {
         this.ipRules = ipRules;
         this.webhooks = webhooks;
         this.outbox = outbox;
+        this.jdbc = jdbc;
     }
 
     /** Records that the tenant or something it owns changed: next revision, new snapshot. */
@@ -70,6 +76,7 @@ class TenantSnapshots {
                 "UTC",
                 null,
                 ipRules.rules(null),
+                List.of(),
                 List.of(),
                 List.of());
         outbox.append(Topics.TENANT_CONFIG, PLATFORM, EventJson.encode(snapshot));
@@ -106,7 +113,21 @@ class TenantSnapshots {
                 policies.ofTenant(tenant.tenantId()).orElse(null),
                 ipRules.rules(tenant.tenantId()),
                 appList,
-                webhooks.forSnapshot(tenant.tenantId()));
+                webhooks.forSnapshot(tenant.tenantId()),
+                revokedTokens(tenant.tenantId(), now));
         outbox.append(Topics.TENANT_CONFIG, tenant.tenantId(), EventJson.encode(snapshot));
+    }
+
+    /** Revoked app tokens that have not expired yet (see {@link TokenRevocations}). */
+    private List<TenantConfigSnapshot.RevokedToken> revokedTokens(String tenantId, Instant now) {
+        return jdbc.sql("select token_id, app_id, expires_at from revoked_app_token"
+                        + " where tenant_id = :t and expires_at > :now order by token_id")
+                .param("t", tenantId)
+                .param("now", Timestamp.from(now))
+                .query((rs, n) -> new TenantConfigSnapshot.RevokedToken(
+                        rs.getString("token_id"),
+                        rs.getString("app_id"),
+                        rs.getTimestamp("expires_at").toInstant()))
+                .list();
     }
 }

@@ -28,6 +28,9 @@ public class AppDirectory {
     private final Map<String, Entry> byCredentialHash = new ConcurrentHashMap<>();
     private final Map<String, Entry> byCredentialId = new ConcurrentHashMap<>();
     private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
+    /** Revoked app tokens by id, until they would have expired anyway. */
+    private final Map<String, Instant> revokedTokens = new ConcurrentHashMap<>();
+
     private volatile EffectivePolicy.IpList globalRules = EffectivePolicy.IpList.NONE;
     private long globalRevision = -1;
 
@@ -65,6 +68,9 @@ public class AppDirectory {
      * expiring the credential ends its tokens too.
      */
     public Result authenticateToken(AppTokens.Claims token) {
+        if (revokedTokens.containsKey(token.tokenId())) {
+            return new Unknown();
+        }
         Entry entry = byCredentialId.get(token.credentialId());
         if (entry == null
                 || !entry.identity().tenantId().equals(token.tenantId())
@@ -104,6 +110,7 @@ public class AppDirectory {
         if (held != null && held.revision() >= snapshot.revision()) {
             return;
         }
+        snapshot.revokedTokens().forEach(token -> revoked(token.tokenId(), token.expiresAt()));
         Map<String, Entry> entries = snapshot.apps().stream()
                 .flatMap(app -> app.credentials().stream()
                         .filter(c -> c.status() == Status.ACTIVE)
@@ -141,6 +148,18 @@ public class AppDirectory {
                 byCredentialHash.remove(hash);
                 byCredentialId.remove(entry.credentialId());
             });
+        }
+    }
+
+    /**
+     * A token revoked (here, or at another edge and heard through {@code tenant-config.v1}); it is
+     * refused until it would have expired anyway, then forgotten.
+     */
+    public void revoked(String tokenId, Instant expiresAt) {
+        Instant now = clock.instant();
+        revokedTokens.values().removeIf(expiry -> expiry.isBefore(now));
+        if (expiresAt.isAfter(now)) {
+            revokedTokens.put(tokenId, expiresAt);
         }
     }
 

@@ -38,8 +38,12 @@ public class AppTokens {
         this.ttl = properties.appTokens().ttl();
     }
 
-    /** What a valid token says. */
-    public record Claims(String tenantId, String appId, String credentialId) {}
+    /**
+     * What a valid token says.
+     *
+     * @param tokenId its {@code jti}, the handle of a revocation
+     */
+    public record Claims(String tenantId, String appId, String credentialId, String tokenId, Instant expiresAt) {}
 
     public String issue(String tenantId, String appId, String credentialId) {
         Instant now = Instant.now();
@@ -76,10 +80,15 @@ public class AppTokens {
             }
             String tenant = claims.get("tenant", String.class);
             String credential = claims.get("cred", String.class);
-            if (tenant == null || credential == null || claims.getSubject() == null) {
+            if (tenant == null || credential == null || claims.getSubject() == null || claims.getId() == null) {
                 return Optional.empty();
             }
-            return Optional.of(new Claims(tenant, claims.getSubject(), credential));
+            return Optional.of(new Claims(
+                    tenant,
+                    claims.getSubject(),
+                    credential,
+                    claims.getId(),
+                    claims.getExpiration().toInstant()));
         } catch (JwtException | IllegalArgumentException e) {
             return Optional.empty();
         }

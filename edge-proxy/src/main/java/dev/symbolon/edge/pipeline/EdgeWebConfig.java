@@ -29,6 +29,7 @@ class EdgeWebConfig {
     @Bean
     RouterFunction<ServerResponse> proxyRoutes(ProxyPipeline pipeline, SeedRoutes seed) {
         return RouterFunctions.route(RequestPredicates.POST("/auth/token"), seed::token)
+                .andRoute(RequestPredicates.POST("/auth/revoke"), seed::revoke)
                 .andRoute(RequestPredicates.POST("/api/{provider}/proxy"), seed::proxy)
                 .andRoute(RequestPredicates.GET("/api/{provider}/endpoints"), seed::endpoints)
                 .andRoute(RequestPredicates.all(), pipeline::handle);

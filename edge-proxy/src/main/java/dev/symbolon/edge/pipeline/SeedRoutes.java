@@ -1,8 +1,10 @@
 package dev.symbolon.edge.pipeline;
 
 import dev.symbolon.edge.auth.AppDirectory;
+import dev.symbolon.edge.auth.AppIdentity;
 import dev.symbolon.edge.auth.AppTokens;
 import dev.symbolon.edge.auth.ClientCredentials;
+import dev.symbolon.edge.auth.TokenRevocation;
 import dev.symbolon.edge.provider.PathSafety;
 import dev.symbolon.edge.provider.Provider;
 import java.net.URI;
@@ -24,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Routes outside the provider paths: {@code POST /auth/token}, and those of existing SafeAPI-Bridge
+ * Routes outside the provider paths: {@code POST /auth/token}, {@code POST /auth/revoke}, and those of existing SafeAPI-Bridge
  * clients. {@code POST /api/{provider}/proxy} with {@code
  * {"endpoint": "/chat/completions", …}} becomes the provider-native request (the rest of the body,
  * without {@code endpoint}) and goes through the same {@link ProxyPipeline} as any other;
@@ -58,11 +60,13 @@ class SeedRoutes {
     private final ProxyPipeline pipeline;
     private final AppDirectory apps;
     private final AppTokens tokens;
+    private final TokenRevocation revocation;
 
-    SeedRoutes(ProxyPipeline pipeline, AppDirectory apps, AppTokens tokens) {
+    SeedRoutes(ProxyPipeline pipeline, AppDirectory apps, AppTokens tokens, TokenRevocation revocation) {
         this.pipeline = pipeline;
         this.apps = apps;
         this.tokens = tokens;
+        this.revocation = revocation;
     }
 
     Mono<ServerResponse> proxy(ServerRequest request) {
@@ -151,6 +155,81 @@ class SeedRoutes {
                         "Bearer",
                         "expires_in",
                         tokens.ttl().toSeconds()));
+    }
+
+    /**
+     * {@code POST /auth/revoke}, after RFC 7009: the token to revoke is the form or JSON field {@code
+     * token}, or else the bearer token itself. The caller authenticates with its app key or with a
+     * token of its own; a token of another app is refused (403). An unreadable or expired token is
+     * answered 200 with {@code revoked: false}: there is nothing left to revoke.
+     */
+    Mono<ServerResponse> revoke(ServerRequest request) {
+        String requestId = ProxyPipeline.newRequestId();
+        String credential = ClientCredentials.extract(
+                Provider.AuthStyle.BEARER, request.headers().asHttpHeaders(), request.queryParams());
+        AppIdentity caller = caller(credential);
+        if (caller == null) {
+            return error(HttpStatus.UNAUTHORIZED, "invalid_credential", "An app API key or app token is required.");
+        }
+        String sourceIp = request.remoteAddress()
+                .map(address -> address.getAddress().getHostAddress())
+                .orElse(null);
+        return tokenField(request)
+                .defaultIfEmpty(AppTokens.looksLikeToken(credential) ? credential : "")
+                .flatMap(token -> {
+                    AppTokens.Claims claims = tokens.verify(token).orElse(null);
+                    if (claims == null) {
+                        return revoked(false);
+                    }
+                    if (!claims.tenantId().equals(caller.tenantId())
+                            || !claims.appId().equals(caller.appId())) {
+                        return error(HttpStatus.FORBIDDEN, "token_not_yours", "This token belongs to another app.");
+                    }
+                    return revocation
+                            .revoke(claims, sourceIp, requestId)
+                            .then(revoked(true))
+                            .onErrorResume(e -> error(
+                                    HttpStatus.SERVICE_UNAVAILABLE,
+                                    "revocation_unavailable",
+                                    "The token could not be revoked now; try again."));
+                });
+    }
+
+    private AppIdentity caller(String credential) {
+        AppDirectory.Result result = AppTokens.looksLikeToken(credential)
+                ? tokens.verify(credential).map(apps::authenticateToken).orElse(new AppDirectory.Unknown())
+                : apps.authenticate(credential);
+        return result instanceof AppDirectory.Accepted accepted ? accepted.identity() : null;
+    }
+
+    /** The {@code token} field of a form or JSON body; empty when there is none. */
+    private static Mono<String> tokenField(ServerRequest request) {
+        MediaType type = request.headers().contentType().orElse(null);
+        if (type != null && MediaType.APPLICATION_FORM_URLENCODED.isCompatibleWith(type)) {
+            return request.formData().mapNotNull(form -> form.getFirst("token"));
+        }
+        if (type != null && type.getSubtype().contains("json")) {
+            return DataBufferUtils.join(request.bodyToFlux(DataBuffer.class), 64 * 1024)
+                    .mapNotNull(buffer -> {
+                        try {
+                            JsonNode token = JSON.readTree(buffer.toString(StandardCharsets.UTF_8))
+                                    .get("token");
+                            return token != null && token.isString() ? token.asString() : null;
+                        } catch (JacksonException e) {
+                            return null;
+                        } finally {
+                            DataBufferUtils.release(buffer);
+                        }
+                    });
+        }
+        return Mono.empty();
+    }
+
+    private static Mono<ServerResponse> revoked(boolean revoked) {
+        return ServerResponse.ok()
+                .contentType(MediaType.APPLICATION_JSON)
+                .header("Cache-Control", "no-store")
+                .bodyValue(Map.of("revoked", revoked));
     }
 
     private static Mono<ServerResponse> error(HttpStatus status, String type, String message) {

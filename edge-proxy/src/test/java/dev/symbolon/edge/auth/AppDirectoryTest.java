@@ -107,6 +107,7 @@ class AppDirectoryTest {
                 null,
                 new TenantConfigSnapshot.IpRules(List.of(), List.of("192.0.2.0/24")),
                 List.of(),
+                List.of(),
                 List.of()));
 
         assertThat(directory.tenantCount()).isZero();
@@ -119,7 +120,18 @@ class AppDirectoryTest {
     private static TenantConfigSnapshot snapshot(
             String tenantId, long revision, Status status, TenantConfigSnapshot.App app) {
         return new TenantConfigSnapshot(
-                UUID.randomUUID(), NOW, tenantId, 1, revision, status, "UTC", null, null, List.of(app), List.of());
+                UUID.randomUUID(),
+                NOW,
+                tenantId,
+                1,
+                revision,
+                status,
+                "UTC",
+                null,
+                null,
+                List.of(app),
+                List.of(),
+                List.of());
     }
 
     private static TenantConfigSnapshot.App app(
@@ -143,6 +155,7 @@ class AppDirectoryTest {
                 Duration.ofSeconds(5),
                 List.of(),
                 new EdgeProperties.UsageJournal(java.nio.file.Path.of("target/journal"), DataSize.ofMegabytes(1), 10),
-                new EdgeProperties.AppTokens(Secret.of("0123456789abcdef0123456789abcdef"), Duration.ofMinutes(15)));
+                new EdgeProperties.AppTokens(Secret.of("0123456789abcdef0123456789abcdef"), Duration.ofMinutes(15)),
+                new EdgeProperties.AdminApi(URI.create("http://localhost:1"), Secret.of("t")));
     }
 }

@@ -1,0 +1,52 @@
+package dev.symbolon.admin.internal;
+
+import dev.symbolon.admin.AdminProperties;
+import java.nio.charset.StandardCharsets;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code /internal/**} is for other Symbolon services, never for admins or the public: only callers
+ * presenting the service token get in, compared in constant time.
+ */
+@Component
+@Order(0)
+class ServiceTokenFilter implements WebFilter {
+
+    private static final String BEARER = "Bearer ";
+    private static final byte[] UNAUTHORIZED =
+            "{\"error\":{\"type\":\"unauthorized\",\"message\":\"A valid service token is required.\"}}"
+                    .getBytes(StandardCharsets.UTF_8);
+
+    private final AdminProperties properties;
+
+    ServiceTokenFilter(AdminProperties properties) {
+        this.properties = properties;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        if (!exchange.getRequest().getPath().value().startsWith("/internal/")) {
+            return chain.filter(exchange);
+        }
+        String authorization = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        String token = authorization != null && authorization.startsWith(BEARER)
+                ? authorization.substring(BEARER.length())
+                : null;
+        if (properties.serviceToken().matches(token)) {
+            return chain.filter(exchange);
+        }
+        ServerHttpResponse response = exchange.getResponse();
+        response.setStatusCode(HttpStatus.UNAUTHORIZED);
+        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(UNAUTHORIZED)));
+    }
+}
