@@ -2,6 +2,7 @@ package dev.symbolon.edge;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.binaryEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -660,6 +661,79 @@ class EdgeProxyTest {
                 null,
                 0,
                 usageOffset);
+    }
+
+    @Test
+    void binary_bodies_pass_through_untouched_both_ways_for_every_provider_family() {
+        byte[] audio = new byte[256 * 1024];
+        new java.util.Random(42).nextBytes(audio);
+        byte[] upload = new byte[48 * 1024]; // under the test max-body-size of 64 KB
+        new java.util.Random(7).nextBytes(upload);
+        record Case(String edgePath, String upstreamPath, String header, String credentialPrefix) {}
+        List<Case> cases = List.of(
+                new Case("/openai/v1/audio/speech", "/v1/audio/speech", "Authorization", "Bearer "),
+                new Case("/anthropic/v1/files", "/anthropic/v1/files", "x-api-key", ""),
+                new Case("/gemini/v1beta/files:upload", "/gemini/v1beta/files:upload", "x-goog-api-key", ""));
+        for (Case c : cases) {
+            upstream.stubFor(post(urlEqualTo(c.upstreamPath()))
+                    .withRequestBody(binaryEqualTo(upload))
+                    .willReturn(aResponse()
+                            .withStatus(200)
+                            .withHeader("Content-Type", "audio/mpeg")
+                            .withBody(audio)));
+
+            byte[] received = client.post()
+                    .uri(c.edgePath())
+                    .header(c.header(), c.credentialPrefix() + CREDENTIAL)
+                    .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                    .bodyValue(upload)
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectHeader()
+                    .contentType("audio/mpeg")
+                    .expectBody(byte[].class)
+                    .returnResult()
+                    .getResponseBody();
+
+            assertThat(received).as(c.edgePath()).isEqualTo(audio);
+            upstream.verify(postRequestedFor(urlEqualTo(c.upstreamPath())).withRequestBody(binaryEqualTo(upload)));
+        }
+    }
+
+    @Test
+    void hop_by_hop_headers_from_a_raw_client_never_reach_the_upstream() throws Exception {
+        String body = "{\"model\":\"gpt-4o-mini\"}";
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            socket.setSoTimeout(10_000);
+            String request = "POST /openai/v1/chat/completions HTTP/1.1\r\n"
+                    + "Host: localhost\r\n"
+                    + "Authorization: Bearer " + CREDENTIAL + "\r\n"
+                    + "Content-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n"
+                    + "Connection: close, X-Hop-Secret\r\n"
+                    + "X-Hop-Secret: for-the-next-hop-only\r\n"
+                    + "Keep-Alive: timeout=5\r\n"
+                    + "TE: trailers\r\n"
+                    + "Proxy-Authorization: Basic c2VjcmV0\r\n"
+                    + "OpenAI-Beta: assistants=v2\r\n"
+                    + "\r\n"
+                    + body;
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(response).startsWith("HTTP/1.1 200");
+        }
+
+        var seen = upstream.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions")))
+                .get(0)
+                .getHeaders();
+        assertThat(seen.getHeader("OpenAI-Beta").firstValue()).isEqualTo("assistants=v2");
+        assertThat(seen.keys())
+                .noneMatch(name -> name.equalsIgnoreCase("X-Hop-Secret")
+                        || name.equalsIgnoreCase("Keep-Alive")
+                        || name.equalsIgnoreCase("TE")
+                        || name.equalsIgnoreCase("Proxy-Authorization"));
+        assertThat(seen.getHeader("Authorization").firstValue()).isEqualTo("Bearer " + OPENAI_KEY);
     }
 
     static final String OPENAI_STREAM =

@@ -6,6 +6,8 @@ import dev.symbolon.edge.auth.ClientCredentials;
 import io.netty.channel.ChannelOption;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -108,12 +110,33 @@ public class ProviderClient {
     }
 
     static void copyRequestHeaders(HttpHeaders from, HttpHeaders to) {
+        Set<String> named = namedByConnection(from);
         from.forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (!NOT_FORWARDED.contains(lower) && !ClientCredentials.HEADERS.contains(lower)) {
+            if (!NOT_FORWARDED.contains(lower)
+                    && !ClientCredentials.HEADERS.contains(lower)
+                    && !named.contains(lower)) {
                 to.addAll(name, values);
             }
         });
+    }
+
+    /** Headers the sender declared hop-by-hop by listing them in {@code Connection} (RFC 9110 §7.6.1). */
+    private static Set<String> namedByConnection(HttpHeaders headers) {
+        List<String> connection = headers.get(HttpHeaders.CONNECTION);
+        if (connection == null || connection.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> named = new HashSet<>();
+        for (String value : connection) {
+            for (String token : value.split(",")) {
+                String name = token.trim().toLowerCase(Locale.ROOT);
+                if (!name.isEmpty()) {
+                    named.add(name);
+                }
+            }
+        }
+        return named;
     }
 
     static void injectKey(Provider.AuthStyle style, Secret apiKey, HttpHeaders headers) {
@@ -131,8 +154,12 @@ public class ProviderClient {
 
     /** Upstream response headers the client gets: all but hop-by-hop ones and cookies. */
     public static void copyResponseHeaders(HttpHeaders from, HttpHeaders to) {
+        Set<String> named = namedByConnection(from);
         from.forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
+            if (named.contains(lower)) {
+                return;
+            }
             if (lower.equals("x-request-id")) {
                 to.addAll("x-upstream-request-id", values);
             } else if (!NOT_FORWARDED.contains(lower) || lower.equals("content-length")) {
