@@ -912,6 +912,31 @@ class EdgeProxyTest {
     }
 
     @Test
+    void a_client_that_leaves_before_the_provider_answers_is_still_metered_once() {
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .willReturn(okJson("{\"choices\":[]}").withFixedDelay(5_000)));
+        String key = tenantWithPolicy("t_leaver", null);
+
+        String requestId = WebClient.create("http://localhost:" + port)
+                .post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"gpt-4o-mini\"}")
+                .retrieve()
+                .toBodilessEntity()
+                .timeout(Duration.ofMillis(500), Mono.empty())
+                .then(Mono.just("left"))
+                .block(Duration.ofSeconds(10));
+        assertThat(requestId).isEqualTo("left");
+
+        UsageRecorded event = awaitUsageWhere(e -> "t_leaver".equals(e.tenantId()));
+        assertThat(event.outcome()).isEqualTo(UsageRecorded.Outcome.CANCELLED);
+        assertThat(event.status()).isEqualTo(499);
+        assertThat(event.partial()).isTrue();
+    }
+
+    @Test
     void seed_clients_reach_the_same_pipeline_through_the_proxy_route() {
         client.post()
                 .uri("/api/openai/proxy")
@@ -1285,6 +1310,10 @@ class EdgeProxyTest {
     }
 
     private UsageRecorded awaitUsage(String requestId) {
+        return awaitUsageWhere(e -> requestId.equals(e.requestId()));
+    }
+
+    private UsageRecorded awaitUsageWhere(java.util.function.Predicate<UsageRecorded> matching) {
         Properties config = new Properties();
         config.put("bootstrap.servers", kafka.getBrokersAsString());
         config.put("group.id", "test-" + UUID.randomUUID());
@@ -1301,7 +1330,7 @@ class EdgeProxyTest {
                                 }
                                 return raw.stream()
                                         .map(json -> EventJson.decode(json, UsageRecorded.class))
-                                        .filter(e -> requestId.equals(e.requestId()))
+                                        .filter(matching)
                                         .findFirst()
                                         .orElse(null);
                             },

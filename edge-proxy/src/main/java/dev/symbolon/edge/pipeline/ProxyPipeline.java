@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -47,8 +48,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The request path of the edge, every step in order: route → authenticate → authorize (IP rules,
  * provider and endpoint allow-lists) → limit (requests and tokens per minute) → read body (size
- * limit, model allow-list) → reserve (daily and monthly quotas) → resolve key → forward → meter. Each step takes the {@link ProxyCall} so far and returns it with what it
- * established; a refusal is a {@link GatewayException} tied to the call it stopped.
+ * limit, model allow-list) → reserve (daily and monthly quotas) → resolve key → forward → meter.
+ * Each step takes the {@link ProxyCall} so far and returns it with what it established; a refusal is
+ * a {@link GatewayException} tied to the call it stopped.
  */
 @Component
 public class ProxyPipeline {
@@ -264,9 +266,20 @@ public class ProxyPipeline {
                 call.request().headers(),
                 call.payload().bytes(),
                 call.key().apiKey());
+        // A client that leaves before the provider answers still gets its one usage event (and gives
+        // its quota reservation back); once the response has begun, the meter takes over.
+        AtomicBoolean answered = new AtomicBoolean();
         return (call.payload().stream() ? upstream : upstream.timeout(upstreamTimeout))
                 .onErrorMap(e -> upstreamFailure(e).at(call))
-                .flatMap(response -> respond(call, response));
+                .flatMap(response -> {
+                    answered.set(true);
+                    return respond(call, response);
+                })
+                .doOnCancel(() -> {
+                    if (answered.compareAndSet(false, true)) {
+                        usage.cancelledBeforeResponse(call);
+                    }
+                });
     }
 
     private Mono<ServerResponse> respond(ProxyCall call, ResponseEntity<Flux<DataBuffer>> upstream) {

@@ -37,6 +37,14 @@ public class UsageRecorder {
         record(call, status, outcome, TokenUsage.NONE, false);
     }
 
+    /**
+     * The client went away while the provider had not answered yet: status 499 (client closed
+     * request), partial, since the provider may still bill what it started.
+     */
+    public void cancelledBeforeResponse(ProxyCall call) {
+        record(call, 499, Outcome.CANCELLED, TokenUsage.NONE, true);
+    }
+
     void record(ProxyCall call, int status, Outcome outcome, TokenUsage usage, boolean partial) {
         if (call.identity() == null) {
             return;
