@@ -1078,6 +1078,18 @@ class EdgeProxyTest {
                 .jsonPath("$.revoked")
                 .isEqualTo(false);
 
+        client.post()
+                .uri("/auth/revoke")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"token\":\"" + "x".repeat(70_000) + "\"}")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(413)
+                .expectBody()
+                .jsonPath("$.error.type")
+                .isEqualTo("body_too_large");
+
         // admin-api answers 503: the client is told, and the token is not half-revoked here.
         upstream.stubFor(post(urlEqualTo("/internal/v1/app-token-revocations"))
                 .willReturn(aResponse().withStatus(503)));

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -192,7 +193,10 @@ class SeedRoutes {
                                     HttpStatus.SERVICE_UNAVAILABLE,
                                     "revocation_unavailable",
                                     "The token could not be revoked now; try again."));
-                });
+                })
+                .onErrorResume(
+                        DataBufferLimitException.class,
+                        e -> error(HttpStatus.CONTENT_TOO_LARGE, "body_too_large", "The request body is too large."));
     }
 
     private AppIdentity caller(String credential) {
