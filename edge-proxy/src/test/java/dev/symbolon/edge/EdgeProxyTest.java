@@ -488,22 +488,7 @@ class EdgeProxyTest {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> directory.authenticate(limited) instanceof AppDirectory.Accepted);
 
-        List<WebTestClient.ResponseSpec> responses = Flux.range(0, 50)
-                .flatMap(
-                        i -> Mono.fromCallable(() -> client.post()
-                                        .uri("/openai/v1/chat/completions")
-                                        .header("Authorization", "Bearer " + limited)
-                                        .contentType(MediaType.APPLICATION_JSON)
-                                        .bodyValue("{}")
-                                        .exchange())
-                                .subscribeOn(Schedulers.boundedElastic()),
-                        50)
-                .collectList()
-                .block(Duration.ofSeconds(60));
-
-        List<Integer> statuses = responses.stream()
-                .map(r -> r.returnResult(String.class).getStatus().value())
-                .toList();
+        List<Integer> statuses = concurrently(50, limited);
         assertThat(statuses).filteredOn(status -> status == 200).hasSize(10);
         assertThat(statuses).filteredOn(status -> status == 429).hasSize(40);
         upstream.verify(10, postRequestedFor(urlPathEqualTo("/v1/chat/completions")));
@@ -535,21 +520,7 @@ class EdgeProxyTest {
                 new TenantConfigSnapshot.Policy(
                         null, null, null, null, null, 10L, null, null, null, null, null, null, null));
 
-        List<Integer> statuses = Flux.range(0, 50)
-                .flatMap(
-                        i -> Mono.fromCallable(() -> client.post()
-                                        .uri("/openai/v1/chat/completions")
-                                        .header("Authorization", "Bearer " + key)
-                                        .contentType(MediaType.APPLICATION_JSON)
-                                        .bodyValue("{}")
-                                        .exchange()
-                                        .returnResult(String.class)
-                                        .getStatus()
-                                        .value())
-                                .subscribeOn(Schedulers.boundedElastic()),
-                        50)
-                .collectList()
-                .block(Duration.ofSeconds(60));
+        List<Integer> statuses = concurrently(50, key);
 
         assertThat(statuses).filteredOn(status -> status == 200).hasSize(10);
         assertThat(statuses).filteredOn(status -> status == 429).hasSize(40);
@@ -627,6 +598,14 @@ class EdgeProxyTest {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> directory.authenticate(key) instanceof AppDirectory.Accepted);
         return key;
+    }
+
+    /** Statuses of n identical chat requests sent all at once with the given credential. */
+    private List<Integer> concurrently(int n, String key) {
+        return Flux.range(0, n)
+                .flatMap(i -> Mono.fromCallable(() -> send(key)).subscribeOn(Schedulers.boundedElastic()), n)
+                .collectList()
+                .block(Duration.ofSeconds(60));
     }
 
     private int send(String key) {

@@ -263,22 +263,12 @@ public class AuditLog {
             String prevHash,
             String hash) {
 
+        /** This entry at its place in the chain: its sequence number, its predecessor's hash, its own. */
         Entry chained(long seq, String prevHash) {
-            Entry withLink = new Entry(
-                    seq,
-                    entryId,
-                    occurredAt,
-                    tenantId,
-                    actor,
-                    actorRole,
-                    action,
-                    target,
-                    service,
-                    sourceIp,
-                    requestId,
-                    details,
-                    prevHash,
-                    null);
+            return withLink(seq, prevHash, null).sealed();
+        }
+
+        private Entry withLink(long seq, String prevHash, String hash) {
             return new Entry(
                     seq,
                     entryId,
@@ -293,7 +283,11 @@ public class AuditLog {
                     requestId,
                     details,
                     prevHash,
-                    withLink.computeHash());
+                    hash);
+        }
+
+        private Entry sealed() {
+            return withLink(seq, prevHash, computeHash());
         }
 
         /** SHA-256 over a canonical JSON array of every field but the hash itself. */

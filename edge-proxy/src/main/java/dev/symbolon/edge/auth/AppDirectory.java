@@ -110,6 +110,8 @@ public class AppDirectory {
         if (held != null && held.revision() >= snapshot.revision()) {
             return;
         }
+        Instant now = clock.instant();
+        revokedTokens.values().removeIf(expiry -> expiry.isBefore(now));
         snapshot.revokedTokens().forEach(token -> revoked(token.tokenId(), token.expiresAt()));
         Map<String, Entry> entries = snapshot.apps().stream()
                 .flatMap(app -> app.credentials().stream()
@@ -153,12 +155,10 @@ public class AppDirectory {
 
     /**
      * A token revoked (here, or at another edge and heard through {@code tenant-config.v1}); it is
-     * refused until it would have expired anyway, then forgotten.
+     * refused until it would have expired anyway, then forgotten (with the next snapshot applied).
      */
     public void revoked(String tokenId, Instant expiresAt) {
-        Instant now = clock.instant();
-        revokedTokens.values().removeIf(expiry -> expiry.isBefore(now));
-        if (expiresAt.isAfter(now)) {
+        if (expiresAt.isAfter(clock.instant())) {
             revokedTokens.put(tokenId, expiresAt);
         }
     }

@@ -116,7 +116,7 @@ public class Quotas {
             EffectivePolicy policy,
             Instant now,
             long tokens) {
-        Periods periods = Periods.at(policy.zone(), now);
+        Periods periods = (tenant != null ? tenant : app).periodsAt(policy.zone(), now);
         Refusal refusal = tenant == null ? null : tenant.check(tenantLimits, periods, now);
         if (refusal == null && app != null) {
             refusal = app.check(appLimits, periods, now);
@@ -184,15 +184,20 @@ public class Quotas {
     }
 
     /** The calendar day and month around an instant, in a time zone. */
-    record Periods(Instant dayStart, Instant dayEnd, Instant monthStart, Instant monthEnd) {
+    record Periods(ZoneId zone, Instant dayStart, Instant dayEnd, Instant monthStart, Instant monthEnd) {
         static Periods at(ZoneId zone, Instant now) {
             ZonedDateTime day = now.atZone(zone).truncatedTo(ChronoUnit.DAYS);
             ZonedDateTime month = day.withDayOfMonth(1);
             return new Periods(
+                    zone,
                     day.toInstant(),
                     day.plusDays(1).toInstant(),
                     month.toInstant(),
                     month.plusMonths(1).toInstant());
+        }
+
+        boolean contain(ZoneId zone, Instant now) {
+            return this.zone.equals(zone) && !now.isBefore(dayStart) && now.isBefore(dayEnd);
         }
     }
 
@@ -234,28 +239,32 @@ public class Quotas {
             this.scope = scope;
         }
 
+        /** The current periods: those held while they last, so the request path rarely does calendar math. */
+        Periods periodsAt(ZoneId zone, Instant now) {
+            return periods != null && periods.contain(zone, now) ? periods : Periods.at(zone, now);
+        }
+
         Refusal check(QuotaLimits limits, Periods now, Instant instant) {
             roll(now);
-            String who = scope.indexOf('/') < 0 ? " (tenant)" : " (app)";
             PeriodUsage day = known(known == null ? null : known.day(), now.dayStart());
             PeriodUsage month = known(known == null ? null : known.month(), now.monthStart());
             if (over(limits.requestsPerDay(), requests(day) + dayRequests + 1)) {
-                return refusal("requests-per-day" + who, now.dayEnd(), instant);
+                return refusal("requests-per-day", now.dayEnd(), instant);
             }
             if (over(limits.requestsPerMonth(), requests(month) + monthRequests + 1)) {
-                return refusal("requests-per-month" + who, now.monthEnd(), instant);
+                return refusal("requests-per-month", now.monthEnd(), instant);
             }
             if (full(limits.tokensPerDay(), tokens(day) + dayTokens)) {
-                return refusal("tokens-per-day" + who, now.dayEnd(), instant);
+                return refusal("tokens-per-day", now.dayEnd(), instant);
             }
             if (full(limits.tokensPerMonth(), tokens(month) + monthTokens)) {
-                return refusal("tokens-per-month" + who, now.monthEnd(), instant);
+                return refusal("tokens-per-month", now.monthEnd(), instant);
             }
             if (spent(limits.costPerDayUsd(), day)) {
-                return refusal("cost-per-day" + who, now.dayEnd(), instant);
+                return refusal("cost-per-day", now.dayEnd(), instant);
             }
             if (spent(limits.costPerMonthUsd(), month)) {
-                return refusal("cost-per-month" + who, now.monthEnd(), instant);
+                return refusal("cost-per-month", now.monthEnd(), instant);
             }
             return null;
         }
@@ -353,9 +362,9 @@ public class Quotas {
                     && usage.costUsd().compareTo(limit) >= 0;
         }
 
-        private static Refusal refusal(String limit, Instant periodEnd, Instant now) {
+        private Refusal refusal(String limit, Instant periodEnd, Instant now) {
             long seconds = Duration.between(now, periodEnd).toSeconds() + 1;
-            return new Refusal(limit, Math.max(1, seconds));
+            return new Refusal(limit + (scope.indexOf('/') < 0 ? " (tenant)" : " (app)"), Math.max(1, seconds));
         }
     }
 }
