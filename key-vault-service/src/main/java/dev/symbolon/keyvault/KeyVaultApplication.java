@@ -3,9 +3,11 @@ package dev.symbolon.keyvault;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@EnableScheduling
 public class KeyVaultApplication {
 
     /** Configuration lives in {@code key-vault-service.yml}, so five services can share one classpath. */

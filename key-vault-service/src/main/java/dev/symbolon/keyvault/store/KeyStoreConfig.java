@@ -1,15 +1,37 @@
 package dev.symbolon.keyvault.store;
 
 import dev.symbolon.keyvault.KeyVaultProperties;
+import dev.symbolon.keyvault.KeyVaultProperties.StoreKind;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 @Configuration(proxyBeanMethods = false)
 class KeyStoreConfig {
 
     @Bean
-    KeyStore keyStore(KeyVaultProperties properties) {
+    KeyStore keyStore(KeyVaultProperties properties, VaultSessions sessions) {
+        if (properties.store() == StoreKind.VAULT) {
+            VaultKeyStore vault = sessions.open(properties.vault());
+            vault.ensureTransitKey(properties.vault().createTransitKey());
+            return vault;
+        }
         KeyVaultProperties.LocalStore local = properties.localStore();
         return new LocalKeyStore(local.directory(), local.masterKeyFile());
+    }
+
+    @Bean
+    WrappedEntries wrappedEntries(KeyStore store) {
+        return new WrappedEntries(store);
+    }
+
+    /** Renews Vault tokens in the background; idle (no thread) in local mode. */
+    @Bean(destroyMethod = "close")
+    VaultSessions vaultSessions() {
+        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setThreadNamePrefix("vault-session-");
+        scheduler.setDaemon(true);
+        scheduler.initialize();
+        return new VaultSessions(scheduler);
     }
 }

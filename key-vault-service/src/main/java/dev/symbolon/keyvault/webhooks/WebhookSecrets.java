@@ -4,12 +4,15 @@ import dev.symbolon.contracts.AuditEvent;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.Topics;
-import dev.symbolon.keyvault.serverkeys.KeyFingerprint;
-import dev.symbolon.keyvault.store.KeyStore;
+import dev.symbolon.keyvault.keys.KeyFingerprint;
+import dev.symbolon.keyvault.store.WrappedEntries;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -18,7 +21,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Webhook signing secrets: key material, so they live in the {@link KeyStore} like provider keys.
+ * Webhook signing secrets: key material, so they live in the key store like provider keys.
  * admin-api generates and stores them; webhook-dispatcher reads them to sign. An endpoint may hold
  * several versions at once, so a secret rotates while both still verify.
  */
@@ -28,11 +31,11 @@ public class WebhookSecrets {
     private static final Pattern ID = Pattern.compile("[a-z_]{1,8}[a-z0-9]{1,40}");
     private static final Pattern FORMAT = Pattern.compile("whsec_[A-Za-z0-9+/]{40,}={0,2}");
 
-    private final KeyStore store;
+    private final WrappedEntries store;
     private final JdbcClient jdbc;
     private final KafkaTemplate<String, byte[]> kafka;
 
-    WebhookSecrets(KeyStore store, JdbcClient jdbc, KafkaTemplate<String, byte[]> kafka) {
+    WebhookSecrets(WrappedEntries store, JdbcClient jdbc, KafkaTemplate<String, byte[]> kafka) {
         this.store = store;
         this.jdbc = jdbc;
         this.kafka = kafka;
@@ -45,7 +48,12 @@ public class WebhookSecrets {
         if (!FORMAT.matcher(secret.reveal()).matches()) {
             throw new IllegalArgumentException("a webhook secret is whsec_ followed by base64");
         }
-        store.write(path(tenantId, endpointId, version), secret);
+        byte[] plain = secret.revealBytes();
+        try {
+            store.put(path(tenantId, endpointId), context(tenantId, endpointId), version, plain);
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
         jdbc.sql("delete from webhook_secret where endpoint_id = :e and version = :v")
                 .param("e", endpointId)
                 .param("v", version)
@@ -64,16 +72,32 @@ public class WebhookSecrets {
     /** Every stored version of an endpoint's secret, newest first. */
     @Transactional(readOnly = true)
     public List<Version> versions(String tenantId, String endpointId) {
-        return jdbc
-                .sql("select version from webhook_secret where tenant_id = :t and endpoint_id = :e"
-                        + " order by version desc")
+        List<Integer> listed = jdbc.sql("select version from webhook_secret where tenant_id = :t and endpoint_id = :e")
                 .param("t", tenantId)
                 .param("e", endpointId)
                 .query(Integer.class)
-                .list()
-                .stream()
-                .flatMap(v -> store.read(path(tenantId, endpointId, v)).map(s -> new Version(v, s)).stream())
-                .toList();
+                .list();
+        if (listed.isEmpty()) {
+            return List.of();
+        }
+        TreeMap<Integer, byte[]> opened = store.openAll(path(tenantId, endpointId), context(tenantId, endpointId));
+        try {
+            return opened.descendingMap().entrySet().stream()
+                    .filter(v -> listed.contains(v.getKey()))
+                    .map(v -> new Version(v.getKey(), Secret.of(new String(v.getValue(), StandardCharsets.UTF_8))))
+                    .toList();
+        } finally {
+            opened.values().forEach(b -> Arrays.fill(b, (byte) 0));
+        }
+    }
+
+    /** The store entries of every endpoint with a secret, for a re-wrap after a wrapping-key rotation. */
+    public List<String[]> entries() {
+        return jdbc.sql("select distinct tenant_id, endpoint_id from webhook_secret")
+                .query((rs, n) -> new String[] {
+                    rs.getString(1), path(rs.getString(1), rs.getString(2)), context(rs.getString(1), rs.getString(2))
+                })
+                .list();
     }
 
     /** Destroys one version, or all of them when {@code version} is null. */
@@ -86,8 +110,12 @@ public class WebhookSecrets {
                 .param("v", version == null ? 0 : version)
                 .query(Integer.class)
                 .list();
+        if (!versions.isEmpty()) {
+            store.remove(
+                    path(tenantId, endpointId),
+                    versions.stream().mapToInt(Integer::intValue).toArray());
+        }
         for (int v : versions) {
-            store.destroy(path(tenantId, endpointId, v));
             jdbc.sql("delete from webhook_secret where endpoint_id = :e and version = :v")
                     .param("e", endpointId)
                     .param("v", v)
@@ -121,8 +149,13 @@ public class WebhookSecrets {
         }
     }
 
-    private static String path(String tenantId, String endpointId, int version) {
-        return "webhooks/" + tenantId + "/" + endpointId + "/v" + version;
+    /** One store entry per endpoint, a ciphertext per version. */
+    private static String path(String tenantId, String endpointId) {
+        return "tenants/" + tenantId + "/webhooks/" + endpointId;
+    }
+
+    private static String context(String tenantId, String endpointId) {
+        return tenantId + "|" + endpointId;
     }
 
     /** One version of a secret; prints redacted. */

@@ -3,13 +3,13 @@ package dev.symbolon.keyvault.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.symbolon.contracts.Secret;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,20 +21,30 @@ class LocalKeyStoreTest {
     @TempDir
     Path dir;
 
+    private LocalKeyStore open(String keyRing) {
+        return new LocalKeyStore(dir.resolve("store"), dir.resolve(keyRing));
+    }
+
     @Test
-    void a_written_value_reads_back_and_survives_a_restart() {
-        new LocalKeyStore(dir.resolve("store"), dir.resolve("master.key")).write("keys/t1/key_a/v1", Secret.of(CANARY));
+    void an_entry_reads_back_after_a_restart_and_writes_are_check_and_set() {
+        LocalKeyStore store = open("ring.key");
+        assertThat(store.write("tenants/t_1/keys/key_a", Map.of("v1", CANARY), 0))
+                .isEqualTo(1);
 
-        LocalKeyStore reopened = new LocalKeyStore(dir.resolve("store"), dir.resolve("master.key"));
+        LocalKeyStore reopened = open("ring.key");
 
-        assertThat(reopened.read("keys/t1/key_a/v1")).map(Secret::reveal).contains(CANARY);
-        assertThat(reopened.read("keys/t1/key_b/v1")).isEmpty();
+        assertThat(reopened.read("tenants/t_1/keys/key_a")).contains(new KeyStore.Entry(1, Map.of("v1", CANARY)));
+        assertThat(reopened.read("tenants/t_1/keys/key_b")).isEmpty();
+        assertThatThrownBy(() -> reopened.write("tenants/t_1/keys/key_a", Map.of("v1", "late"), 0))
+                .isInstanceOf(ConcurrentChangeException.class);
+        assertThat(reopened.write("tenants/t_1/keys/key_a", Map.of("v2", "next"), 1))
+                .isEqualTo(2);
     }
 
     @Test
     void nothing_on_disk_shows_the_value_or_the_path() throws IOException {
-        LocalKeyStore store = new LocalKeyStore(dir.resolve("store"), dir.resolve("master.key"));
-        store.write("keys/t1/key_a/v1", Secret.of(CANARY));
+        LocalKeyStore store = open("ring.key");
+        store.write("tenants/t_1/keys/key_a", Map.of("v1", store.encrypt("t_1|key_a", CANARY.getBytes())), 0);
 
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
@@ -51,10 +61,10 @@ class LocalKeyStoreTest {
     }
 
     @Test
-    void another_master_key_does_not_open_the_store() {
-        new LocalKeyStore(dir.resolve("store"), dir.resolve("master.key")).write("p", Secret.of(CANARY));
+    void another_key_ring_does_not_open_the_store() {
+        open("ring.key").write("p", Map.of("v1", CANARY), 0);
 
-        LocalKeyStore wrongKey = new LocalKeyStore(dir.resolve("store"), dir.resolve("other-master.key"));
+        LocalKeyStore wrongKey = open("other-ring.key");
 
         assertThatThrownBy(() -> wrongKey.read("p"))
                 .isInstanceOf(IllegalStateException.class)
@@ -64,33 +74,91 @@ class LocalKeyStoreTest {
 
     @Test
     void a_sealed_entry_copied_to_another_path_does_not_open() throws IOException {
-        LocalKeyStore store = new LocalKeyStore(dir.resolve("store"), dir.resolve("master.key"));
-        store.write("keys/victim/v1", Secret.of(CANARY));
-        store.write("keys/attacker/v1", Secret.of("mine"));
-        Path victim = onlyFileChangedBy(store, "keys/victim/v1");
-        Path attacker = onlyFileChangedBy(store, "keys/attacker/v1");
+        LocalKeyStore store = open("ring.key");
+        Path victim = onlyFileChangedBy(store, "keys/victim");
+        Path attacker = onlyFileChangedBy(store, "keys/attacker");
 
         Files.copy(victim, attacker, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
-        assertThatThrownBy(() -> store.read("keys/attacker/v1")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> store.read("keys/attacker")).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
-    void destroy_removes_the_value_for_good() {
-        LocalKeyStore store = new LocalKeyStore(dir.resolve("store"), dir.resolve("master.key"));
-        store.write("p", Secret.of(CANARY));
+    void encryption_is_bound_to_its_context_and_survives_a_rotation_through_rewrap() {
+        LocalKeyStore store = open("ring.key");
+        String ciphertext = store.encrypt("t_1|key_a", CANARY.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(ciphertext).startsWith("local:v1:").doesNotContain(CANARY);
+        assertThat(store.decrypt("t_1|key_a", ciphertext))
+                .asString(StandardCharsets.UTF_8)
+                .isEqualTo(CANARY);
+        assertThatThrownBy(() -> store.decrypt("t_2|key_a", ciphertext)).isInstanceOf(IllegalStateException.class);
+
+        store.rotateWrappingKey();
+        String rewrapped = store.rewrap("t_1|key_a", ciphertext);
+
+        assertThat(store.currentWrappingVersion()).isEqualTo(2);
+        assertThat(store.wrappingVersionOf(rewrapped)).isEqualTo(2);
+        LocalKeyStore reopened = open("ring.key");
+        assertThat(reopened.decrypt("t_1|key_a", rewrapped))
+                .asString(StandardCharsets.UTF_8)
+                .isEqualTo(CANARY);
+        assertThat(reopened.decrypt("t_1|key_a", ciphertext))
+                .as("older versions still open until re-wrapped")
+                .asString(StandardCharsets.UTF_8)
+                .isEqualTo(CANARY);
+        assertThat(reopened.read("p"))
+                .as("entries stay readable after a rotation")
+                .isEmpty();
+    }
+
+    @Test
+    void destroy_removes_the_entry_for_good() {
+        LocalKeyStore store = open("ring.key");
+        store.write("p", Map.of("v1", CANARY), 0);
 
         store.destroy("p");
         store.destroy("p");
 
         assertThat(store.read("p")).isEmpty();
+        assertThat(store.write("p", Map.of("v1", "again"), 0)).isEqualTo(1);
+    }
+
+    @Test
+    void wrapped_entries_keep_versions_as_ciphertext_and_forget_removed_ones() {
+        LocalKeyStore store = open("ring.key");
+        WrappedEntries entries = new WrappedEntries(store);
+
+        entries.put("tenants/t_1/keys/key_a", "t_1|key_a", 1, "first".getBytes(StandardCharsets.UTF_8));
+        entries.put("tenants/t_1/keys/key_a", "t_1|key_a", 2, "second".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(store.read("tenants/t_1/keys/key_a").orElseThrow().data().values())
+                .allSatisfy(v -> assertThat(v).startsWith("local:v1:"));
+        assertThat(entries.openAll("tenants/t_1/keys/key_a", "t_1|key_a"))
+                .containsOnlyKeys(1, 2)
+                .hasEntrySatisfying(2, v -> assertThat(new String(v, StandardCharsets.UTF_8))
+                        .isEqualTo("second"));
+
+        store.rotateWrappingKey();
+        assertThat(entries.rewrap("tenants/t_1/keys/key_a", "t_1|key_a")).isEqualTo(2);
+        assertThat(entries.rewrap("tenants/t_1/keys/key_a", "t_1|key_a"))
+                .as("nothing left")
+                .isZero();
+        assertThat(store.read("tenants/t_1/keys/key_a").orElseThrow().data().values())
+                .allSatisfy(v -> assertThat(v).startsWith("local:v2:"));
+
+        entries.remove("tenants/t_1/keys/key_a", 1);
+        assertThat(entries.openAll("tenants/t_1/keys/key_a", "t_1|key_a")).containsOnlyKeys(2);
+        entries.remove("tenants/t_1/keys/key_a", 2);
+        assertThat(store.read("tenants/t_1/keys/key_a"))
+                .as("an entry without versions is gone")
+                .isEmpty();
     }
 
     /** The file a path is sealed in: the one that appears when only that path is written. */
     private Path onlyFileChangedBy(LocalKeyStore store, String path) throws IOException {
-        store.destroy(path);
         List<Path> before = list();
-        store.write(path, Secret.of(path.equals("keys/victim/v1") ? CANARY : "mine"));
+        store.write(path, Map.of("v1", path.equals("keys/victim") ? CANARY : "mine"), 0);
         List<Path> after = new java.util.ArrayList<>(list());
         after.removeAll(before);
         assertThat(after).hasSize(1);
@@ -98,8 +166,8 @@ class LocalKeyStoreTest {
     }
 
     private List<Path> list() throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve("store"))) {
-            return files.toList();
+        try (Stream<Path> walk = Files.list(dir.resolve("store"))) {
+            return walk.toList();
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.symbolon.keyvault.serverkeys;
+package dev.symbolon.keyvault.keys;
 
 import dev.symbolon.contracts.Secret;
 import java.security.GeneralSecurityException;

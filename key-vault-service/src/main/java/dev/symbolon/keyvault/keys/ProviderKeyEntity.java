@@ -1,4 +1,4 @@
-package dev.symbolon.keyvault.serverkeys;
+package dev.symbolon.keyvault.keys;
 
 import dev.symbolon.contracts.KeyLifecycleEvent.KeyKind;
 import jakarta.persistence.Column;
@@ -45,11 +45,20 @@ class ProviderKeyEntity {
     @Column(nullable = false)
     private String fingerprint;
 
+    @Column(name = "scope_tenant_id")
+    private String scopeTenantId;
+
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
 
     @Column(name = "rotated_at")
     private Instant rotatedAt;
+
+    @Column(name = "revoked_at")
+    private Instant revokedAt;
+
+    @Column(name = "last_used_at")
+    private Instant lastUsedAt;
 
     protected ProviderKeyEntity() {}
 
@@ -60,6 +69,7 @@ class ProviderKeyEntity {
             KeyKind kind,
             String label,
             String fingerprint,
+            String scopeTenantId,
             Instant now) {
         this.keyId = keyId;
         this.tenantId = tenantId;
@@ -69,6 +79,7 @@ class ProviderKeyEntity {
         this.status = Status.ACTIVE;
         this.label = label;
         this.fingerprint = fingerprint;
+        this.scopeTenantId = scopeTenantId;
         this.createdAt = now;
     }
 
@@ -83,18 +94,19 @@ class ProviderKeyEntity {
         return status == Status.ACTIVE;
     }
 
-    void revoke() {
+    void revoke(Instant now) {
         status = Status.REVOKED;
+        revokedAt = now;
     }
 
-    /** Where this key's current material lives in the KeyStore. */
+    /** Where this key's material lives in the KeyStore (one entry, a ciphertext per live version). */
     String materialPath() {
-        return materialPath(keyVersion);
+        return "tenants/" + tenantId + "/keys/" + keyId;
     }
 
-    /** Where one version of this key's material lives in the KeyStore. */
-    String materialPath(int version) {
-        return "keys/" + tenantId + "/" + keyId + "/v" + version;
+    /** The context its material is encrypted under: a ciphertext copied to another key does not open. */
+    String context() {
+        return tenantId + "|" + keyId;
     }
 
     String keyId() {
@@ -119,5 +131,29 @@ class ProviderKeyEntity {
 
     String fingerprint() {
         return fingerprint;
+    }
+
+    String label() {
+        return label;
+    }
+
+    String scopeTenantId() {
+        return scopeTenantId;
+    }
+
+    Instant createdAt() {
+        return createdAt;
+    }
+
+    Instant rotatedAt() {
+        return rotatedAt;
+    }
+
+    Instant lastUsedAt() {
+        return lastUsedAt;
+    }
+
+    Status status() {
+        return status;
     }
 }
