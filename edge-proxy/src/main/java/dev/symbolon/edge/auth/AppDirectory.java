@@ -67,6 +67,13 @@ public class AppDirectory {
      * The app a token names, if the credential it was issued for is still active: revoking or
      * expiring the credential ends its tokens too.
      */
+    /** An app API key or an app token ({@code POST /auth/token}), whichever the credential is. */
+    public Result authenticateAny(String credential, AppTokens tokens) {
+        return AppTokens.looksLikeToken(credential)
+                ? tokens.verify(credential).map(this::authenticateToken).orElse(new Unknown())
+                : authenticate(credential);
+    }
+
     public Result authenticateToken(AppTokens.Claims token) {
         if (revokedTokens.containsKey(token.tokenId())) {
             return new Unknown();

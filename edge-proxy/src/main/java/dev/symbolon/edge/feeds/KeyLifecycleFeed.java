@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Hears {@code key-lifecycle.v1} from now on and drops the affected key from this edge's cache, so a
- * rotated or revoked key stops being used at once rather than when its cache entry expires.
+ * rotated or revoked key (server or tenant) stops being used at once rather than when its cache entry expires.
  */
 @Component
 class KeyLifecycleFeed implements SmartLifecycle {
@@ -22,7 +22,10 @@ class KeyLifecycleFeed implements SmartLifecycle {
         this.keys = keys;
         this.feed = new TopicFeed(Topics.KEY_LIFECYCLE, false, kafka.buildConsumerProperties(), record -> {
             KeyLifecycleEvent event = EventJson.decode(record.value(), KeyLifecycleEvent.class);
-            keys.evict(event.provider());
+            keys.evictKey(event.keyId());
+            if (event.kind() == null || event.kind() == KeyLifecycleEvent.KeyKind.SERVER) {
+                keys.evictServerKeys(event.provider());
+            }
         });
     }
 

@@ -4,6 +4,10 @@ import dev.symbolon.contracts.Secret;
 import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.pipeline.GatewayException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
@@ -12,7 +16,7 @@ import org.springframework.web.reactive.function.client.WebClientRequestExceptio
 import reactor.core.publisher.Mono;
 
 /**
- * The edge's only line to key-vault-service: its internal, service-authenticated endpoint, called on
+ * The edge's only line to key-vault-service: its internal, service-authenticated endpoints, called on
  * cache misses only.
  */
 @Component
@@ -30,9 +34,12 @@ class KeyVaultClient {
                 .build();
     }
 
-    Mono<ProviderKey> serverKey(String provider) {
+    /** The server key a tenant's requests use for a provider (its scoped one, else the shared one). */
+    Mono<ProviderKey> serverKey(String provider, String tenantId) {
         return http.get()
-                .uri("/internal/v1/server-keys/{provider}", provider)
+                .uri(u -> u.path("/internal/v1/server-keys/{provider}")
+                        .queryParam("tenantId", tenantId)
+                        .build(provider))
                 .retrieve()
                 .onStatus(HttpStatusCode::is4xxClientError, response -> response.releaseBody()
                         .then(Mono.error(
@@ -50,16 +57,59 @@ class KeyVaultClient {
                 .map(r -> new ProviderKey(r.keyId(), r.provider(), r.kind(), r.keyVersion(), Secret.of(r.apiKey())));
     }
 
-    private static GatewayException keyServiceFailure() {
-        return new GatewayException(
-                HttpStatus.BAD_GATEWAY, "key_unavailable", "The provider key could not be fetched; try again.");
+    /** A tenant key by id; empty when key-vault-service knows no active key of that id. */
+    Mono<Optional<TenantKey>> tenantKey(String keyId) {
+        return http.get()
+                .uri("/internal/v1/keys/{keyId}", keyId)
+                .exchangeToMono(response -> {
+                    if (response.statusCode().value() == 404) {
+                        return response.releaseBody().thenReturn(Optional.<TenantKey>empty());
+                    }
+                    if (!response.statusCode().is2xxSuccessful()) {
+                        return response.releaseBody().then(Mono.error(keyServiceFailure()));
+                    }
+                    return response.bodyToMono(KeyResponse.class).map(r -> Optional.of(r.toTenantKey()));
+                })
+                .timeout(TIMEOUT, Mono.error(keyServiceFailure()))
+                .onErrorMap(WebClientRequestException.class, e -> keyServiceFailure());
     }
 
-    /** Wire shape of key-vault-service's internal key response. */
-    record KeyResponse(String keyId, String provider, String kind, int keyVersion, String apiKey) {
+    static GatewayException keyServiceFailure() {
+        return new GatewayException(
+                HttpStatus.SERVICE_UNAVAILABLE, "key_unavailable", "The provider key could not be fetched; try again.");
+    }
+
+    /** Wire shape of key-vault-service's internal key responses. */
+    record KeyResponse(
+            String keyId,
+            String tenantId,
+            String provider,
+            String kind,
+            int keyVersion,
+            String apiKey,
+            List<VersionResponse> versions) {
+
+        TenantKey toTenantKey() {
+            List<TenantKey.Sealed> sealed = versions == null
+                    ? List.of()
+                    : versions.stream()
+                            .map(v -> new TenantKey.Sealed(
+                                    v.version(), Base64.getDecoder().decode(v.sealed()), v.graceUntil()))
+                            .toList();
+            return new TenantKey(
+                    keyId, tenantId, provider, kind, keyVersion, apiKey == null ? null : Secret.of(apiKey), sealed);
+        }
+
         @Override
         public String toString() {
             return "KeyResponse[" + keyId + "]";
+        }
+    }
+
+    record VersionResponse(int version, String sealed, Instant graceUntil) {
+        @Override
+        public String toString() {
+            return "VersionResponse[" + version + "]";
         }
     }
 }

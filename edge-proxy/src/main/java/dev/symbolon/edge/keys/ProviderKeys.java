@@ -1,36 +1,159 @@
 package dev.symbolon.edge.keys;
 
+import dev.symbolon.contracts.Secret;
+import dev.symbolon.contracts.SplitKey;
 import dev.symbolon.edge.EdgeProperties;
+import dev.symbolon.edge.pipeline.GatewayException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
  * Provider keys for the request path, served from memory. A miss asks key-vault-service once, however
- * many requests wait for it; a failure is not cached, so the next request tries again.
+ * many requests wait for it; a failure or an unknown id is not cached, so the next request asks again.
+ * Cached keys keep being served while key-vault-service (or Vault behind it) is down, until their TTL
+ * ends; there is never a fallback to another key.
+ *
+ * <p>Which key a request uses: a split key when it sends {@code X-Partial-Key-Id} and
+ * {@code X-Partial-Key}, a managed key when it sends {@code X-Symbolon-Key-Id}, else the provider's
+ * server key for the caller's tenant. A tenant key must belong to the caller's tenant (else 401, the
+ * same answer as an unknown id or a wrong client part) and to the route's provider (else 403).
  */
 @Component
 public class ProviderKeys {
 
+    public static final String PARTIAL_KEY_ID = "X-Partial-Key-Id";
+    public static final String PARTIAL_KEY = "X-Partial-Key";
+    public static final String KEY_ID = "X-Symbolon-Key-Id";
+
+    /** Opened on failure paths so that a refusal costs what a real attempt costs. */
+    private static final byte[] DECOY = SplitKey.seal(SplitKey.newClientPart(), new byte[48], new byte[0]);
+
     private final KeyVaultClient keyVault;
     private final Duration ttl;
     private final Map<String, Mono<ProviderKey>> serverKeys = new ConcurrentHashMap<>();
+    private final Map<String, Mono<Optional<TenantKey>>> tenantKeys = new ConcurrentHashMap<>();
 
     ProviderKeys(KeyVaultClient keyVault, EdgeProperties properties) {
         this.keyVault = keyVault;
         this.ttl = properties.keyVault().cacheTtl();
     }
 
-    /** The operator's server key for a provider. */
-    public Mono<ProviderKey> serverKey(String provider) {
-        return serverKeys.computeIfAbsent(
-                provider, p -> keyVault.serverKey(p).cache(key -> ttl, error -> Duration.ZERO, () -> Duration.ZERO));
+    /** The key for one request: split, managed or server, as its headers say. */
+    public Mono<ProviderKey> forRequest(String provider, String tenantId, HttpHeaders headers) {
+        String partialKeyId = headers.getFirst(PARTIAL_KEY_ID);
+        if (partialKeyId != null) {
+            return splitKey(provider, tenantId, partialKeyId, headers.getFirst(PARTIAL_KEY));
+        }
+        String keyId = headers.getFirst(KEY_ID);
+        if (keyId != null) {
+            return managedKey(provider, tenantId, keyId);
+        }
+        return serverKey(provider, tenantId);
     }
 
-    /** Drops a cached key, e.g. when {@code key-lifecycle.v1} says it was rotated or revoked. */
-    public void evict(String provider) {
-        serverKeys.remove(provider);
+    /** The operator's server key for a provider, as the tenant sees it (its scoped one, else shared). */
+    public Mono<ProviderKey> serverKey(String provider, String tenantId) {
+        return serverKeys.computeIfAbsent(provider + "|" + tenantId, p -> keyVault.serverKey(provider, tenantId)
+                .cache(key -> ttl, error -> Duration.ZERO, () -> Duration.ZERO));
+    }
+
+    private Mono<ProviderKey> splitKey(String provider, String tenantId, String keyId, String clientPartHeader) {
+        return tenantKey(keyId).map(found -> {
+            byte[] clientPart = SplitKey.decodeClientPart(clientPartHeader).orElse(null);
+            try {
+                TenantKey key = found.filter(k -> k.tenantId().equals(tenantId) && k.split())
+                        .orElse(null);
+                if (key == null || clientPart == null) {
+                    decoy(clientPart);
+                    throw invalidPartialKey();
+                }
+                if (!key.provider().equals(provider)) {
+                    throw providerMismatch();
+                }
+                Instant now = Instant.now();
+                for (TenantKey.Sealed version : key.versions()) {
+                    if (!version.usableAt(now)) {
+                        continue;
+                    }
+                    Optional<byte[]> opened = SplitKey.open(
+                            clientPart, version.sealed(), SplitKey.aad(tenantId, keyId, version.version(), provider));
+                    if (opened.isPresent()) {
+                        byte[] plain = opened.get();
+                        try {
+                            return new ProviderKey(
+                                    keyId,
+                                    provider,
+                                    "split",
+                                    version.version(),
+                                    Secret.of(new String(plain, StandardCharsets.UTF_8)));
+                        } finally {
+                            Arrays.fill(plain, (byte) 0);
+                        }
+                    }
+                }
+                throw invalidPartialKey();
+            } finally {
+                if (clientPart != null) {
+                    Arrays.fill(clientPart, (byte) 0);
+                }
+            }
+        });
+    }
+
+    private Mono<ProviderKey> managedKey(String provider, String tenantId, String keyId) {
+        return tenantKey(keyId).map(found -> {
+            TenantKey key = found.filter(k -> k.tenantId().equals(tenantId) && !k.split() && k.apiKey() != null)
+                    .orElseThrow(() -> new GatewayException(
+                            HttpStatus.UNAUTHORIZED, "invalid_key", "The key id is not valid for this app."));
+            if (!key.provider().equals(provider)) {
+                throw providerMismatch();
+            }
+            return new ProviderKey(keyId, provider, key.kind(), key.keyVersion(), key.apiKey());
+        });
+    }
+
+    private Mono<Optional<TenantKey>> tenantKey(String keyId) {
+        if (keyId.length() > 64 || !keyId.startsWith("key_")) {
+            return Mono.just(Optional.empty());
+        }
+        Mono<Optional<TenantKey>> cached = tenantKeys.computeIfAbsent(keyId, id -> keyVault.tenantKey(id)
+                .cache(key -> key.isPresent() ? ttl : Duration.ZERO, error -> Duration.ZERO, () -> Duration.ZERO));
+        return cached.doOnNext(key -> {
+            if (key.isEmpty()) {
+                tenantKeys.remove(keyId, cached); // unknown ids are not remembered
+            }
+        });
+    }
+
+    /** Drops a cached tenant key, e.g. when {@code key-lifecycle.v1} says it was rotated or revoked. */
+    public void evictKey(String keyId) {
+        tenantKeys.remove(keyId);
+    }
+
+    /** Drops every cached server key of a provider (all tenants' views of it). */
+    public void evictServerKeys(String provider) {
+        serverKeys.keySet().removeIf(k -> k.startsWith(provider + "|"));
+    }
+
+    private static void decoy(byte[] clientPart) {
+        SplitKey.open(clientPart != null ? clientPart : new byte[SplitKey.CLIENT_PART_BYTES], DECOY, new byte[1]);
+    }
+
+    private static GatewayException invalidPartialKey() {
+        return new GatewayException(HttpStatus.UNAUTHORIZED, "invalid_partial_key", "The partial key is not valid.");
+    }
+
+    private static GatewayException providerMismatch() {
+        return new GatewayException(
+                HttpStatus.FORBIDDEN, "key_provider_mismatch", "This key belongs to another provider.");
     }
 }

@@ -27,8 +27,17 @@ class EdgeWebConfig {
      * pipeline, which answers unknown ones 404.
      */
     @Bean
-    RouterFunction<ServerResponse> proxyRoutes(ProxyPipeline pipeline, SeedRoutes seed) {
+    RouterFunction<ServerResponse> proxyRoutes(ProxyPipeline pipeline, SeedRoutes seed, KeyRoutes keys) {
         return RouterFunctions.route(RequestPredicates.POST("/auth/token"), seed::token)
+                .andRoute(RequestPredicates.POST("/byok/keys"), keys::create)
+                .andRoute(RequestPredicates.GET("/byok/keys"), keys::list)
+                .andRoute(RequestPredicates.GET("/byok/keys/{keyId}"), keys::get)
+                .andRoute(RequestPredicates.POST("/byok/keys/{keyId}/rotate"), keys::rotate)
+                .andRoute(RequestPredicates.DELETE("/byok/keys/{keyId}"), keys::revoke)
+                .andRoute(RequestPredicates.POST("/api/split-key/split"), keys::split)
+                .andRoute(RequestPredicates.GET("/api/split-key"), keys::list)
+                .andRoute(RequestPredicates.GET("/api/split-key/{keyId}"), keys::get)
+                .andRoute(RequestPredicates.DELETE("/api/split-key/{keyId}"), keys::revoke)
                 .andRoute(RequestPredicates.POST("/auth/revoke"), seed::revoke)
                 .andRoute(RequestPredicates.POST("/api/{provider}/proxy"), seed::proxy)
                 .andRoute(RequestPredicates.GET("/api/{provider}/endpoints"), seed::endpoints)

@@ -133,9 +133,7 @@ public class ProxyPipeline {
                 call.route().provider().auth(),
                 call.request().headers(),
                 call.request().query());
-        AppDirectory.Result result = AppTokens.looksLikeToken(credential)
-                ? tokens.verify(credential).map(apps::authenticateToken).orElse(new AppDirectory.Unknown())
-                : apps.authenticate(credential);
+        AppDirectory.Result result = apps.authenticateAny(credential, tokens);
         if (result instanceof AppDirectory.Accepted accepted) {
             return call.withIdentity(accepted.identity(), accepted.policy());
         }
@@ -251,7 +249,10 @@ public class ProxyPipeline {
     }
 
     private Mono<ProxyCall> resolveKey(ProxyCall call) {
-        return keys.serverKey(call.route().provider().name())
+        return keys.forRequest(
+                        call.route().provider().name(),
+                        call.identity().tenantId(),
+                        call.request().headers())
                 .map(call::withKey)
                 .onErrorMap(GatewayException.class, e -> e.at(call));
     }

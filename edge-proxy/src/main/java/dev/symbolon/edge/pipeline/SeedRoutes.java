@@ -200,10 +200,9 @@ class SeedRoutes {
     }
 
     private AppIdentity caller(String credential) {
-        AppDirectory.Result result = AppTokens.looksLikeToken(credential)
-                ? tokens.verify(credential).map(apps::authenticateToken).orElse(new AppDirectory.Unknown())
-                : apps.authenticate(credential);
-        return result instanceof AppDirectory.Accepted accepted ? accepted.identity() : null;
+        return apps.authenticateAny(credential, tokens) instanceof AppDirectory.Accepted accepted
+                ? accepted.identity()
+                : null;
     }
 
     /** The {@code token} field of a form or JSON body; empty when there is none. */

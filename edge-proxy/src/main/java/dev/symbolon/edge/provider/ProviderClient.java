@@ -51,7 +51,11 @@ public class ProviderClient {
             "x-forwarded-for",
             "x-forwarded-host",
             "x-forwarded-proto",
-            "x-request-id");
+            "x-request-id",
+            // key selection: the client part of a split key must never leave the edge
+            "x-partial-key",
+            "x-partial-key-id",
+            "x-symbolon-key-id");
 
     static final String DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
 
