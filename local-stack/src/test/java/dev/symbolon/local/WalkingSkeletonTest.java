@@ -428,6 +428,83 @@ class WalkingSkeletonTest {
                 "revoked provider key refused at the edge after %d ms%n", (System.nanoTime() - revokedAt) / 1_000_000);
     }
 
+    @Test
+    @Order(6)
+    void a_split_key_made_through_the_edge_reaches_the_provider_whole_and_nowhere_else() throws Exception {
+        String tenantKey = "sk-canary-split-" + UUID.randomUUID();
+        secrets.add(tenantKey);
+        String credential = stack.demoCredential().reveal();
+
+        HttpResponse<String> created =
+                edge("/api/split-key/split", credential, "{\"provider\":\"openai\",\"apiKey\":\"" + tenantKey + "\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode key = JSON.readTree(created.body());
+        String keyId = key.path("keyId").asString();
+        String clientPart = key.path("clientPart").asString();
+        secrets.add(clientPart);
+        assertThat(key.path("kind").asString()).isEqualTo("split");
+
+        openai.resetRequests();
+        HttpResponse<String> used = split(keyId, clientPart);
+        assertThat(used.statusCode()).as(used.body()).isEqualTo(200);
+        LoggedRequest sent = openai.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions")))
+                .get(0);
+        assertThat(sent.getHeader("Authorization")).isEqualTo("Bearer " + tenantKey);
+        assertThat(sent.getAllHeaderKeys()).noneMatch(h -> h.toLowerCase().startsWith("x-partial-key"));
+        assertThat(split(keyId, "A".repeat(43)).statusCode()).isEqualTo(401);
+
+        // Neither the key nor the client part is in any table of any service or on any topic.
+        try (Connection db = database();
+                PreparedStatement tables =
+                        db.prepareStatement("select table_schema, table_name from information_schema.tables"
+                                + " where table_schema in ('keyvault','admin','analytics','webhooks')");
+                ResultSet names = tables.executeQuery()) {
+            while (names.next()) {
+                try (PreparedStatement rows = db.prepareStatement(
+                                "select t::text from " + names.getString(1) + "." + names.getString(2) + " t");
+                        ResultSet row = rows.executeQuery()) {
+                    while (row.next()) {
+                        assertThat(row.getString(1)).doesNotContain(tenantKey).doesNotContain(clientPart);
+                    }
+                }
+            }
+        }
+        for (String topic : List.of(
+                Topics.TENANT_CONFIG, Topics.KEY_LIFECYCLE, Topics.USAGE_RECORDED, Topics.NOTIFICATION, Topics.AUDIT)) {
+            assertThat(records(topic))
+                    .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                    .noneMatch(v -> v.contains(tenantKey) || v.contains(clientPart));
+        }
+
+        HttpResponse<String> revoked = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url(Service.EDGE) + "/api/split-key/" + keyId))
+                        .header("Authorization", "Bearer " + credential)
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(revoked.statusCode()).isEqualTo(204);
+        long revokedAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> split(keyId, clientPart).statusCode() == 401);
+        System.out.printf(
+                "revoked split key refused at the edge after %d ms%n", (System.nanoTime() - revokedAt) / 1_000_000);
+    }
+
+    private static HttpResponse<String> split(String keyId, String clientPart) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(stack.url(Service.EDGE) + "/openai/v1/chat/completions"))
+                        .header(
+                                "Authorization",
+                                "Bearer " + stack.demoCredential().reveal())
+                        .header("X-Partial-Key-Id", keyId)
+                        .header("X-Partial-Key", clientPart)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(DEMO_BODY))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private static HttpResponse<String> admin(String method, String url, String body) throws Exception {
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(URI.create(url))
@@ -455,7 +532,7 @@ class WalkingSkeletonTest {
                 .toList();
 
         assertThat(lines).isNotEmpty();
-        assertThat(secrets).hasSizeGreaterThanOrEqualTo(6);
+        assertThat(secrets).hasSizeGreaterThanOrEqualTo(8);
         for (String secret : secrets) {
             assertThat(lines).noneMatch(line -> line.contains(secret));
         }
