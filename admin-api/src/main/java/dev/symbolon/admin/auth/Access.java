@@ -35,7 +35,9 @@ public final class Access {
         WEBHOOK_READ,
         WEBHOOK_WRITE,
         PROVIDER_KEY_READ,
-        PROVIDER_KEY_MANAGE
+        PROVIDER_KEY_MANAGE,
+        TENANT_KEY_READ,
+        TENANT_KEY_MANAGE
     }
 
     private static final Map<Operation, Set<Role>> ALLOWED = new EnumMap<>(Operation.class);
@@ -65,6 +67,10 @@ public final class Access {
         ALLOWED.put(Operation.WEBHOOK_WRITE, EnumSet.of(Role.PLATFORM_ADMIN, Role.TENANT_ADMIN));
         ALLOWED.put(Operation.PROVIDER_KEY_READ, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER));
         ALLOWED.put(Operation.PROVIDER_KEY_MANAGE, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER));
+        ALLOWED.put(
+                Operation.TENANT_KEY_READ, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER, Role.TENANT_ADMIN));
+        ALLOWED.put(
+                Operation.TENANT_KEY_MANAGE, EnumSet.of(Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER, Role.TENANT_ADMIN));
     }
 
     /** Refuses (403) an operation the principal's role never allows. */

@@ -61,12 +61,19 @@ public class KeyVaultClient {
     }
 
     /** Registers a provider's server key in key-vault-service; the key passes through, never kept. */
-    public ServerKeyRef registerServerKey(String provider, Secret apiKey, String label) {
+    public ServerKeyRef registerServerKey(String provider, Secret apiKey, String label, String scopeTenantId) {
+        Map<String, String> body = new java.util.HashMap<>();
+        body.put("provider", provider);
+        body.put("apiKey", apiKey.reveal());
+        body.put("label", label == null ? "" : label);
+        if (scopeTenantId != null) {
+            body.put("scopeTenantId", scopeTenantId);
+        }
         ServerKeyRef[] result = new ServerKeyRef[1];
         call(() -> result[0] = http.post()
                 .uri("/internal/v1/server-keys")
                 .contentType(MediaType.APPLICATION_JSON)
-                .body(Map.of("provider", provider, "apiKey", apiKey.reveal(), "label", label == null ? "" : label))
+                .body(body)
                 .retrieve()
                 .body(ServerKeyRef.class));
         return result[0];
@@ -78,6 +85,56 @@ public class KeyVaultClient {
                 .retrieve()
                 .toBodilessEntity());
     }
+
+    /**
+     * One call on key-vault-service's key API ({@code /internal/v1/...}) on behalf of an admin, whose
+     * subject and role go to key-vault-service's audit entry. 4xx answers become the same status here
+     * (their bodies are key-vault-service's fixed texts, never key material); anything else is 503.
+     */
+    public tools.jackson.databind.JsonNode keys(
+            org.springframework.http.HttpMethod method, String path, Object body, String actor, String role) {
+        try {
+            RestClient.RequestBodySpec request = http.method(method)
+                    .uri(path)
+                    .header("X-Symbolon-Actor", actor)
+                    .header("X-Symbolon-Actor-Role", role);
+            if (body != null) {
+                request.contentType(MediaType.APPLICATION_JSON).body(body);
+            }
+            return request.exchange((req, response) -> {
+                int status = response.getStatusCode().value();
+                byte[] bytes = response.getBody().readAllBytes();
+                tools.jackson.databind.JsonNode json = bytes.length == 0 ? null : JSON.readTree(bytes);
+                if (status == 404) {
+                    throw ApiException.notFound("key");
+                }
+                if (status >= 400 && status < 500) {
+                    String message = json == null
+                            ? "Bad request."
+                            : json.path("error").path("message").asString("Bad request.");
+                    throw new ApiException(
+                            HttpStatus.valueOf(status), status == 409 ? "conflict" : "invalid_request", message);
+                }
+                if (status >= 300) {
+                    throw unavailable();
+                }
+                return json;
+            });
+        } catch (RestClientException e) {
+            log.warn("key-vault-service call failed: {}", e.getClass().getSimpleName());
+            throw unavailable();
+        }
+    }
+
+    private static ApiException unavailable() {
+        return new ApiException(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "key_vault_unavailable",
+                "The key vault could not complete the operation; nothing was changed. Try again.");
+    }
+
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
 
     /** What key-vault-service tells of a registered key. */
     public record ServerKeyRef(String keyId, String provider, int keyVersion, String fingerprint) {}

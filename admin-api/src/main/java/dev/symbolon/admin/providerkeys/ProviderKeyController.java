@@ -28,7 +28,15 @@ class ProviderKeyController {
     @PostMapping("/admin/provider-keys")
     @ResponseStatus(HttpStatus.CREATED)
     ProviderKeys.KeyRef register(AdminPrincipal principal, @Valid @RequestBody NewProviderKey request) {
-        return keys.register(principal, request.provider(), Secret.of(request.apiKey()), request.label());
+        return keys.register(
+                principal, request.provider(), Secret.of(request.apiKey()), request.label(), request.scopeTenantId());
+    }
+
+    /** A new version of a server key; the old one works until the rotation grace ends. */
+    @PostMapping("/admin/provider-keys/{keyId}/rotate")
+    ProviderKeys.KeyRef rotate(
+            AdminPrincipal principal, @PathVariable String keyId, @Valid @RequestBody NewValue request) {
+        return keys.rotate(principal, keyId, Secret.of(request.apiKey()));
     }
 
     @GetMapping("/admin/provider-keys")
@@ -44,10 +52,21 @@ class ProviderKeyController {
 
     /** The request; never printed with its key. */
     record NewProviderKey(
-            @NotBlank String provider, @NotBlank @Size(max = 500) String apiKey, @Size(max = 200) String label) {
+            @NotBlank String provider,
+            @NotBlank @Size(max = 500) String apiKey,
+            @Size(max = 200) String label,
+            String scopeTenantId) {
         @Override
         public String toString() {
             return "NewProviderKey[" + provider + "]";
+        }
+    }
+
+    /** A new value for a key; never printed. */
+    record NewValue(@NotBlank @Size(max = 4096) String apiKey) {
+        @Override
+        public String toString() {
+            return "NewValue[redacted]";
         }
     }
 }

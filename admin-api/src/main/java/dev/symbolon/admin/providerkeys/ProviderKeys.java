@@ -37,7 +37,7 @@ public class ProviderKeys {
     }
 
     @Transactional
-    public KeyRef register(AdminPrincipal actor, String provider, Secret apiKey, String label) {
+    public KeyRef register(AdminPrincipal actor, String provider, Secret apiKey, String label, String scopeTenantId) {
         Access.require(actor, Operation.PROVIDER_KEY_MANAGE);
         if (provider == null || !PROVIDER.matcher(provider).matches()) {
             throw ApiException.badRequest("provider must be openai, anthropic, gemini, groq, mistral or compat:<name>");
@@ -45,7 +45,7 @@ public class ProviderKeys {
         if (apiKey == null || apiKey.reveal().isBlank() || apiKey.reveal().length() > 500) {
             throw ApiException.badRequest("apiKey is required (at most 500 characters)");
         }
-        KeyVaultClient.ServerKeyRef registered = keyVault.registerServerKey(provider, apiKey, label);
+        KeyVaultClient.ServerKeyRef registered = keyVault.registerServerKey(provider, apiKey, label, scopeTenantId);
         Instant now = Instant.now();
         jdbc.sql("delete from provider_key_ref where key_id = :id")
                 .param("id", registered.keyId())
@@ -70,6 +70,7 @@ public class ProviderKeys {
                         .put("provider", provider)
                         .put("version", Integer.toString(registered.keyVersion()))
                         .put("fingerprint", registered.fingerprint())
+                        .put("scopeTenantId", scopeTenantId)
                         .toMap());
         return new KeyRef(
                 registered.keyId(), provider, label, registered.keyVersion(), registered.fingerprint(), "ACTIVE", now);
@@ -102,6 +103,46 @@ public class ProviderKeys {
         }
         keyVault.revokeServerKey(keyId);
         audit.record(actor, "provider_key.revoked", null, keyId, Changes.of().toMap());
+    }
+
+    /**
+     * A new version of a server key (the provider issued a new key); the previous version keeps
+     * working at the edges until key-vault-service's rotation grace ends.
+     */
+    @Transactional
+    public KeyRef rotate(AdminPrincipal actor, String keyId, Secret apiKey) {
+        Access.require(actor, Operation.PROVIDER_KEY_MANAGE);
+        KeyRef current = list(actor).stream()
+                .filter(k -> k.keyId().equals(keyId) && k.status().equals("ACTIVE"))
+                .findFirst()
+                .orElseThrow(() -> ApiException.notFound("provider key"));
+        if (apiKey == null || apiKey.reveal().isBlank() || apiKey.reveal().length() > 500) {
+            throw ApiException.badRequest("apiKey is required (at most 500 characters)");
+        }
+        tools.jackson.databind.JsonNode rotated = keyVault.keys(
+                org.springframework.http.HttpMethod.POST,
+                "/internal/v1/keys/" + keyId + "/rotate",
+                java.util.Map.of("apiKey", apiKey.reveal()),
+                actor.subject(),
+                actor.role().wireName());
+        int version = rotated.path("key").path("keyVersion").asInt();
+        String fingerprint = rotated.path("key").path("fingerprint").asString();
+        jdbc.sql("update provider_key_ref set key_version = :v, fingerprint = :f where key_id = :id")
+                .param("v", version)
+                .param("f", fingerprint)
+                .param("id", keyId)
+                .update();
+        audit.record(
+                actor,
+                "provider_key.rotated",
+                null,
+                keyId,
+                Changes.of()
+                        .put("version", Integer.toString(version))
+                        .put("fingerprint", fingerprint)
+                        .toMap());
+        return new KeyRef(
+                keyId, current.provider(), current.label(), version, fingerprint, "ACTIVE", current.registeredAt());
     }
 
     /** A reference to a server key: never the key. */
