@@ -1229,14 +1229,7 @@ class EdgeProxyTest {
         String keyId = stubTenantKey("t_acme", "openai", "split", tenantKey, clientPart, 1, null);
         String header = SplitKey.encodeClientPart(clientPart);
 
-        String requestId = client.post()
-                .uri("/openai/v1/chat/completions")
-                .header("Authorization", "Bearer " + CREDENTIAL)
-                .header(ProviderKeys.PARTIAL_KEY_ID, keyId)
-                .header(ProviderKeys.PARTIAL_KEY, header)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{}")
-                .exchange()
+        String requestId = splitRequest(keyId, header)
                 .expectStatus()
                 .isOk()
                 .returnResult(String.class)
@@ -1298,7 +1291,7 @@ class EdgeProxyTest {
         assertThat(bodies.get(0)).contains("invalid_partial_key").doesNotContain("canary");
 
         // Its own key on another provider's route: 403.
-        expectSplit("/openai/v1/chat/completions", anthropics, good, 403, "key_provider_mismatch");
+        expectSplit(anthropics, good, 403, "key_provider_mismatch");
         upstream.verify(0, postRequestedFor(urlEqualTo("/v1/chat/completions")));
     }
 
@@ -1320,8 +1313,8 @@ class EdgeProxyTest {
                 null,
                 List.of(version(2, v2, null), version(1, v1, Instant.now().plus(Duration.ofHours(1)))));
 
-        expectSplit("/openai/v1/chat/completions", keyId, SplitKey.encodeClientPart(newPart), 200, null);
-        expectSplit("/openai/v1/chat/completions", keyId, SplitKey.encodeClientPart(oldPart), 200, null);
+        expectSplit(keyId, SplitKey.encodeClientPart(newPart), 200, null);
+        expectSplit(keyId, SplitKey.encodeClientPart(oldPart), 200, null);
         assertThat(upstream.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions"))))
                 .extracting(r -> r.getHeader("Authorization"))
                 .containsExactly("Bearer sk-v2", "Bearer sk-v1");
@@ -1335,10 +1328,10 @@ class EdgeProxyTest {
                 2,
                 null,
                 List.of(version(2, v2, null), version(1, v1, Instant.now().minusSeconds(1))));
-        announce(keyId, "t_acme", KeyLifecycleEvent.KeyKind.SPLIT, KeyLifecycleEvent.Action.ROTATED);
+        announce(keyId, "t_acme", "openai", KeyLifecycleEvent.KeyKind.SPLIT, KeyLifecycleEvent.Action.ROTATED);
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> splitStatus(keyId, SplitKey.encodeClientPart(oldPart)) == 401);
-        expectSplit("/openai/v1/chat/completions", keyId, SplitKey.encodeClientPart(newPart), 200, null);
+        expectSplit(keyId, SplitKey.encodeClientPart(newPart), 200, null);
     }
 
     @Test
@@ -1346,12 +1339,12 @@ class EdgeProxyTest {
         byte[] clientPart = SplitKey.newClientPart();
         String keyId = stubTenantKey("t_acme", "openai", "split", "sk-revoke-canary", clientPart, 1, null);
         String part = SplitKey.encodeClientPart(clientPart);
-        expectSplit("/openai/v1/chat/completions", keyId, part, 200, null);
+        expectSplit(keyId, part, 200, null);
 
         upstream.stubFor(get(urlEqualTo("/internal/v1/keys/" + keyId))
                 .willReturn(aResponse().withStatus(404)));
         long start = System.nanoTime();
-        announce(keyId, "t_acme", KeyLifecycleEvent.KeyKind.SPLIT, KeyLifecycleEvent.Action.REVOKED);
+        announce(keyId, "t_acme", "openai", KeyLifecycleEvent.KeyKind.SPLIT, KeyLifecycleEvent.Action.REVOKED);
         await().atMost(Duration.ofSeconds(1))
                 .pollInterval(Duration.ofMillis(20))
                 .until(() -> splitStatus(keyId, part) == 401);
@@ -1402,7 +1395,8 @@ class EdgeProxyTest {
                 .value();
     }
 
-    private int splitStatus(String keyId, String clientPart) {
+    /** A chat request through the edge with a split key. */
+    private WebTestClient.ResponseSpec splitRequest(String keyId, String clientPart) {
         return client.post()
                 .uri("/openai/v1/chat/completions")
                 .header("Authorization", "Bearer " + CREDENTIAL)
@@ -1410,25 +1404,20 @@ class EdgeProxyTest {
                 .header(ProviderKeys.PARTIAL_KEY, clientPart)
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{}")
-                .exchange()
+                .exchange();
+    }
+
+    private int splitStatus(String keyId, String clientPart) {
+        return splitRequest(keyId, clientPart)
                 .expectBody(String.class)
                 .returnResult()
                 .getStatus()
                 .value();
     }
 
-    private void expectSplit(String path, String keyId, String clientPart, int status, String type) {
-        WebTestClient.BodyContentSpec body = client.post()
-                .uri(path)
-                .header("Authorization", "Bearer " + CREDENTIAL)
-                .header(ProviderKeys.PARTIAL_KEY_ID, keyId)
-                .header(ProviderKeys.PARTIAL_KEY, clientPart)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{}")
-                .exchange()
-                .expectStatus()
-                .isEqualTo(status)
-                .expectBody();
+    private void expectSplit(String keyId, String clientPart, int status, String type) {
+        WebTestClient.BodyContentSpec body =
+                splitRequest(keyId, clientPart).expectStatus().isEqualTo(status).expectBody();
         if (type != null) {
             body.jsonPath("$.error.type").isEqualTo(type);
         }
@@ -1480,15 +1469,20 @@ class EdgeProxyTest {
                 .willReturn(okJson(JsonMapper.builder().build().writeValueAsString(body))));
     }
 
+    /** What key-vault-service publishes when a key changes. */
     private void announce(
-            String keyId, String tenantId, KeyLifecycleEvent.KeyKind kind, KeyLifecycleEvent.Action action) {
+            String keyId,
+            String tenantId,
+            String provider,
+            KeyLifecycleEvent.KeyKind kind,
+            KeyLifecycleEvent.Action action) {
         KeyLifecycleEvent event = new KeyLifecycleEvent(
                 UUID.randomUUID(),
                 Instant.now(),
                 tenantId,
                 KeyLifecycleEvent.CURRENT_VERSION,
                 keyId,
-                "openai",
+                provider,
                 kind,
                 2,
                 action,
@@ -1503,19 +1497,12 @@ class EdgeProxyTest {
     }
 
     private void announceRotation(String provider) {
-        KeyLifecycleEvent event = new KeyLifecycleEvent(
-                UUID.randomUUID(),
-                Instant.now(),
-                KeyLifecycleEvent.PLATFORM_TENANT,
-                KeyLifecycleEvent.CURRENT_VERSION,
+        announce(
                 "key_" + provider,
+                KeyLifecycleEvent.PLATFORM_TENANT,
                 provider,
                 KeyLifecycleEvent.KeyKind.SERVER,
-                2,
-                KeyLifecycleEvent.Action.ROTATED,
-                "sha256:0000000000000000",
-                null);
-        producer.send(Topics.KEY_LIFECYCLE, event.keyId(), EventJson.encode(event));
+                KeyLifecycleEvent.Action.ROTATED);
     }
 
     /** The bearer key the upstream saw on one fresh request through the edge. */
