@@ -10,6 +10,7 @@ import dev.symbolon.contracts.UsageRecorded;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +35,8 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** usage-analytics-service against a real PostgreSQL and an embedded KRaft broker. */
 @SpringBootTest(
@@ -164,6 +167,213 @@ class UsageAnalyticsServiceTest {
                 .exchange()
                 .expectStatus()
                 .isBadRequest();
+    }
+
+    /** Prices as the seed migration lists them, written out here so the test computes cost on its own. */
+    private static final java.util.Map<String, BigDecimal[]> LIST_PRICES = java.util.Map.of(
+            "gpt-4o-mini-2024-07-18",
+                    new BigDecimal[] {new BigDecimal("0.15"), new BigDecimal("0.075"), new BigDecimal("0.60")},
+            "claude-sonnet-4-20250514",
+                    new BigDecimal[] {new BigDecimal("3.00"), new BigDecimal("0.30"), new BigDecimal("15.00")},
+            "gemini-2.5-pro",
+                    new BigDecimal[] {new BigDecimal("1.25"), new BigDecimal("0.31"), new BigDecimal("10.00")});
+
+    private static final String[][] MODELS = {
+        {"openai", "gpt-4o-mini-2024-07-18"},
+        {"anthropic", "claude-sonnet-4-20250514"},
+        {"gemini", "gemini-2.5-pro"},
+        {"openai", "model-nobody-priced"},
+    };
+
+    @Test
+    void ten_thousand_events_with_duplicates_and_late_arrivals_cost_exactly_what_an_independent_sum_says() {
+        String tenant =
+                "t_exact" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        java.util.Random random = new java.util.Random(20261123);
+        Instant monthStart = Instant.parse("2026-10-01T00:00:00Z");
+        List<UsageRecorded> events = new java.util.ArrayList<>();
+        BigDecimal expected = BigDecimal.ZERO;
+        long unpriced = 0;
+        long inputTokens = 0;
+        for (int i = 0; i < 10_000; i++) {
+            String[] model = MODELS[random.nextInt(MODELS.length)];
+            long input = random.nextInt(50_000);
+            long cached = random.nextInt(10) < 3 ? random.nextInt((int) input + 1) : 0;
+            long output = random.nextInt(8_000);
+            // Anywhere in the month, in random order: most arrive "late" relative to another one.
+            Instant at = monthStart.plusMillis((long) (random.nextDouble() * 30L * 24 * 3600 * 1000));
+            events.add(new UsageRecorded(
+                    UUID.randomUUID(),
+                    at,
+                    tenant,
+                    UsageRecorded.CURRENT_VERSION,
+                    "app_" + random.nextInt(3),
+                    "key_" + random.nextInt(2),
+                    "server",
+                    model[0],
+                    model[1],
+                    "/chat/completions",
+                    200,
+                    UsageRecorded.Outcome.SUCCESS,
+                    input,
+                    output,
+                    cached,
+                    false,
+                    false,
+                    120,
+                    1,
+                    "req_" + i));
+            BigDecimal[] price = LIST_PRICES.get(model[1]);
+            if (price == null) {
+                unpriced++;
+            } else {
+                expected = expected.add(price[0].multiply(BigDecimal.valueOf(input - cached))
+                        .add(price[1].multiply(BigDecimal.valueOf(cached)))
+                        .add(price[2].multiply(BigDecimal.valueOf(output)))
+                        .divide(BigDecimal.valueOf(1_000_000)));
+            }
+            inputTokens += input;
+        }
+        List<UsageRecorded> deliveries = new java.util.ArrayList<>(events);
+        for (int i = 0; i < 1_500; i++) {
+            deliveries.add(events.get(random.nextInt(events.size()))); // redeliveries
+        }
+        java.util.Collections.shuffle(deliveries, random);
+
+        deliveries.forEach(this::send);
+        kafka.flush();
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> jdbc.queryForObject(
+                                "select count(*) from analytics.usage_fact where tenant_id = ?", Long.class, tenant)
+                        == 10_000);
+
+        JsonNode report = json(client.get()
+                .uri(
+                        "/analytics/costs?tenantId={t}&from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z"
+                                + "&granularity=month&groupBy=provider,model",
+                        tenant)
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody());
+        JsonNode totals = report.path("totals");
+        assertThat(totals.path("requests").asLong()).isEqualTo(10_000);
+        assertThat(totals.path("inputTokens").asLong()).isEqualTo(inputTokens);
+        assertThat(totals.path("unpricedRequests").asLong()).isEqualTo(unpriced).isPositive();
+        assertThat(totals.path("costUsd").decimalValue())
+                .as("exact, not merely to the micro-dollar")
+                .isEqualByComparingTo(expected);
+        assertThat(totals.path("costUsd").decimalValue().setScale(6, java.math.RoundingMode.HALF_EVEN))
+                .isEqualTo(expected.setScale(6, java.math.RoundingMode.HALF_EVEN));
+        assertThat(report.path("rows")).hasSize(MODELS.length);
+
+        // Every granularity's rollups add up to the facts, which add up to the same figure.
+        for (String granularity : new String[] {"hour", "day", "month"}) {
+            BigDecimal rolled = jdbc.queryForObject(
+                    "select sum(cost_usd) from analytics.usage_rollup where tenant_id = ? and granularity = ?",
+                    BigDecimal.class,
+                    tenant,
+                    granularity);
+            Long requests = jdbc.queryForObject(
+                    "select sum(requests) from analytics.usage_rollup where tenant_id = ? and granularity = ?",
+                    Long.class,
+                    tenant,
+                    granularity);
+            assertThat(rolled).as(granularity).isEqualByComparingTo(expected);
+            assertThat(requests).as(granularity).isEqualTo(10_000);
+        }
+        assertThat(jdbc.queryForObject(
+                        "select sum(cost_usd) from analytics.usage_fact where tenant_id = ?", BigDecimal.class, tenant))
+                .isEqualByComparingTo(expected);
+        assertThat(jdbc.queryForObject(
+                        "select count(*) from analytics.usage_fact where tenant_id = ? and not priced"
+                                + " and cost_usd is null and model = 'model-nobody-priced'",
+                        Long.class,
+                        tenant))
+                .isEqualTo(unpriced);
+    }
+
+    @Test
+    void a_new_price_applies_from_its_effective_date_and_bad_prices_are_refused() {
+        String tenant =
+                "t_price" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        client.post()
+                .uri("/analytics/prices")
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .bodyValue(java.util.Map.of(
+                        "provider",
+                        "groq",
+                        "model",
+                        "new-model",
+                        "effectiveFrom",
+                        "2026-06-01T00:00:00Z",
+                        "inputPerMtok",
+                        "1.5",
+                        "outputPerMtok",
+                        "2.25"))
+                .exchange()
+                .expectStatus()
+                .isCreated();
+        client.post()
+                .uri("/analytics/prices")
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .bodyValue(
+                        java.util.Map.of("provider", "groq", "model", "x", "inputPerMtok", "-1", "outputPerMtok", "1"))
+                .exchange()
+                .expectStatus()
+                .isBadRequest();
+        UsageRecorded before =
+                event(tenant, "groq", "new-model", Instant.parse("2026-05-31T23:59:59Z"), 1_000_000, 0, 1_000_000);
+        UsageRecorded after =
+                event(tenant, "groq", "new-model", Instant.parse("2026-06-01T00:00:00Z"), 1_000_000, 0, 1_000_000);
+        send(before);
+        send(after);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> rows(after.eventId()) == 1 && rows(before.eventId()) == 1);
+        assertThat(jdbc.queryForObject(
+                        "select priced from analytics.usage_fact where event_id = ?", Boolean.class, before.eventId()))
+                .as("no price in effect yet: flagged, not zero")
+                .isFalse();
+        assertThat(jdbc.queryForObject(
+                        "select cost_usd from analytics.usage_fact where event_id = ?",
+                        BigDecimal.class,
+                        after.eventId()))
+                .isEqualByComparingTo("3.75");
+    }
+
+    private static UsageRecorded event(
+            String tenant, String provider, String model, Instant at, long input, long cached, long output) {
+        return new UsageRecorded(
+                UUID.randomUUID(),
+                at,
+                tenant,
+                UsageRecorded.CURRENT_VERSION,
+                "app_1",
+                "key_1",
+                "server",
+                provider,
+                model,
+                "/chat/completions",
+                200,
+                UsageRecorded.Outcome.SUCCESS,
+                input,
+                output,
+                cached,
+                false,
+                false,
+                10,
+                1,
+                "req_" + UUID.randomUUID());
+    }
+
+    private static JsonNode json(String body) {
+        return JsonMapper.builder()
+                .enable(tools.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .build()
+                .readTree(body);
     }
 
     private void send(UsageRecorded event) {

@@ -1,15 +1,11 @@
 package dev.symbolon.analytics.ingest;
 
-import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.TopicPartition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
 
@@ -17,18 +13,15 @@ import org.springframework.util.backoff.ExponentialBackOff;
 class IngestConfig {
 
     /**
-     * Declared once for the service: a failing record is retried with bounded back-off, then sent to
-     * {@code <topic>.dlt} with the failure in its headers. A malformed event is dead-lettered at once.
+     * For failures the listener does not handle itself (it dead-letters malformed records): the whole
+     * batch is retried with back-off capped at 5 s, for as long as it takes — a database outage must
+     * not turn valid usage into dead letters. The batch is idempotent, so retries count nothing twice.
      */
     @Bean
-    DefaultErrorHandler kafkaErrorHandler(KafkaTemplate<String, byte[]> template) {
-        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(
-                template, (record, error) -> new TopicPartition(Topics.deadLetter(record.topic()), -1));
+    DefaultErrorHandler kafkaErrorHandler() {
         ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
-        backOff.setMaxElapsedTime(10_000);
-        DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
-        handler.addNotRetryableExceptions(EventJson.MalformedEventException.class);
-        return handler;
+        backOff.setMaxInterval(5_000);
+        return new DefaultErrorHandler(backOff);
     }
 
     /** Creates missing topics of the shared layout at start-up; existing ones are left as they are. */

@@ -1,52 +1,266 @@
 package dev.symbolon.analytics.ingest;
 
+import dev.symbolon.analytics.pricing.Price;
+import dev.symbolon.analytics.pricing.PriceTable;
 import dev.symbolon.contracts.UsageRecorded;
+import java.math.BigDecimal;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 
-/** Writes usage facts; writing the same event twice stores it once. */
+/**
+ * Writes usage facts and their rollups. A batch is one transaction: the facts are inserted with
+ * {@code on conflict (event_id) do nothing}, and only the facts that were new are added to the hour,
+ * day and month rollups. A redelivered batch (a crash before the offsets were committed) therefore
+ * changes nothing, and the rollups always equal the sum of the facts.
+ */
 @Repository
 class UsageFacts {
 
-    private final JdbcClient jdbc;
+    private static final String[] GRANULARITIES = {"hour", "day", "month"};
 
-    UsageFacts(JdbcClient jdbc) {
+    private final JdbcTemplate jdbc;
+    private final PriceTable prices;
+
+    UsageFacts(JdbcTemplate jdbc, PriceTable prices) {
         this.jdbc = jdbc;
+        this.prices = prices;
     }
 
-    /** @return true when the event was new */
-    boolean insert(UsageRecorded event) {
-        int rows = jdbc.sql(
-                        """
-                        insert into usage_fact (event_id, occurred_at, tenant_id, app_id, key_id, key_kind,
-                            provider, model, endpoint, status, outcome, input_tokens, output_tokens,
-                            cached_input_tokens, streamed, partial, latency_ms, overhead_ms, request_id)
-                        values (:eventId, :occurredAt, :tenantId, :appId, :keyId, :keyKind,
-                            :provider, :model, :endpoint, :status, :outcome, :inputTokens, :outputTokens,
-                            :cachedInputTokens, :streamed, :partial, :latencyMs, :overheadMs, :requestId)
-                        on conflict (event_id) do nothing
-                        """)
-                .param("eventId", event.eventId())
-                .param("occurredAt", Timestamp.from(event.occurredAt()))
-                .param("tenantId", event.tenantId())
-                .param("appId", event.appId())
-                .param("keyId", event.keyId())
-                .param("keyKind", event.keyKind())
-                .param("provider", event.provider())
-                .param("model", event.model())
-                .param("endpoint", event.endpoint())
-                .param("status", event.status())
-                .param("outcome", event.outcome().name())
-                .param("inputTokens", event.inputTokens())
-                .param("outputTokens", event.outputTokens())
-                .param("cachedInputTokens", event.cachedInputTokens())
-                .param("streamed", event.streamed())
-                .param("partial", event.partial())
-                .param("latencyMs", event.latencyMs())
-                .param("overheadMs", event.overheadMs())
-                .param("requestId", event.requestId())
-                .update();
-        return rows == 1;
+    /**
+     * Stores a batch in one transaction.
+     *
+     * @return how many of its events were new
+     */
+    @Transactional
+    public int insertBatch(Collection<UsageRecorded> batch) {
+        Map<UUID, Priced> unique = new LinkedHashMap<>();
+        for (UsageRecorded event : batch) {
+            unique.putIfAbsent(event.eventId(), priced(event));
+        }
+        if (unique.isEmpty()) {
+            return 0;
+        }
+        Set<UUID> inserted = jdbc.execute((Connection connection) -> insertFacts(connection, unique.values()));
+        List<Priced> fresh = unique.values().stream()
+                .filter(p -> inserted.contains(p.event().eventId()))
+                .toList();
+        addToRollups(fresh);
+        return fresh.size();
+    }
+
+    private Priced priced(UsageRecorded event) {
+        BigDecimal cost = prices.priceFor(event.provider(), event.model(), event.occurredAt())
+                .map(price -> price.cost(event.inputTokens(), event.cachedInputTokens(), event.outputTokens()))
+                .orElse(null);
+        return new Priced(event, cost);
+    }
+
+    /** One multi-row insert (arrays unnested server-side); answers the event ids that were new. */
+    private static Set<UUID> insertFacts(Connection connection, Collection<Priced> facts) throws SQLException {
+        int n = facts.size();
+        Object[][] columns = new Object[20][n];
+        int i = 0;
+        for (Priced fact : facts) {
+            UsageRecorded e = fact.event();
+            Object[] row = {
+                e.eventId(), Timestamp.from(e.occurredAt()), e.tenantId(), e.appId(), e.keyId(), e.keyKind(),
+                e.provider(), e.model(), e.endpoint(), e.status(), e.outcome().name(), e.inputTokens(),
+                e.outputTokens(), e.cachedInputTokens(), e.streamed(), e.partial(), e.latencyMs(), e.overheadMs(),
+                e.requestId(), fact.cost()
+            };
+            for (int c = 0; c < row.length; c++) {
+                columns[c][i] = row[c];
+            }
+            i++;
+        }
+        String[] types = {
+            "uuid",
+            "timestamptz",
+            "text",
+            "text",
+            "text",
+            "text",
+            "text",
+            "text",
+            "text",
+            "int4",
+            "text",
+            "int8",
+            "int8",
+            "int8",
+            "bool",
+            "bool",
+            "int8",
+            "int8",
+            "text",
+            "numeric"
+        };
+        String sql =
+                """
+                insert into usage_fact (event_id, occurred_at, tenant_id, app_id, key_id, key_kind, provider, model,
+                    endpoint, status, outcome, input_tokens, output_tokens, cached_input_tokens, streamed, partial,
+                    latency_ms, overhead_ms, request_id, cost_usd, priced)
+                select u.*, u.cost is not null from unnest(?::uuid[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],
+                    ?::text[], ?::text[], ?::text[], ?::text[], ?::int4[], ?::text[], ?::int8[], ?::int8[], ?::int8[],
+                    ?::bool[], ?::bool[], ?::int8[], ?::int8[], ?::text[], ?::numeric[])
+                    as u(event_id, occurred_at, tenant_id, app_id, key_id, key_kind, provider, model, endpoint,
+                         status, outcome, input_tokens, output_tokens, cached_input_tokens, streamed, partial,
+                         latency_ms, overhead_ms, request_id, cost)
+                on conflict (event_id) do nothing
+                returning event_id
+                """;
+        Set<UUID> inserted = new HashSet<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            List<Array> arrays = new ArrayList<>();
+            for (int c = 0; c < columns.length; c++) {
+                Array array = connection.createArrayOf(types[c], columns[c]);
+                arrays.add(array);
+                statement.setArray(c + 1, array);
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getObject(1, UUID.class));
+                }
+            }
+            for (Array array : arrays) {
+                array.free();
+            }
+        }
+        return inserted;
+    }
+
+    /** Adds new facts to their hour, day and month rows, in key order (no deadlocks between batches). */
+    private void addToRollups(List<Priced> fresh) {
+        TreeMap<String, Rollup> rollups = new TreeMap<>();
+        for (Priced fact : fresh) {
+            UsageRecorded e = fact.event();
+            ZonedDateTime at = e.occurredAt().atZone(ZoneOffset.UTC);
+            Instant[] buckets = {
+                at.truncatedTo(ChronoUnit.HOURS).toInstant(),
+                at.truncatedTo(ChronoUnit.DAYS).toInstant(),
+                at.truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1).toInstant()
+            };
+            for (int g = 0; g < GRANULARITIES.length; g++) {
+                Rollup key = new Rollup(
+                        GRANULARITIES[g],
+                        buckets[g],
+                        e.tenantId(),
+                        nz(e.appId()),
+                        nz(e.keyId()),
+                        nz(e.provider()),
+                        nz(e.model()));
+                rollups.computeIfAbsent(key.sortKey(), k -> key).add(fact);
+            }
+        }
+        if (rollups.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate(
+                """
+                insert into usage_rollup (granularity, bucket, tenant_id, app_id, key_id, provider, model, requests,
+                    input_tokens, output_tokens, cached_input_tokens, cost_usd, unpriced_requests)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                on conflict (granularity, tenant_id, bucket, app_id, key_id, provider, model) do update set
+                    requests = usage_rollup.requests + excluded.requests,
+                    input_tokens = usage_rollup.input_tokens + excluded.input_tokens,
+                    output_tokens = usage_rollup.output_tokens + excluded.output_tokens,
+                    cached_input_tokens = usage_rollup.cached_input_tokens + excluded.cached_input_tokens,
+                    cost_usd = usage_rollup.cost_usd + excluded.cost_usd,
+                    unpriced_requests = usage_rollup.unpriced_requests + excluded.unpriced_requests
+                """,
+                rollups.values().stream()
+                        .map(r -> new Object[] {
+                            r.granularity,
+                            Timestamp.from(r.bucket),
+                            r.tenantId,
+                            r.appId,
+                            r.keyId,
+                            r.provider,
+                            r.model,
+                            r.requests,
+                            r.inputTokens,
+                            r.outputTokens,
+                            r.cachedInputTokens,
+                            r.cost,
+                            r.unpriced
+                        })
+                        .toList());
+    }
+
+    private static String nz(String value) {
+        return value == null ? "" : value;
+    }
+
+    /** An event and its exact cost (null: no price matched). */
+    record Priced(UsageRecorded event, BigDecimal cost) {}
+
+    /** One rollup row being summed up for a batch. */
+    private static final class Rollup {
+        final String granularity;
+        final Instant bucket;
+        final String tenantId;
+        final String appId;
+        final String keyId;
+        final String provider;
+        final String model;
+        long requests;
+        long inputTokens;
+        long outputTokens;
+        long cachedInputTokens;
+        BigDecimal cost = BigDecimal.ZERO.setScale(Price.COST_SCALE);
+        long unpriced;
+
+        Rollup(
+                String granularity,
+                Instant bucket,
+                String tenantId,
+                String appId,
+                String keyId,
+                String provider,
+                String model) {
+            this.granularity = granularity;
+            this.bucket = bucket;
+            this.tenantId = tenantId;
+            this.appId = appId;
+            this.keyId = keyId;
+            this.provider = provider;
+            this.model = model;
+        }
+
+        String sortKey() {
+            return String.join("\u0000", granularity, tenantId, bucket.toString(), appId, keyId, provider, model);
+        }
+
+        void add(Priced fact) {
+            requests++;
+            inputTokens += fact.event().inputTokens();
+            outputTokens += fact.event().outputTokens();
+            cachedInputTokens += fact.event().cachedInputTokens();
+            if (fact.cost() == null) {
+                unpriced++;
+            } else {
+                cost = cost.add(fact.cost());
+            }
+        }
     }
 }

@@ -51,6 +51,60 @@ class UsageController {
                 queries.recent(tenantId, start, end, limit));
     }
 
+    /**
+     * Exact cost and usage of a tenant from the rollups: per UTC {@code hour}, {@code day} or
+     * {@code month} bucket and the {@code groupBy} dimensions (comma-separated: app, key, provider,
+     * model), with the grand total. The last 30 days by default.
+     */
+    @GetMapping("/analytics/costs")
+    CostReport costs(
+            @RequestParam String tenantId,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
+            @RequestParam(defaultValue = "day") String granularity,
+            @RequestParam(defaultValue = "") List<String> groupBy) {
+        if (tenantId.isBlank()) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "tenantId must not be blank");
+        }
+        if (!List.of("hour", "day", "month").contains(granularity)) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "granularity is hour, day or month");
+        }
+        List<String> dims =
+                groupBy.stream().filter(d -> !d.isBlank()).distinct().toList();
+        try {
+            dims.forEach(UsageQueries::column);
+        } catch (IllegalArgumentException e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+        Instant end = to != null ? to : Instant.now().plus(1, ChronoUnit.MINUTES);
+        Instant start = from != null ? from : end.minus(30, ChronoUnit.DAYS);
+        if (!start.isBefore(end)) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "from must be before to");
+        }
+        List<UsageQueries.Row> rows = queries.costs(tenantId, start, end, granularity, dims);
+        UsageQueries.Totals total = rows.stream()
+                .map(UsageQueries.Row::totals)
+                .reduce(
+                        new UsageQueries.Totals(0, 0, 0, 0, java.math.BigDecimal.ZERO, 0),
+                        (a, b) -> new UsageQueries.Totals(
+                                a.requests() + b.requests(),
+                                a.inputTokens() + b.inputTokens(),
+                                a.outputTokens() + b.outputTokens(),
+                                a.cachedInputTokens() + b.cachedInputTokens(),
+                                a.costUsd().add(b.costUsd()),
+                                a.unpricedRequests() + b.unpricedRequests()));
+        return new CostReport(tenantId, start, end, granularity, dims, total, rows);
+    }
+
+    record CostReport(
+            String tenantId,
+            Instant from,
+            Instant to,
+            String granularity,
+            List<String> groupBy,
+            UsageQueries.Totals totals,
+            List<UsageQueries.Row> rows) {}
+
     record UsageReport(
             String tenantId, Instant from, Instant to, UsageQueries.Totals totals, List<UsageQueries.Fact> recent) {}
 }
