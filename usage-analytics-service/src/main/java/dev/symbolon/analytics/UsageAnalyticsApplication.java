@@ -3,6 +3,7 @@ package dev.symbolon.analytics;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * Plain JDBC, no JPA: ingest is idempotent bulk SQL and queries are aggregates. JPA auto-configuration
@@ -14,6 +15,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
             "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration"
         })
 @ConfigurationPropertiesScan
+@EnableScheduling
 public class UsageAnalyticsApplication {
 
     /** Configuration lives in {@code usage-analytics-service.yml}, so five services can share one classpath. */

@@ -2,6 +2,7 @@ package dev.symbolon.analytics.ingest;
 
 import dev.symbolon.analytics.pricing.Price;
 import dev.symbolon.analytics.pricing.PriceTable;
+import dev.symbolon.analytics.quota.QuotaLedger;
 import dev.symbolon.contracts.UsageRecorded;
 import java.math.BigDecimal;
 import java.sql.Array;
@@ -40,32 +41,51 @@ class UsageFacts {
 
     private final JdbcTemplate jdbc;
     private final PriceTable prices;
+    private final QuotaLedger quotas;
 
-    UsageFacts(JdbcTemplate jdbc, PriceTable prices) {
+    UsageFacts(JdbcTemplate jdbc, PriceTable prices, QuotaLedger quotas) {
         this.jdbc = jdbc;
         this.prices = prices;
+        this.quotas = quotas;
     }
 
+    /** A usage event and where it was read from. */
+    record Delivered(UsageRecorded event, int partition, long offset) {}
+
+    /** What a batch changed: how many facts were new, and whose quota state. */
+    record Stored(int fresh, Set<String> changedQuotas) {}
+
     /**
-     * Stores a batch in one transaction.
+     * Stores a batch in one transaction: facts, rollups, quota usage and the tenants' cursors.
      *
-     * @return how many of its events were new
+     * @return how many events were new, and the quota keys that changed
      */
     @Transactional
-    public int insertBatch(Collection<UsageRecorded> batch) {
+    public Stored insertBatch(List<Delivered> batch) {
         Map<UUID, Priced> unique = new LinkedHashMap<>();
-        for (UsageRecorded event : batch) {
+        Map<String, QuotaLedger.Cursor> cursors = new TreeMap<>();
+        for (Delivered delivered : batch) {
+            UsageRecorded event = delivered.event();
             unique.putIfAbsent(event.eventId(), priced(event));
+            cursors.merge(
+                    event.tenantId(),
+                    new QuotaLedger.Cursor(event.tenantId(), delivered.partition(), delivered.offset()),
+                    (a, b) -> b.offset() >= a.offset() || b.partition() != a.partition() ? b : a);
         }
         if (unique.isEmpty()) {
-            return 0;
+            return new Stored(0, Set.of());
         }
         Set<UUID> inserted = jdbc.execute((Connection connection) -> insertFacts(connection, unique.values()));
         List<Priced> fresh = unique.values().stream()
                 .filter(p -> inserted.contains(p.event().eventId()))
                 .toList();
         addToRollups(fresh);
-        return fresh.size();
+        Set<String> changed = quotas.count(
+                fresh.stream()
+                        .map(p -> new QuotaLedger.Counted(p.event(), p.cost()))
+                        .toList(),
+                List.copyOf(cursors.values()));
+        return new Stored(fresh.size(), changed);
     }
 
     private Priced priced(UsageRecorded event) {

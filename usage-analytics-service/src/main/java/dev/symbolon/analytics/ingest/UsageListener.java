@@ -1,5 +1,6 @@
 package dev.symbolon.analytics.ingest;
 
+import dev.symbolon.analytics.quota.QuotaStatePublisher;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
@@ -32,23 +33,33 @@ class UsageListener {
 
     private final UsageFacts facts;
     private final KafkaTemplate<String, byte[]> kafka;
+    private final QuotaStatePublisher quotaStates;
 
-    UsageListener(UsageFacts facts, KafkaTemplate<String, byte[]> kafka) {
+    UsageListener(UsageFacts facts, KafkaTemplate<String, byte[]> kafka, QuotaStatePublisher quotaStates) {
         this.facts = facts;
         this.kafka = kafka;
+        this.quotaStates = quotaStates;
     }
 
-    @KafkaListener(topics = Topics.USAGE_RECORDED, concurrency = "2", batch = "true")
+    /** Started by {@link dev.symbolon.analytics.quota.TenantDirectory} once tenants' time zones are known. */
+    @KafkaListener(
+            id = "usage",
+            topics = Topics.USAGE_RECORDED,
+            concurrency = "2",
+            batch = "true",
+            autoStartup = "false")
     void onUsage(List<ConsumerRecord<String, byte[]>> records) {
-        List<UsageRecorded> events = new ArrayList<>(records.size());
+        List<UsageFacts.Delivered> events = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                events.add(EventJson.decode(record.value(), UsageRecorded.class));
+                events.add(new UsageFacts.Delivered(
+                        EventJson.decode(record.value(), UsageRecorded.class), record.partition(), record.offset()));
             } catch (EventJson.MalformedEventException e) {
                 deadLetter(record, e);
             }
         }
-        facts.insertBatch(events);
+        UsageFacts.Stored stored = facts.insertBatch(events);
+        quotaStates.changed(stored.changedQuotas());
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, Exception reason) {

@@ -1,0 +1,274 @@
+package dev.symbolon.analytics.quota;
+
+import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.Notification;
+import dev.symbolon.contracts.TenantConfigSnapshot;
+import dev.symbolon.contracts.Topics;
+import dev.symbolon.contracts.UsageRecorded;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Usage against quotas, kept in the ingest transaction: per tenant and per app, per calendar day and
+ * month of the tenant's time zone, for facts that count towards quotas
+ * ({@link UsageRecorded#countsTowardQuota()}, the edge's rule too). Also records how far each tenant's
+ * usage is counted (its {@code usage-recorded.v1} offset) and, once per threshold and period, writes
+ * the threshold notification to the outbox.
+ */
+@Repository
+public class QuotaLedger {
+
+    /** Thresholds when a policy names none. */
+    static final List<Integer> DEFAULT_THRESHOLDS = List.of(50, 80, 100);
+
+    private final JdbcTemplate jdbc;
+    private final TenantDirectory tenants;
+
+    QuotaLedger(JdbcTemplate jdbc, TenantDirectory tenants) {
+        this.jdbc = jdbc;
+        this.tenants = tenants;
+    }
+
+    /** One newly stored fact with its exact cost (null: unpriced, adds no cost). */
+    public record Counted(UsageRecorded event, BigDecimal cost) {}
+
+    /** How far a tenant's usage is counted after this batch. */
+    public record Cursor(String tenantId, int partition, long offset) {}
+
+    /**
+     * Adds new facts to the quota periods they happened in, moves the tenants' cursors, and writes
+     * the notifications of thresholds crossed for the first time. Runs in the caller's transaction.
+     *
+     * @return the tenant/app keys whose state changed ({@code tenantId} or {@code tenantId/appId})
+     */
+    public Set<String> count(List<Counted> fresh, List<Cursor> cursors) {
+        TreeMap<String, Delta> deltas = new TreeMap<>();
+        for (Counted fact : fresh) {
+            UsageRecorded e = fact.event();
+            if (!e.countsTowardQuota()) {
+                continue;
+            }
+            ZoneId zone = tenants.zone(e.tenantId());
+            ZonedDateTime local = e.occurredAt().atZone(zone);
+            ZonedDateTime dayStart = local.truncatedTo(ChronoUnit.DAYS);
+            ZonedDateTime monthStart = dayStart.withDayOfMonth(1);
+            for (String app : e.appId() == null ? new String[] {""} : new String[] {"", e.appId()}) {
+                add(
+                        deltas,
+                        e.tenantId(),
+                        app,
+                        "day",
+                        dayStart.toInstant(),
+                        dayStart.plusDays(1).toInstant(),
+                        e,
+                        fact.cost());
+                add(
+                        deltas,
+                        e.tenantId(),
+                        app,
+                        "month",
+                        monthStart.toInstant(),
+                        monthStart.plusMonths(1).toInstant(),
+                        e,
+                        fact.cost());
+            }
+        }
+        List<Object[]> rows = new ArrayList<>();
+        for (Delta d : deltas.values()) {
+            rows.add(new Object[] {
+                d.tenantId,
+                d.appId,
+                d.period,
+                Timestamp.from(d.start),
+                Timestamp.from(d.end),
+                d.requests,
+                d.tokens,
+                d.cost
+            });
+        }
+        if (!rows.isEmpty()) {
+            jdbc.batchUpdate(
+                    """
+                    insert into quota_usage (tenant_id, app_id, period, period_start, period_end, requests, tokens, cost_usd)
+                    values (?, ?, ?, ?, ?, ?, ?, ?)
+                    on conflict (tenant_id, app_id, period, period_start) do update set
+                        requests = quota_usage.requests + excluded.requests,
+                        tokens = quota_usage.tokens + excluded.tokens,
+                        cost_usd = quota_usage.cost_usd + excluded.cost_usd
+                    """,
+                    rows);
+        }
+        if (!cursors.isEmpty()) {
+            jdbc.batchUpdate(
+                    """
+                    insert into quota_cursor (tenant_id, usage_partition, usage_offset) values (?, ?, ?)
+                    on conflict (tenant_id) do update set usage_partition = excluded.usage_partition,
+                        usage_offset = excluded.usage_offset
+                    """,
+                    cursors.stream()
+                            .sorted(java.util.Comparator.comparing(Cursor::tenantId))
+                            .map(c -> new Object[] {c.tenantId(), c.partition(), c.offset()})
+                            .toList());
+        }
+        Set<String> changed = new java.util.TreeSet<>();
+        for (Delta d : deltas.values()) {
+            changed.add(d.appId.isEmpty() ? d.tenantId : d.tenantId + "/" + d.appId);
+            alertIfCrossed(d);
+        }
+        cursors.forEach(c -> changed.add(c.tenantId()));
+        return changed;
+    }
+
+    /** Threshold notifications for the limits of this scope and period that the new total crossed. */
+    private void alertIfCrossed(Delta d) {
+        TenantConfigSnapshot.Policy policy =
+                d.appId.isEmpty() ? tenants.tenantPolicy(d.tenantId) : tenants.appPolicy(d.tenantId, d.appId);
+        if (policy == null) {
+            return;
+        }
+        Map<String, Object[]> totals = jdbc.query(
+                "select requests, tokens, cost_usd from quota_usage where tenant_id = ? and app_id = ? and period = ?"
+                        + " and period_start = ?",
+                rs -> {
+                    Map<String, Object[]> found = new LinkedHashMap<>();
+                    if (rs.next()) {
+                        found.put("row", new Object[] {rs.getLong(1), rs.getLong(2), rs.getBigDecimal(3)});
+                    }
+                    return found;
+                },
+                d.tenantId,
+                d.appId,
+                d.period,
+                Timestamp.from(d.start));
+        Object[] row = totals.get("row");
+        if (row == null) {
+            return;
+        }
+        boolean day = d.period.equals("day");
+        Map<String, Object[]> limits = new LinkedHashMap<>();
+        limits.put(
+                "requests-per-" + d.period,
+                new Object[] {day ? policy.requestsPerDay() : policy.requestsPerMonth(), row[0]});
+        limits.put(
+                "tokens-per-" + d.period, new Object[] {day ? policy.tokensPerDay() : policy.tokensPerMonth(), row[1]});
+        limits.put(
+                "cost-per-" + d.period, new Object[] {day ? policy.costPerDayUsd() : policy.costPerMonthUsd(), row[2]});
+        List<Integer> thresholds = policy.alertThresholdsPercent() == null
+                        || policy.alertThresholdsPercent().isEmpty()
+                ? DEFAULT_THRESHOLDS
+                : policy.alertThresholdsPercent();
+        for (Map.Entry<String, Object[]> limit : limits.entrySet()) {
+            BigDecimal max = decimal(limit.getValue()[0]);
+            if (max == null || max.signum() <= 0) {
+                continue;
+            }
+            BigDecimal used = decimal(limit.getValue()[1]);
+            for (int threshold : thresholds) {
+                // used / max >= threshold / 100, in exact arithmetic
+                if (used.multiply(BigDecimal.valueOf(100)).compareTo(max.multiply(BigDecimal.valueOf(threshold))) < 0) {
+                    continue;
+                }
+                int inserted = jdbc.update(
+                        "insert into quota_alert (tenant_id, app_id, quota, period_start, threshold)"
+                                + " values (?, ?, ?, ?, ?) on conflict do nothing",
+                        d.tenantId,
+                        d.appId,
+                        limit.getKey(),
+                        Timestamp.from(d.start),
+                        threshold);
+                if (inserted == 1) {
+                    enqueue(notification(d, limit.getKey(), threshold, max, used));
+                }
+            }
+        }
+    }
+
+    private Notification notification(Delta d, String quota, int threshold, BigDecimal limit, BigDecimal used) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        if (!d.appId.isEmpty()) {
+            data.put("appId", d.appId);
+        }
+        data.put("quota", quota);
+        data.put("thresholdPercent", threshold);
+        data.put("limit", limit.toPlainString());
+        data.put("used", used.toPlainString());
+        data.put("periodStart", d.start.toString());
+        data.put("periodEnd", d.end.toString());
+        return new Notification(
+                UUID.randomUUID(),
+                Instant.now(),
+                d.tenantId,
+                Notification.CURRENT_VERSION,
+                threshold >= 100 ? "quota.exhausted" : "quota.threshold_reached",
+                data);
+    }
+
+    private void enqueue(Notification notification) {
+        jdbc.update(
+                "insert into outbox (topic, event_key, payload) values (?, ?, ?)",
+                Topics.NOTIFICATION,
+                notification.tenantId(),
+                EventJson.encode(notification));
+    }
+
+    private static BigDecimal decimal(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof BigDecimal decimal) {
+            return decimal;
+        }
+        return BigDecimal.valueOf(((Number) value).longValue());
+    }
+
+    private static void add(
+            TreeMap<String, Delta> deltas,
+            String tenantId,
+            String appId,
+            String period,
+            Instant start,
+            Instant end,
+            UsageRecorded e,
+            BigDecimal cost) {
+        Delta delta = deltas.computeIfAbsent(
+                String.join("\u0000", tenantId, appId, period, start.toString()),
+                k -> new Delta(tenantId, appId, period, start, end));
+        delta.requests++;
+        delta.tokens += e.totalTokens();
+        if (cost != null) {
+            delta.cost = delta.cost.add(cost);
+        }
+    }
+
+    private static final class Delta {
+        final String tenantId;
+        final String appId;
+        final String period;
+        final Instant start;
+        final Instant end;
+        long requests;
+        long tokens;
+        BigDecimal cost = BigDecimal.ZERO;
+
+        Delta(String tenantId, String appId, String period, Instant start, Instant end) {
+            this.tenantId = tenantId;
+            this.appId = appId;
+            this.period = period;
+            this.start = start;
+            this.end = end;
+        }
+    }
+}
