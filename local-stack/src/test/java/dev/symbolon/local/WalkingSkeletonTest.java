@@ -3,6 +3,7 @@ package dev.symbolon.local;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -489,6 +490,59 @@ class WalkingSkeletonTest {
                 .until(() -> split(keyId, clientPart).statusCode() == 401);
         System.out.printf(
                 "revoked split key refused at the edge after %d ms%n", (System.nanoTime() - revokedAt) / 1_000_000);
+    }
+
+    @Test
+    @Order(6)
+    void the_edge_closes_a_cost_quota_within_a_second_of_analytics_counting_it() throws Exception {
+        // A tenant of its own: $5 a day; each request below costs $3.50 at gpt-4o's list price.
+        String tenantId = JSON.readTree(admin(
+                                "POST",
+                                stack.url(Service.ADMIN) + "/admin/tenants",
+                                "{\"name\":\"Budget Co\",\"timeZone\":\"Europe/Berlin\",\"plan\":\"pro\"}")
+                        .body())
+                .path("tenantId")
+                .asString();
+        String appId = JSON.readTree(admin(
+                                "POST",
+                                stack.url(Service.ADMIN) + "/admin/tenants/" + tenantId + "/apps",
+                                "{\"name\":\"budget app\"}")
+                        .body())
+                .path("appId")
+                .asString();
+        String key = JSON.readTree(admin(
+                                "POST",
+                                stack.url(Service.ADMIN) + "/admin/tenants/" + tenantId + "/apps/" + appId
+                                        + "/credentials",
+                                "{}")
+                        .body())
+                .path("key")
+                .asString();
+        secrets.add(key);
+        admin("PUT", stack.url(Service.ADMIN) + "/admin/tenants/" + tenantId + "/policy", "{\"costPerDayUsd\":5}");
+        openai.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(matchingJsonPath("$.model", equalTo("gpt-4o")))
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":\"c\",\"model\":\"gpt-4o\",\"choices\":[],\"usage\":"
+                                + "{\"prompt_tokens\":1000000,\"completion_tokens\":100000}}")));
+        String body = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> edge("/openai/v1/chat/completions", key, body).statusCode() == 200);
+
+        HttpResponse<String> overBudget = edge("/openai/v1/chat/completions", key, body);
+        assertThat(overBudget.statusCode()).isEqualTo(200); // $7.00 spent now: analytics has yet to count it
+        long spentAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofMillis(25))
+                .until(() -> edge("/openai/v1/chat/completions", key, body).statusCode() == 429);
+        long closedMs = (System.nanoTime() - spentAt) / 1_000_000;
+        HttpResponse<String> refused = edge("/openai/v1/chat/completions", key, body);
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("x-symbolon-limit")).hasValue("cost-per-day (tenant)");
+        assertThat(JSON.readTree(refused.body()).path("error").path("type").asString())
+                .isEqualTo("quota_exceeded");
+        System.out.printf("cost quota closed at the edge %d ms after the request that spent it%n", closedMs);
     }
 
     private static HttpResponse<String> split(String keyId, String clientPart) throws Exception {
