@@ -195,36 +195,73 @@ class UsageFacts {
         if (rollups.isEmpty()) {
             return;
         }
-        jdbc.batchUpdate(
-                """
-                insert into usage_rollup (granularity, bucket, tenant_id, app_id, key_id, provider, model, requests,
-                    input_tokens, output_tokens, cached_input_tokens, cost_usd, unpriced_requests)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                on conflict (granularity, tenant_id, bucket, app_id, key_id, provider, model) do update set
-                    requests = usage_rollup.requests + excluded.requests,
-                    input_tokens = usage_rollup.input_tokens + excluded.input_tokens,
-                    output_tokens = usage_rollup.output_tokens + excluded.output_tokens,
-                    cached_input_tokens = usage_rollup.cached_input_tokens + excluded.cached_input_tokens,
-                    cost_usd = usage_rollup.cost_usd + excluded.cost_usd,
-                    unpriced_requests = usage_rollup.unpriced_requests + excluded.unpriced_requests
-                """,
-                rollups.values().stream()
-                        .map(r -> new Object[] {
-                            r.granularity,
-                            Timestamp.from(r.bucket),
-                            r.tenantId,
-                            r.appId,
-                            r.keyId,
-                            r.provider,
-                            r.model,
-                            r.requests,
-                            r.inputTokens,
-                            r.outputTokens,
-                            r.cachedInputTokens,
-                            r.cost,
-                            r.unpriced
-                        })
-                        .toList());
+        // One statement for the whole batch, rows in key order (concurrent batches lock in the same order).
+        List<Rollup> rows = List.copyOf(rollups.values());
+        jdbc.execute((Connection connection) -> {
+            Object[][] columns = new Object[13][rows.size()];
+            for (int r = 0; r < rows.size(); r++) {
+                Rollup row = rows.get(r);
+                Object[] values = {
+                    row.granularity,
+                    Timestamp.from(row.bucket),
+                    row.tenantId,
+                    row.appId,
+                    row.keyId,
+                    row.provider,
+                    row.model,
+                    row.requests,
+                    row.inputTokens,
+                    row.outputTokens,
+                    row.cachedInputTokens,
+                    row.cost,
+                    row.unpriced
+                };
+                for (int c = 0; c < values.length; c++) {
+                    columns[c][r] = values[c];
+                }
+            }
+            String[] types = {
+                "text",
+                "timestamptz",
+                "text",
+                "text",
+                "text",
+                "text",
+                "text",
+                "int8",
+                "int8",
+                "int8",
+                "int8",
+                "numeric",
+                "int8"
+            };
+            try (PreparedStatement statement = connection.prepareStatement(
+                    """
+                    insert into usage_rollup (granularity, bucket, tenant_id, app_id, key_id, provider, model, requests,
+                        input_tokens, output_tokens, cached_input_tokens, cost_usd, unpriced_requests)
+                    select * from unnest(?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[],
+                        ?::text[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::int8[])
+                    on conflict (granularity, tenant_id, bucket, app_id, key_id, provider, model) do update set
+                        requests = usage_rollup.requests + excluded.requests,
+                        input_tokens = usage_rollup.input_tokens + excluded.input_tokens,
+                        output_tokens = usage_rollup.output_tokens + excluded.output_tokens,
+                        cached_input_tokens = usage_rollup.cached_input_tokens + excluded.cached_input_tokens,
+                        cost_usd = usage_rollup.cost_usd + excluded.cost_usd,
+                        unpriced_requests = usage_rollup.unpriced_requests + excluded.unpriced_requests
+                    """)) {
+                List<Array> arrays = new ArrayList<>();
+                for (int c = 0; c < columns.length; c++) {
+                    Array array = connection.createArrayOf(types[c], columns[c]);
+                    arrays.add(array);
+                    statement.setArray(c + 1, array);
+                }
+                statement.executeUpdate();
+                for (Array array : arrays) {
+                    array.free();
+                }
+            }
+            return null;
+        });
     }
 
     private static String nz(String value) {
