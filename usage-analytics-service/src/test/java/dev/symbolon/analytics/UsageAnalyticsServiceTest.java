@@ -457,6 +457,93 @@ class UsageAnalyticsServiceTest {
                 .isEqualTo(5);
     }
 
+    @Autowired
+    org.springframework.kafka.config.KafkaListenerEndpointRegistry listeners;
+
+    @Test
+    void a_batch_that_fails_midway_and_ingest_restarts_change_nothing_in_the_totals() {
+        String tenant =
+                "t_crash" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        org.springframework.kafka.listener.MessageListenerContainer usage = listeners.getListenerContainer("usage");
+        usage.stop();
+        // The third rollup write from now fails, after that batch's facts were inserted: the whole
+        // transaction rolls back and the batch comes again (a sequence is not rolled back with it).
+        jdbc.execute("create sequence if not exists analytics.injected_failure");
+        jdbc.execute(
+                """
+                create or replace function analytics.fail_third_rollup() returns trigger language plpgsql as $$
+                begin
+                    if nextval('analytics.injected_failure') = 3 then
+                        raise exception 'injected failure in the middle of a batch';
+                    end if;
+                    return null;
+                end $$""");
+        jdbc.execute("create trigger fail_third_rollup before insert on analytics.usage_rollup"
+                + " for each statement execute function analytics.fail_third_rollup()");
+        try {
+            java.util.Random random = new java.util.Random(7);
+            BigDecimal expected = BigDecimal.ZERO;
+            List<UsageRecorded> events = new java.util.ArrayList<>();
+            for (int i = 0; i < 3_000; i++) {
+                long input = random.nextInt(20_000);
+                long output = random.nextInt(2_000);
+                events.add(event(
+                        tenant,
+                        "openai",
+                        "gpt-4o-mini",
+                        Instant.parse("2026-09-15T12:00:00Z").plusSeconds(i),
+                        input,
+                        0,
+                        output));
+                expected = expected.add(new BigDecimal("0.15")
+                        .multiply(BigDecimal.valueOf(input))
+                        .add(new BigDecimal("0.60").multiply(BigDecimal.valueOf(output)))
+                        .divide(BigDecimal.valueOf(1_000_000)));
+            }
+            events.forEach(this::send);
+            kafka.flush();
+
+            usage.start();
+            // Stop and start ingest twice while the backlog drains: each stop finishes or abandons a
+            // batch, and what was not committed is read again.
+            for (int restart = 0; restart < 2; restart++) {
+                long target = 1_000L * (restart + 1);
+                await().atMost(Duration.ofSeconds(30)).until(() -> factsOf(tenant) >= target);
+                usage.stop();
+                usage.start();
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> factsOf(tenant) == 3_000);
+
+            assertThat(jdbc.queryForObject("select nextval('analytics.injected_failure')", Long.class))
+                    .as("the failure was injected")
+                    .isGreaterThan(3);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(jdbc.queryForObject(
+                            "select sum(requests) from analytics.usage_rollup where tenant_id = ? and granularity = 'month'",
+                            Long.class,
+                            tenant))
+                    .isEqualTo(3_000));
+            assertThat(jdbc.queryForObject(
+                            "select sum(cost_usd) from analytics.usage_rollup where tenant_id = ? and granularity = 'hour'",
+                            BigDecimal.class,
+                            tenant))
+                    .isEqualByComparingTo(expected);
+            assertThat(jdbc.queryForObject(
+                            "select sum(cost_usd) from analytics.usage_fact where tenant_id = ?",
+                            BigDecimal.class,
+                            tenant))
+                    .isEqualByComparingTo(expected);
+        } finally {
+            jdbc.execute("drop trigger if exists fail_third_rollup on analytics.usage_rollup");
+            if (!usage.isRunning()) {
+                usage.start();
+            }
+        }
+    }
+
+    private long factsOf(String tenant) {
+        return jdbc.queryForObject("select count(*) from analytics.usage_fact where tenant_id = ?", Long.class, tenant);
+    }
+
     private QuotaState latestState(String key) {
         QuotaState latest = null;
         for (ConsumerRecord<String, byte[]> record : rawRecords(Topics.QUOTA_STATE)) {
