@@ -39,8 +39,8 @@ public final class LocalStack implements AutoCloseable {
     /** The services, in start order: what others call starts first, the edge last. */
     public enum Service {
         KEY_VAULT("key-vault-service", KeyVaultApplication::builder),
-        ANALYTICS("usage-analytics-service", UsageAnalyticsApplication::builder),
         ADMIN("admin-api", AdminApiApplication::builder),
+        ANALYTICS("usage-analytics-service", UsageAnalyticsApplication::builder),
         DISPATCHER("webhook-dispatcher", WebhookDispatcherApplication::builder),
         EDGE("edge-proxy", EdgeProxyApplication::builder);
 
@@ -203,6 +203,7 @@ public final class LocalStack implements AutoCloseable {
             case ANALYTICS -> {
                 database(settings);
                 settings.put("SYMBOLON_ADMIN_TOKEN", secrets.adminToken().reveal());
+                settings.put("ADMIN_API_URL", url(Service.ADMIN));
             }
             case ADMIN -> {
                 database(settings);

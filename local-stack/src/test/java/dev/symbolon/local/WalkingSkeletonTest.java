@@ -545,6 +545,43 @@ class WalkingSkeletonTest {
         System.out.printf("cost quota closed at the edge %d ms after the request that spent it%n", closedMs);
     }
 
+    @Test
+    @Order(6)
+    void analytics_accepts_admin_jwts_from_admin_api_and_scopes_a_tenant_admin_to_its_tenant() throws Exception {
+        // A tenant-admin key for the demo tenant, exchanged for a short-lived JWT at admin-api.
+        String adminKey = JSON.readTree(admin(
+                                "POST",
+                                stack.url(Service.ADMIN) + "/admin/admin-keys",
+                                "{\"role\":\"tenant-admin\",\"tenantId\":\"" + stack.demoTenantId()
+                                        + "\",\"label\":\"analytics check\"}")
+                        .body())
+                .path("key")
+                .asString();
+        secrets.add(adminKey);
+        HttpResponse<String> token = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url(Service.ADMIN) + "/admin/auth/token"))
+                        .header("Authorization", "Bearer " + adminKey)
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+        String jwt = JSON.readTree(token.body()).path("access_token").asString();
+
+        assertThat(analytics(jwt, "/analytics/costs?tenantId=" + stack.demoTenantId())
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(analytics(jwt, "/analytics/costs?tenantId=t_someoneelse").statusCode())
+                .isEqualTo(404);
+    }
+
+    private static HttpResponse<String> analytics(String token, String path) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create(stack.url(Service.ANALYTICS) + path))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private static HttpResponse<String> split(String keyId, String clientPart) throws Exception {
         return http.send(
                 HttpRequest.newBuilder(URI.create(stack.url(Service.EDGE) + "/openai/v1/chat/completions"))

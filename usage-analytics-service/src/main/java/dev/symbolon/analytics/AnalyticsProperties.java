@@ -8,9 +8,16 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Configuration of usage-analytics-service ({@code symbolon.analytics.*}).
  *
- * @param adminToken the bootstrap platform-admin credential, required as a bearer token on {@code
- *     /analytics/**} until admin-api issues role-scoped tokens
+ * @param adminToken the bootstrap platform-admin credential; accepted as a bearer token next to admin JWTs
+ *     ({@code adminJwt}) on {@code /analytics/**}
  */
 @Validated
 @ConfigurationProperties("symbolon.analytics")
-public record AnalyticsProperties(@NotNull Secret adminToken) {}
+public record AnalyticsProperties(@NotNull Secret adminToken, @NotNull @jakarta.validation.Valid AdminJwt adminJwt) {
+
+    /**
+     * Admin JWTs from admin-api: ES256 only, checked against admin-api's JWK set (fetched when a token
+     * names a key id not seen yet, at most every 30 s).
+     */
+    public record AdminJwt(@NotNull java.net.URI jwksUri, @NotNull String issuer, @NotNull String audience) {}
+}

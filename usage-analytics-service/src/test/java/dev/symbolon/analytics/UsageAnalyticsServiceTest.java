@@ -66,9 +66,50 @@ class UsageAnalyticsServiceTest {
         }
     }
 
+    /** admin-api's JWK set, served as admin-api serves it, for the admin JWTs these tests sign. */
+    static final com.github.tomakehurst.wiremock.WireMockServer adminApi =
+            new com.github.tomakehurst.wiremock.WireMockServer(
+                    com.github.tomakehurst.wiremock.core.WireMockConfiguration.options()
+                            .dynamicPort());
+
+    static final java.security.KeyPair SIGNING =
+            io.jsonwebtoken.Jwts.SIG.ES256.keyPair().build();
+    static final String KID = "test-kid-1";
+
+    static {
+        adminApi.start();
+        String jwk = io.jsonwebtoken.security.Jwks.json(io.jsonwebtoken.security.Jwks.builder()
+                .key((java.security.interfaces.ECPublicKey) SIGNING.getPublic())
+                .id(KID)
+                .build());
+        adminApi.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/admin/.well-known/jwks.json")
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson("{\"keys\":[" + jwk + "]}")));
+    }
+
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) {
         registry.add("DATABASE_URL", () -> postgres.getJdbcUrl("postgres", "postgres"));
+        registry.add("ADMIN_API_URL", adminApi::baseUrl);
+    }
+
+    /** An admin JWT as admin-api issues it. */
+    static String adminJwt(
+            java.security.PrivateKey key, String kid, String role, String tenant, String audience, Instant expires) {
+        return io.jsonwebtoken.Jwts.builder()
+                .header()
+                .keyId(kid)
+                .and()
+                .issuer("symbolon-admin")
+                .audience()
+                .add(audience)
+                .and()
+                .subject("adm_" + role)
+                .claim("role", role)
+                .claim("tenant", tenant)
+                .issuedAt(java.util.Date.from(Instant.now()))
+                .expiration(java.util.Date.from(expires))
+                .signWith(key, io.jsonwebtoken.Jwts.SIG.ES256)
+                .compact();
     }
 
     @AfterAll
@@ -542,6 +583,78 @@ class UsageAnalyticsServiceTest {
 
     private long factsOf(String tenant) {
         return jdbc.queryForObject("select count(*) from analytics.usage_fact where tenant_id = ?", Long.class, tenant);
+    }
+
+    @Test
+    void admin_jwts_from_admin_api_scope_what_each_role_reads() {
+        Instant hour = Instant.now().plusSeconds(3600);
+        String finance = adminJwt(SIGNING.getPrivate(), KID, "finance", null, "symbolon-admin-api", hour);
+        String tenantAdmin = adminJwt(SIGNING.getPrivate(), KID, "tenant-admin", "t_mine", "symbolon-admin-api", hour);
+        String security = adminJwt(SIGNING.getPrivate(), KID, "security-officer", null, "symbolon-admin-api", hour);
+        java.security.KeyPair other = io.jsonwebtoken.Jwts.SIG.ES256.keyPair().build();
+
+        assertThat(status(finance, "GET", "/analytics/costs?tenantId=t_mine")).isEqualTo(200);
+        assertThat(status(finance, "GET", "/analytics/usage?tenantId=t_theirs")).isEqualTo(200);
+        assertThat(status(tenantAdmin, "GET", "/analytics/costs?tenantId=t_mine"))
+                .isEqualTo(200);
+        assertThat(status(tenantAdmin, "GET", "/analytics/usage?tenantId=t_theirs"))
+                .as("another tenant does not exist for a tenant admin")
+                .isEqualTo(404);
+        assertThat(status(tenantAdmin, "GET", "/analytics/prices")).isEqualTo(404);
+        assertThat(status(tenantAdmin, "POST", "/analytics/prices")).isEqualTo(403);
+        assertThat(status(security, "GET", "/analytics/costs?tenantId=t_mine")).isEqualTo(403);
+
+        // Forged, expired, for another audience, or not ES256: not a caller at all.
+        for (String bad : new String[] {
+            adminJwt(other.getPrivate(), KID, "finance", null, "symbolon-admin-api", hour),
+            adminJwt(
+                    SIGNING.getPrivate(),
+                    KID,
+                    "finance",
+                    null,
+                    "symbolon-admin-api",
+                    Instant.now().minusSeconds(60)),
+            adminJwt(SIGNING.getPrivate(), KID, "finance", null, "someone-else", hour),
+            adminJwt(SIGNING.getPrivate(), "unknown-kid", "finance", null, "symbolon-admin-api", hour),
+            io.jsonwebtoken.Jwts.builder()
+                    .issuer("symbolon-admin")
+                    .audience()
+                    .add("symbolon-admin-api")
+                    .and()
+                    .claim("role", "finance")
+                    .expiration(java.util.Date.from(hour))
+                    .signWith(io.jsonwebtoken.Jwts.SIG.HS256.key().build())
+                    .compact(),
+        }) {
+            assertThat(status(bad, "GET", "/analytics/costs?tenantId=t_mine")).isEqualTo(401);
+        }
+
+        String created = client.post()
+                .uri("/analytics/prices")
+                .header("Authorization", "Bearer " + finance)
+                .bodyValue(java.util.Map.of(
+                        "provider", "mistral", "model", "jwt-model", "inputPerMtok", "1", "outputPerMtok", "2"))
+                .exchange()
+                .expectStatus()
+                .isCreated()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+        assertThat(created).contains("jwt-model");
+        assertThat(jdbc.queryForObject(
+                        "select created_by from analytics.price where model = 'jwt-model'", String.class))
+                .isEqualTo("adm_finance");
+    }
+
+    private int status(String token, String method, String path) {
+        return client.method(org.springframework.http.HttpMethod.valueOf(method))
+                .uri(path)
+                .header("Authorization", "Bearer " + token)
+                .exchange()
+                .expectBody(String.class)
+                .returnResult()
+                .getStatus()
+                .value();
     }
 
     private QuotaState latestState(String key) {

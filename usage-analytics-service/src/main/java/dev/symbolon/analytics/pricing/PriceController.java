@@ -36,7 +36,7 @@ class PriceController {
 
     @PostMapping("/analytics/prices")
     @ResponseStatus(HttpStatus.CREATED)
-    Price add(@RequestBody NewPrice request) {
+    Price add(@RequestBody NewPrice request, org.springframework.web.server.ServerWebExchange exchange) {
         if (request == null) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "a price is required");
         }
@@ -51,7 +51,8 @@ class PriceController {
                                     ? request.inputPerMtok()
                                     : request.cachedInputPerMtok(),
                             request.outputPerMtok()),
-                    "admin");
+                    String.valueOf(exchange.getAttributes()
+                            .getOrDefault(dev.symbolon.analytics.web.AdminTokenFilter.CALLER, "unknown")));
         } catch (IllegalArgumentException e) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
         } catch (IllegalStateException e) {

@@ -4,8 +4,10 @@ import dev.symbolon.analytics.AnalyticsProperties;
 import java.nio.charset.StandardCharsets;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -13,37 +15,78 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
-/** {@code /analytics/**} requires the admin bearer token, compared in constant time. */
+/**
+ * Who may read what under {@code /analytics/**}, as in admin-api: the bootstrap admin token or an
+ * admin JWT from admin-api. {@code platform-admin} and {@code finance} see every tenant and edit
+ * prices; a {@code tenant-admin} reads only its own tenant (another tenant's id is a 404, as if it did
+ * not exist) and edits nothing; other roles get 403.
+ */
 @Component
 @Order(0)
-class AdminTokenFilter implements WebFilter {
+public class AdminTokenFilter implements WebFilter {
+
+    /** Exchange attribute holding the caller's subject (who changed a price, for the record). */
+    public static final String CALLER = AdminTokenFilter.class.getName() + ".caller";
 
     private static final String BEARER = "Bearer ";
-    private static final byte[] UNAUTHORIZED =
-            "{\"error\":{\"type\":\"unauthorized\",\"message\":\"A valid admin token is required.\"}}"
-                    .getBytes(StandardCharsets.UTF_8);
 
     private final AnalyticsProperties properties;
+    private final AdminJwtVerifier jwts;
 
-    AdminTokenFilter(AnalyticsProperties properties) {
+    AdminTokenFilter(AnalyticsProperties properties, AdminJwtVerifier jwts) {
         this.properties = properties;
+        this.jwts = jwts;
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!exchange.getRequest().getPath().value().startsWith("/analytics/")) {
+        ServerHttpRequest request = exchange.getRequest();
+        if (!request.getPath().value().startsWith("/analytics/")) {
             return chain.filter(exchange);
         }
-        String authorization = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        String authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
         String token = authorization != null && authorization.startsWith(BEARER)
                 ? authorization.substring(BEARER.length())
                 : null;
+        AdminJwtVerifier.Caller caller;
         if (properties.adminToken().matches(token)) {
-            return chain.filter(exchange);
+            caller = new AdminJwtVerifier.Caller("bootstrap", "platform-admin", null);
+        } else if (token != null && token.chars().filter(c -> c == '.').count() == 2) {
+            caller = jwts.verify(token).orElse(null);
+        } else {
+            caller = null;
         }
+        if (caller == null) {
+            return refuse(exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "A valid admin token is required.");
+        }
+        boolean everyTenant =
+                caller.role().equals("platform-admin") || caller.role().equals("finance");
+        if (!everyTenant && !caller.role().equals("tenant-admin")) {
+            return refuse(
+                    exchange,
+                    HttpStatus.FORBIDDEN,
+                    "forbidden",
+                    "Your role (" + caller.role() + ") may not read usage.");
+        }
+        if (!everyTenant) {
+            if (request.getMethod() != HttpMethod.GET) {
+                return refuse(exchange, HttpStatus.FORBIDDEN, "forbidden", "Your role (tenant-admin) may only read.");
+            }
+            String tenantId = request.getQueryParams().getFirst("tenantId");
+            if (tenantId == null || !tenantId.equals(caller.tenantId())) {
+                return refuse(exchange, HttpStatus.NOT_FOUND, "not_found", "No such tenant.");
+            }
+        }
+        exchange.getAttributes().put(CALLER, caller.subject());
+        return chain.filter(exchange);
+    }
+
+    private static Mono<Void> refuse(ServerWebExchange exchange, HttpStatus status, String type, String message) {
         ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(HttpStatus.UNAUTHORIZED);
+        response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(UNAUTHORIZED)));
+        byte[] body = ("{\"error\":{\"type\":\"" + type + "\",\"message\":\"" + message + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
     }
 }

@@ -41,6 +41,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "DATABASE_USERNAME=postgres",
             "DATABASE_PASSWORD=",
             "SYMBOLON_ADMIN_TOKEN=bench",
+            "ADMIN_API_URL=http://localhost:9",
             "logging.level.root=WARN",
         })
 @EmbeddedKafka(partitions = 1)
