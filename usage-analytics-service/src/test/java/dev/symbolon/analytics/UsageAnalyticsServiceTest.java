@@ -657,6 +657,84 @@ class UsageAnalyticsServiceTest {
                 .value();
     }
 
+    @Test
+    void finance_reports_filter_rank_and_export_every_fact_as_csv() {
+        String tenant = "t_fin" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        Instant at = Instant.parse("2026-08-10T10:00:00Z");
+        List<UsageRecorded> events = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            events.add(withApp(event(tenant, "openai", "gpt-4o-mini", at.plusSeconds(i), 1_000_000, 0, 0), "app_big"));
+        }
+        for (int i = 0; i < 3; i++) {
+            events.add(withApp(
+                    event(tenant, "openai", "=HYPERLINK(\"x\")", at.plusSeconds(100 + i), 10, 0, 10), "app_small"));
+        }
+        events.forEach(this::send);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> jdbc.queryForObject(
+                                "select count(*) from analytics.usage_fact where tenant_id = ?", Long.class, tenant)
+                        == 15);
+        String range = "&from=2026-08-01T00:00:00Z&to=2026-09-01T00:00:00Z";
+
+        JsonNode small = json(get("/analytics/costs?tenantId=" + tenant + "&appId=app_small&groupBy=model" + range));
+        assertThat(small.path("totals").path("requests").asLong()).isEqualTo(3);
+        assertThat(small.path("totals").path("unpricedRequests").asLong()).isEqualTo(3);
+        JsonNode big = json(get("/analytics/costs?tenantId=" + tenant + "&appId=app_big&granularity=month" + range));
+        assertThat(big.path("totals").path("costUsd").decimalValue()).isEqualByComparingTo("1.8"); // 12 x 1M x 0.15
+
+        JsonNode top = json(get("/analytics/top?tenantId=" + tenant + "&by=app&metric=requests&limit=1" + range));
+        assertThat(top).hasSize(1);
+        assertThat(top.get(0).path("name").asString()).isEqualTo("app_big");
+        JsonNode everyTenant = json(get("/analytics/top?by=tenant&metric=cost&limit=100" + range));
+        assertThat(everyTenant.findValuesAsString("name")).contains(tenant);
+
+        String csv = get("/analytics/usage/export?tenantId=" + tenant + range);
+        List<String> lines = csv.lines().toList();
+        assertThat(lines).hasSize(16);
+        assertThat(lines.get(0)).startsWith("occurred_at,tenant_id,app_id");
+        assertThat(lines).filteredOn(l -> l.contains("app_big")).hasSize(12).allMatch(l -> l.contains(",0.15"));
+        assertThat(lines)
+                .filteredOn(l -> l.contains("app_small"))
+                .hasSize(3)
+                .allMatch(l -> l.contains(",\"'=HYPERLINK(\"\"x\"\")\","), "formula neutralised and quoted");
+    }
+
+    private String get(String path) {
+        return client.get()
+                .uri(path)
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+    }
+
+    private static UsageRecorded withApp(UsageRecorded e, String appId) {
+        return new UsageRecorded(
+                e.eventId(),
+                e.occurredAt(),
+                e.tenantId(),
+                e.version(),
+                appId,
+                e.keyId(),
+                e.keyKind(),
+                e.provider(),
+                e.model(),
+                e.endpoint(),
+                e.status(),
+                e.outcome(),
+                e.inputTokens(),
+                e.outputTokens(),
+                e.cachedInputTokens(),
+                e.streamed(),
+                e.partial(),
+                e.latencyMs(),
+                e.overheadMs(),
+                e.requestId());
+    }
+
     private QuotaState latestState(String key) {
         QuotaState latest = null;
         for (ConsumerRecord<String, byte[]> record : rawRecords(Topics.QUOTA_STATE)) {

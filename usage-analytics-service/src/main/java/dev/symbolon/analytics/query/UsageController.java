@@ -52,20 +52,22 @@ class UsageController {
     }
 
     /**
-     * Exact cost and usage of a tenant from the rollups: per UTC {@code hour}, {@code day} or
-     * {@code month} bucket and the {@code groupBy} dimensions (comma-separated: app, key, provider,
-     * model), with the grand total. The last 30 days by default.
+     * Exact cost and usage from the rollups: per UTC {@code hour}, {@code day} or {@code month} bucket
+     * and the {@code groupBy} dimensions (comma-separated: tenant, app, key, provider, model), with the
+     * grand total; optionally narrowed to one app, key, provider or model. Without {@code tenantId}
+     * (finance and platform-admin only) every tenant. The last 30 days by default.
      */
     @GetMapping("/analytics/costs")
     CostReport costs(
-            @RequestParam String tenantId,
+            @RequestParam(required = false) String tenantId,
+            @RequestParam(required = false) String appId,
+            @RequestParam(required = false) String keyId,
+            @RequestParam(required = false) String provider,
+            @RequestParam(required = false) String model,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
             @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to,
             @RequestParam(defaultValue = "day") String granularity,
             @RequestParam(defaultValue = "") List<String> groupBy) {
-        if (tenantId.isBlank()) {
-            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "tenantId must not be blank");
-        }
         if (!List.of("hour", "day", "month").contains(granularity)) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "granularity is hour, day or month");
         }
@@ -76,12 +78,9 @@ class UsageController {
         } catch (IllegalArgumentException e) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
         }
-        Instant end = to != null ? to : Instant.now().plus(1, ChronoUnit.MINUTES);
-        Instant start = from != null ? from : end.minus(30, ChronoUnit.DAYS);
-        if (!start.isBefore(end)) {
-            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "from must be before to");
-        }
-        List<UsageQueries.Row> rows = queries.costs(tenantId, start, end, granularity, dims);
+        Instant[] range = range(from, to);
+        List<UsageQueries.Row> rows =
+                queries.costs(filter(tenantId, appId, keyId, provider, model), range[0], range[1], granularity, dims);
         UsageQueries.Totals total = rows.stream()
                 .map(UsageQueries.Row::totals)
                 .reduce(
@@ -93,7 +92,97 @@ class UsageController {
                                 a.cachedInputTokens() + b.cachedInputTokens(),
                                 a.costUsd().add(b.costUsd()),
                                 a.unpricedRequests() + b.unpricedRequests()));
-        return new CostReport(tenantId, start, end, granularity, dims, total, rows);
+        return new CostReport(tenantId, range[0], range[1], granularity, dims, total, rows);
+    }
+
+    /** The top {@code limit} tenants, apps, keys, providers or models by cost, requests or tokens. */
+    @GetMapping("/analytics/top")
+    List<UsageQueries.Ranked> top(
+            @RequestParam(required = false) String tenantId,
+            @RequestParam(defaultValue = "model") String by,
+            @RequestParam(defaultValue = "cost") String metric,
+            @RequestParam(defaultValue = "10") int limit,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to) {
+        if (limit < 1 || limit > 100) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "limit must be between 1 and 100");
+        }
+        Instant[] range = range(from, to);
+        try {
+            return queries.top(filter(tenantId, null, null, null, null), range[0], range[1], by, metric, limit);
+        } catch (IllegalArgumentException e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    /**
+     * Every fact of a range as CSV, streamed from a database cursor as the client reads it (for ranges
+     * of any size). Fields that could start a spreadsheet formula are prefixed with {@code '}.
+     */
+    @GetMapping(path = "/analytics/usage/export", produces = "text/csv")
+    reactor.core.publisher.Flux<String> export(
+            @RequestParam(required = false) String tenantId,
+            @RequestParam(required = false) String appId,
+            @RequestParam(required = false) String keyId,
+            @RequestParam(required = false) String provider,
+            @RequestParam(required = false) String model,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant from,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) Instant to) {
+        Instant[] range = range(from, to);
+        UsageQueries.Filter filter = filter(tenantId, appId, keyId, provider, model);
+        return reactor.core.publisher.Flux.<String>create(sink -> {
+                    StringBuilder chunk = new StringBuilder(65_536);
+                    try {
+                        queries.exportFacts(filter, range[0], range[1], line -> {
+                            chunk.append(line);
+                            if (chunk.length() >= 60_000) {
+                                awaitDemand(sink);
+                                sink.next(chunk.toString());
+                                chunk.setLength(0);
+                            }
+                        });
+                        if (!chunk.isEmpty()) {
+                            awaitDemand(sink);
+                            sink.next(chunk.toString());
+                        }
+                        sink.complete();
+                    } catch (RuntimeException e) {
+                        sink.error(e);
+                    }
+                })
+                .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
+    }
+
+    /** Waits (on the export's own thread) until the client wants more; gives up if it left. */
+    private static void awaitDemand(reactor.core.publisher.FluxSink<String> sink) {
+        while (sink.requestedFromDownstream() == 0) {
+            if (sink.isCancelled()) {
+                throw new IllegalStateException("export cancelled by the client");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    private static UsageQueries.Filter filter(
+            String tenantId, String appId, String keyId, String provider, String model) {
+        if (tenantId != null && tenantId.isBlank()) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "tenantId must not be blank");
+        }
+        return new UsageQueries.Filter(
+                tenantId, blankToNull(appId), blankToNull(keyId), blankToNull(provider), blankToNull(model));
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    private static Instant[] range(Instant from, Instant to) {
+        Instant end = to != null ? to : Instant.now().plus(1, ChronoUnit.MINUTES);
+        Instant start = from != null ? from : end.minus(30, ChronoUnit.DAYS);
+        if (!start.isBefore(end)) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "from must be before to");
+        }
+        return new Instant[] {start, end};
     }
 
     record CostReport(

@@ -12,9 +12,16 @@ import org.springframework.stereotype.Repository;
 class UsageQueries {
 
     private final JdbcClient jdbc;
+    private final javax.sql.DataSource dataSource;
+    private final org.springframework.transaction.PlatformTransactionManager transactions;
 
-    UsageQueries(JdbcClient jdbc) {
+    UsageQueries(
+            JdbcClient jdbc,
+            javax.sql.DataSource dataSource,
+            org.springframework.transaction.PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
+        this.dataSource = dataSource;
+        this.transactions = transactions;
     }
 
     Totals totals(String tenantId, Instant from, Instant to) {
@@ -95,15 +102,16 @@ class UsageQueries {
      * Cost and usage from the rollups, per bucket of a granularity (UTC hour, day or month) and the
      * chosen dimensions ({@code app}, {@code key}, {@code provider}, {@code model}).
      */
-    List<Row> costs(String tenantId, Instant from, Instant to, String granularity, List<String> groupBy) {
+    List<Row> costs(Filter filter, Instant from, Instant to, String granularity, List<String> groupBy) {
         String dims = groupBy.stream().map(UsageQueries::column).reduce("", (a, b) -> a + ", " + b);
-        return jdbc.sql("select bucket" + dims + ", sum(requests) as requests, sum(input_tokens) as input_tokens,"
-                        + " sum(output_tokens) as output_tokens, sum(cached_input_tokens) as cached_input_tokens,"
-                        + " sum(cost_usd) as cost_usd, sum(unpriced_requests) as unpriced_requests"
-                        + " from usage_rollup where granularity = :g and tenant_id = :t and bucket >= :from and bucket < :to"
-                        + " group by bucket" + dims + " order by bucket" + dims)
+        return filter.bind(jdbc.sql(
+                        "select bucket" + dims + ", sum(requests) as requests, sum(input_tokens) as input_tokens,"
+                                + " sum(output_tokens) as output_tokens, sum(cached_input_tokens) as cached_input_tokens,"
+                                + " sum(cost_usd) as cost_usd, sum(unpriced_requests) as unpriced_requests"
+                                + " from usage_rollup where granularity = :g and bucket >= :from and bucket < :to"
+                                + filter.where()
+                                + " group by bucket" + dims + " order by bucket" + dims))
                 .param("g", granularity)
-                .param("t", tenantId)
                 .param("from", Timestamp.from(from))
                 .param("to", Timestamp.from(to))
                 .query((rs, n) -> {
@@ -111,28 +119,157 @@ class UsageQueries {
                     for (String dim : groupBy) {
                         group.put(dim, rs.getString(column(dim)));
                     }
-                    return new Row(
-                            rs.getTimestamp("bucket").toInstant(),
-                            group,
-                            new Totals(
-                                    rs.getLong("requests"),
-                                    rs.getLong("input_tokens"),
-                                    rs.getLong("output_tokens"),
-                                    rs.getLong("cached_input_tokens"),
-                                    rs.getBigDecimal("cost_usd"),
-                                    rs.getLong("unpriced_requests")));
+                    return new Row(rs.getTimestamp("bucket").toInstant(), group, totals(rs));
                 })
                 .list();
     }
 
+    /** The largest groups of one dimension by a metric (from day rollups). */
+    List<Ranked> top(Filter filter, Instant from, Instant to, String by, String metric, int limit) {
+        String column = column(by);
+        String order =
+                switch (metric) {
+                    case "cost" -> "cost_usd";
+                    case "requests" -> "requests";
+                    case "tokens" -> "input_tokens + output_tokens";
+                    default -> throw new IllegalArgumentException("metric is cost, requests or tokens");
+                };
+        return filter.bind(jdbc.sql("select " + column + " as name, sum(requests) as requests,"
+                        + " sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens,"
+                        + " sum(cached_input_tokens) as cached_input_tokens, sum(cost_usd) as cost_usd,"
+                        + " sum(unpriced_requests) as unpriced_requests"
+                        + " from usage_rollup where granularity = 'day' and bucket >= :from and bucket < :to"
+                        + filter.where()
+                        + " group by " + column + " order by sum(" + order + ") desc, " + column + " limit :limit"))
+                .param("from", Timestamp.from(from))
+                .param("to", Timestamp.from(to))
+                .param("limit", limit)
+                .query((rs, n) -> new Ranked(rs.getString("name"), totals(rs)))
+                .list();
+    }
+
+    /**
+     * Streams the facts of a range as CSV lines to {@code sink}, read with a server-side cursor (fetch
+     * size 1,000), so a range of any size goes out without being held in memory.
+     */
+    void exportFacts(Filter filter, Instant from, Instant to, java.util.function.Consumer<String> sink) {
+        org.springframework.jdbc.core.JdbcTemplate template =
+                new org.springframework.jdbc.core.JdbcTemplate(dataSource);
+        template.setFetchSize(1_000);
+        org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate named =
+                new org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate(template);
+        org.springframework.jdbc.core.namedparam.MapSqlParameterSource params =
+                filter.params().addValue("from", Timestamp.from(from)).addValue("to", Timestamp.from(to));
+        sink.accept(CSV_HEADER);
+        new org.springframework.transaction.support.TransactionTemplate(transactions)
+                .executeWithoutResult(tx -> named.query(
+                        "select occurred_at, tenant_id, app_id, key_id, provider, model, endpoint, status, outcome,"
+                                + " input_tokens, output_tokens, cached_input_tokens, cost_usd, priced, request_id, event_id"
+                                + " from usage_fact where occurred_at >= :from and occurred_at < :to" + filter.where()
+                                + " order by occurred_at, event_id",
+                        params,
+                        rs -> {
+                            StringBuilder line = new StringBuilder(160);
+                            line.append(rs.getTimestamp(1).toInstant());
+                            for (int c = 2; c <= 16; c++) {
+                                line.append(',');
+                                Object value = rs.getObject(c);
+                                if (value instanceof java.math.BigDecimal decimal) {
+                                    line.append(decimal.toPlainString());
+                                } else if (value != null) {
+                                    line.append(csv(value.toString()));
+                                }
+                            }
+                            sink.accept(line.append('\n').toString());
+                        }));
+    }
+
+    static final String CSV_HEADER = "occurred_at,tenant_id,app_id,key_id,provider,model,endpoint,status,outcome,"
+            + "input_tokens,output_tokens,cached_input_tokens,cost_usd,priced,request_id,event_id\n";
+
+    /** A CSV field: quoted when needed, and never starting a spreadsheet formula. */
+    static String csv(String value) {
+        String safe = !value.isEmpty() && "=+-@".indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
+        if (safe.contains(",") || safe.contains("\"") || safe.contains("\n") || safe.contains("\r")) {
+            return "\"" + safe.replace("\"", "\"\"") + "\"";
+        }
+        return safe;
+    }
+
+    private static Totals totals(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Totals(
+                rs.getLong("requests"),
+                rs.getLong("input_tokens"),
+                rs.getLong("output_tokens"),
+                rs.getLong("cached_input_tokens"),
+                rs.getBigDecimal("cost_usd"),
+                rs.getLong("unpriced_requests"));
+    }
+
+    /**
+     * Which rows a report covers: a tenant (null: every tenant, for finance) and optional app, key,
+     * provider and model. Values are bound parameters, never SQL text.
+     */
+    record Filter(String tenantId, String appId, String keyId, String provider, String model) {
+        String where() {
+            StringBuilder where = new StringBuilder();
+            if (tenantId != null) {
+                where.append(" and tenant_id = :tenantId");
+            }
+            if (appId != null) {
+                where.append(" and app_id = :appId");
+            }
+            if (keyId != null) {
+                where.append(" and key_id = :keyId");
+            }
+            if (provider != null) {
+                where.append(" and provider = :provider");
+            }
+            if (model != null) {
+                where.append(" and model = :model");
+            }
+            return where.toString();
+        }
+
+        JdbcClient.StatementSpec bind(JdbcClient.StatementSpec statement) {
+            params().getValues().forEach(statement::param);
+            return statement;
+        }
+
+        org.springframework.jdbc.core.namedparam.MapSqlParameterSource params() {
+            org.springframework.jdbc.core.namedparam.MapSqlParameterSource params =
+                    new org.springframework.jdbc.core.namedparam.MapSqlParameterSource();
+            if (tenantId != null) {
+                params.addValue("tenantId", tenantId);
+            }
+            if (appId != null) {
+                params.addValue("appId", appId);
+            }
+            if (keyId != null) {
+                params.addValue("keyId", keyId);
+            }
+            if (provider != null) {
+                params.addValue("provider", provider);
+            }
+            if (model != null) {
+                params.addValue("model", model);
+            }
+            return params;
+        }
+    }
+
+    record Ranked(String name, Totals totals) {}
+
     /** The rollup column of a groupBy dimension (a fixed set: never user text in SQL). */
     static String column(String dimension) {
         return switch (dimension) {
+            case "tenant" -> "tenant_id";
             case "app" -> "app_id";
             case "key" -> "key_id";
             case "provider" -> "provider";
             case "model" -> "model";
-            default -> throw new IllegalArgumentException("groupBy is any of app, key, provider, model");
+            default ->
+                throw new IllegalArgumentException("groupBy and by are any of tenant, app, key, provider, model");
         };
     }
 
