@@ -735,6 +735,55 @@ class UsageAnalyticsServiceTest {
                 e.requestId());
     }
 
+    @Autowired
+    dev.symbolon.analytics.ingest.FactPartitions partitions;
+
+    @Test
+    void facts_live_in_month_partitions_that_retention_drops_whole_while_rollups_stay() {
+        String tenant = "t_part" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        UsageRecorded old =
+                event(tenant, "openai", "gpt-4o-mini", Instant.parse("2025-03-10T08:00:00Z"), 1_000_000, 0, 0);
+        send(old);
+        await().atMost(Duration.ofSeconds(20)).until(() -> rows(old.eventId()) == 1);
+        assertThat(jdbc.queryForObject(
+                        "select tableoid::regclass::text from analytics.usage_fact where event_id = ?",
+                        String.class,
+                        old.eventId()))
+                .as("no partition for that month yet")
+                .isEqualTo("usage_fact_default");
+        assertThat(jdbc.queryForObject(
+                        "select count(*) from pg_tables where schemaname = 'analytics' and tablename = ?",
+                        Long.class,
+                        "usage_fact_"
+                                + java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+                                        .format(java.time.format.DateTimeFormatter.ofPattern("yyyy_MM"))))
+                .as("the current month's partition is made ahead")
+                .isEqualTo(1);
+
+        partitions.ensure(java.time.LocalDate.parse("2025-03-01"));
+
+        assertThat(jdbc.queryForObject(
+                        "select tableoid::regclass::text from analytics.usage_fact where event_id = ?",
+                        String.class,
+                        old.eventId()))
+                .isEqualTo("usage_fact_2025_03");
+        send(old); // a redelivery into the month partition is still the same fact
+        UsageRecorded marker = event(tenant, "openai", "gpt-4o-mini", Instant.parse("2025-03-11T08:00:00Z"), 1, 0, 1);
+        send(marker);
+        await().atMost(Duration.ofSeconds(20)).until(() -> rows(marker.eventId()) == 1);
+        assertThat(rows(old.eventId())).isEqualTo(1);
+
+        assertThat(partitions.dropExpired(Instant.parse("2025-04-02T00:00:00Z")))
+                .isEqualTo(1);
+        assertThat(rows(old.eventId())).isZero();
+        assertThat(jdbc.queryForObject(
+                        "select sum(requests) from analytics.usage_rollup where tenant_id = ? and granularity = 'month'",
+                        Long.class,
+                        tenant))
+                .as("the month's totals outlive its facts")
+                .isEqualTo(2);
+    }
+
     private QuotaState latestState(String key) {
         QuotaState latest = null;
         for (ConsumerRecord<String, byte[]> record : rawRecords(Topics.QUOTA_STATE)) {

@@ -30,7 +30,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Writes usage facts and their rollups. A batch is one transaction: the facts are inserted with
- * {@code on conflict (event_id) do nothing}, and only the facts that were new are added to the hour,
+ * {@code on conflict (event_id, occurred_at) do nothing}, and only the facts that were new are added to the hour,
  * day and month rollups. A redelivered batch (a crash before the offsets were committed) therefore
  * changes nothing, and the rollups always equal the sum of the facts.
  */
@@ -146,7 +146,7 @@ class UsageFacts {
                     as u(event_id, occurred_at, tenant_id, app_id, key_id, key_kind, provider, model, endpoint,
                          status, outcome, input_tokens, output_tokens, cached_input_tokens, streamed, partial,
                          latency_ms, overhead_ms, request_id, cost)
-                on conflict (event_id) do nothing
+                on conflict (event_id, occurred_at) do nothing
                 returning event_id
                 """;
         Set<UUID> inserted = new HashSet<>();
