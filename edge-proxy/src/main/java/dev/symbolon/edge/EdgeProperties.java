@@ -31,6 +31,7 @@ import org.springframework.validation.annotation.Validated;
  * @param usageJournal where usage events wait while Kafka is unreachable
  * @param appTokens short-lived app tokens from {@code POST /auth/token}
  * @param adminApi where the edge records a revoked app token ({@code POST /auth/revoke})
+ * @param analytics where {@code GET /analytics/my-stats} reads an app's usage
  */
 @Validated
 @ConfigurationProperties("symbolon.edge")
@@ -45,7 +46,8 @@ public record EdgeProperties(
         List<String> trustedProxies,
         @NotNull @Valid UsageJournal usageJournal,
         @NotNull @Valid AppTokens appTokens,
-        @NotNull @Valid AdminApi adminApi) {
+        @NotNull @Valid AdminApi adminApi,
+        @NotNull @Valid Analytics analytics) {
 
     public EdgeProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
@@ -63,6 +65,9 @@ public record EdgeProperties(
 
     /** @param serviceToken authenticates the edge to admin-api's internal endpoint */
     public record AdminApi(@NotNull URI baseUrl, @NotNull Secret serviceToken) {}
+
+    /** @param serviceToken authenticates the edge to usage-analytics-service's internal endpoint */
+    public record Analytics(@NotNull URI baseUrl, @NotNull Secret serviceToken) {}
 
     /**
      * @param signingKey HMAC-SHA256 key (at least 32 bytes) shared by every edge, so any edge verifies

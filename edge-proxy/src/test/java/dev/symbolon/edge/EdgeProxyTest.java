@@ -124,6 +124,7 @@ class EdgeProxyTest {
     static void wiring(DynamicPropertyRegistry registry) {
         registry.add("KEY_VAULT_URL", upstream::baseUrl);
         registry.add("ADMIN_API_URL", upstream::baseUrl);
+        registry.add("ANALYTICS_URL", upstream::baseUrl);
         registry.add("symbolon.edge.compat.cut.base-url", () -> "http://localhost:" + cutting.port() + "/v1");
         registry.add("SYMBOLON_USAGE_JOURNAL_DIR", () -> "target/usage-journal-" + UUID.randomUUID());
         registry.add("symbolon.edge.providers.openai.base-url", () -> upstream.baseUrl() + "/v1");
@@ -1393,6 +1394,40 @@ class EdgeProxyTest {
                 .returnResult()
                 .getStatus()
                 .value();
+    }
+
+    @Test
+    void my_stats_reads_the_calling_apps_own_usage_from_analytics() {
+        upstream.stubFor(get(urlPathEqualTo("/internal/v1/app-stats"))
+                .withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN))
+                .withQueryParam("tenantId", equalTo("t_acme"))
+                .withQueryParam("appId", equalTo("app_1"))
+                .willReturn(okJson("{\"appId\":\"app_1\",\"today\":{\"requests\":7}}")));
+
+        client.get()
+                .uri("/analytics/my-stats?tenantId=t_other&appId=app_other")
+                .header("Authorization", "Bearer " + CREDENTIAL)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.today.requests")
+                .isEqualTo(7);
+        upstream.verify(getRequestedFor(urlPathEqualTo("/internal/v1/app-stats"))
+                .withQueryParam("tenantId", equalTo("t_acme"))
+                .withQueryParam("appId", equalTo("app_1")));
+        client.get().uri("/analytics/my-stats").exchange().expectStatus().isUnauthorized();
+        upstream.stubFor(get(urlPathEqualTo("/internal/v1/app-stats"))
+                .willReturn(aResponse().withStatus(500)));
+        client.get()
+                .uri("/analytics/my-stats")
+                .header("Authorization", "Bearer " + CREDENTIAL)
+                .exchange()
+                .expectStatus()
+                .isEqualTo(503)
+                .expectBody()
+                .jsonPath("$.error.type")
+                .isEqualTo("stats_unavailable");
     }
 
     /** A chat request through the edge with a split key. */

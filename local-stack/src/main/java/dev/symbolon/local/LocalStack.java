@@ -203,6 +203,7 @@ public final class LocalStack implements AutoCloseable {
             case ANALYTICS -> {
                 database(settings);
                 settings.put("SYMBOLON_ADMIN_TOKEN", secrets.adminToken().reveal());
+                settings.put("SYMBOLON_SERVICE_TOKEN", secrets.serviceToken().reveal());
                 settings.put("ADMIN_API_URL", url(Service.ADMIN));
             }
             case ADMIN -> {
@@ -222,6 +223,7 @@ public final class LocalStack implements AutoCloseable {
             case EDGE -> {
                 settings.put("KEY_VAULT_URL", url(Service.KEY_VAULT));
                 settings.put("ADMIN_API_URL", url(Service.ADMIN));
+                settings.put("ANALYTICS_URL", url(Service.ANALYTICS));
                 settings.put("SYMBOLON_SERVICE_TOKEN", secrets.serviceToken().reveal());
                 settings.put(
                         "SYMBOLON_CREDENTIAL_PEPPER", secrets.credentialPepper().reveal());

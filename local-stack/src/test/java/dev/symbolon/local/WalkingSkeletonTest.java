@@ -543,6 +543,18 @@ class WalkingSkeletonTest {
         assertThat(JSON.readTree(refused.body()).path("error").path("type").asString())
                 .isEqualTo("quota_exceeded");
         System.out.printf("cost quota closed at the edge %d ms after the request that spent it%n", closedMs);
+
+        // The app reads its own spend through the edge (seed-compatible my-stats).
+        HttpResponse<String> stats = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url(Service.EDGE) + "/analytics/my-stats"))
+                        .header("Authorization", "Bearer " + key)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(stats.statusCode()).as(stats.body()).isEqualTo(200);
+        JsonNode today = JSON.readTree(stats.body()).path("today");
+        assertThat(today.path("requests").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(new java.math.BigDecimal(today.path("costUsd").asString()))
+                .isGreaterThanOrEqualTo(new java.math.BigDecimal("7.00"));
     }
 
     @Test

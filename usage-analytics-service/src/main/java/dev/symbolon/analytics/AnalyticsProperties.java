@@ -10,10 +10,14 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param adminToken the bootstrap platform-admin credential; accepted as a bearer token next to admin JWTs
  *     ({@code adminJwt}) on {@code /analytics/**}
+ * @param serviceToken what other services (the edge) present on {@code /internal/**}
  */
 @Validated
 @ConfigurationProperties("symbolon.analytics")
-public record AnalyticsProperties(@NotNull Secret adminToken, @NotNull @jakarta.validation.Valid AdminJwt adminJwt) {
+public record AnalyticsProperties(
+        @NotNull Secret adminToken,
+        @NotNull Secret serviceToken,
+        @NotNull @jakarta.validation.Valid AdminJwt adminJwt) {
 
     /**
      * Admin JWTs from admin-api: ES256 only, checked against admin-api's JWK set (fetched when a token

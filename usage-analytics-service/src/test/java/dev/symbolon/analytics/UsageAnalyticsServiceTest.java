@@ -50,11 +50,13 @@ import tools.jackson.databind.json.JsonMapper;
             "DATABASE_USERNAME=postgres",
             "DATABASE_PASSWORD=",
             "SYMBOLON_ADMIN_TOKEN=" + UsageAnalyticsServiceTest.ADMIN_TOKEN,
+            "SYMBOLON_SERVICE_TOKEN=" + UsageAnalyticsServiceTest.SERVICE_TOKEN,
         })
 @EmbeddedKafka(partitions = 1)
 class UsageAnalyticsServiceTest {
 
     static final String ADMIN_TOKEN = "admin-token-for-tests";
+    static final String SERVICE_TOKEN = "service-token-for-tests";
 
     static final EmbeddedPostgres postgres;
 
@@ -471,6 +473,26 @@ class UsageAnalyticsServiceTest {
                 .as("covers the refusal too: it was read, and it does not count")
                 .isEqualTo(offsetOf(refused.eventId()));
         assertThat(latestState(tenant + "/app_1").day().requests()).isEqualTo(5);
+        // What the edge's GET /analytics/my-stats relays for app_1 (service token only).
+        client.get()
+                .uri("/internal/v1/app-stats?tenantId={t}&appId=app_1", tenant)
+                .header("Authorization", "Bearer " + SERVICE_TOKEN)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.today.requests")
+                .isEqualTo(5)
+                .jsonPath("$.thisMonth.tokens")
+                .isEqualTo(5 * 1_500)
+                .jsonPath("$.today.start")
+                .isEqualTo(tokyoDay.toInstant().toString());
+        client.get()
+                .uri("/internal/v1/app-stats?tenantId={t}&appId=app_1", tenant)
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .exchange()
+                .expectStatus()
+                .isUnauthorized();
 
         // Redelivered: nothing changes, and no threshold fires again.
         usage.forEach(this::send);

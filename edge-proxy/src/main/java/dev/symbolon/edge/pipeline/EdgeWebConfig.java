@@ -27,8 +27,10 @@ class EdgeWebConfig {
      * pipeline, which answers unknown ones 404.
      */
     @Bean
-    RouterFunction<ServerResponse> proxyRoutes(ProxyPipeline pipeline, SeedRoutes seed, KeyRoutes keys) {
+    RouterFunction<ServerResponse> proxyRoutes(
+            ProxyPipeline pipeline, SeedRoutes seed, KeyRoutes keys, StatsRoute stats) {
         return RouterFunctions.route(RequestPredicates.POST("/auth/token"), seed::token)
+                .andRoute(RequestPredicates.GET("/analytics/my-stats"), stats::myStats)
                 .andRoute(RequestPredicates.POST("/byok/keys"), keys::create)
                 .andRoute(RequestPredicates.GET("/byok/keys"), keys::list)
                 .andRoute(RequestPredicates.GET("/byok/keys/{keyId}"), keys::get)

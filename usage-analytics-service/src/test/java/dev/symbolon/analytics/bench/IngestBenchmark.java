@@ -42,6 +42,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "DATABASE_PASSWORD=",
             "SYMBOLON_ADMIN_TOKEN=bench",
             "ADMIN_API_URL=http://localhost:9",
+            "SYMBOLON_SERVICE_TOKEN=bench",
             "logging.level.root=WARN",
         })
 @EmbeddedKafka(partitions = 1)
