@@ -219,6 +219,9 @@ public final class LocalStack implements AutoCloseable {
             case DISPATCHER -> {
                 database(settings);
                 settings.put("SYMBOLON_WEBHOOKS_ALLOW_LOOPBACK", "true");
+                settings.put("SYMBOLON_WEBHOOKS_REQUIRE_HTTPS", "false");
+                settings.put("KEY_VAULT_URL", url(Service.KEY_VAULT));
+                settings.put("SYMBOLON_SERVICE_TOKEN", secrets.serviceToken().reveal());
             }
             case EDGE -> {
                 settings.put("KEY_VAULT_URL", url(Service.KEY_VAULT));

@@ -594,6 +594,48 @@ class WalkingSkeletonTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    @Test
+    @Order(6)
+    void a_key_created_at_the_edge_reaches_the_tenants_webhook_signed_with_the_secret_admin_api_showed()
+            throws Exception {
+        openai.stubFor(post(urlEqualTo("/tenant-hook")).willReturn(aResponse().withStatus(204)));
+        JsonNode created = JSON.readTree(admin(
+                        "POST",
+                        stack.url(Service.ADMIN) + "/admin/tenants/" + stack.demoTenantId() + "/webhooks",
+                        "{\"url\":\"" + openai.baseUrl() + "/tenant-hook\",\"eventTypes\":[\"key.created\"]}")
+                .body());
+        String secret = created.path("secret").asString();
+        secrets.add(secret);
+
+        // Until the dispatcher has the endpoint from the tenant's snapshot, key events are not for it.
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    HttpResponse<String> key = edge(
+                            "/byok/keys",
+                            stack.demoCredential().reveal(),
+                            "{\"provider\":\"openai\",\"apiKey\":\"sk-webhook-canary-" + UUID.randomUUID() + "\"}");
+                    secrets.add(JSON.readTree(key.body()).path("clientPart").asString());
+                    return !openai.findAll(postRequestedFor(urlEqualTo("/tenant-hook")))
+                            .isEmpty();
+                });
+
+        LoggedRequest hook =
+                openai.findAll(postRequestedFor(urlEqualTo("/tenant-hook"))).get(0);
+        String body = hook.getBodyAsString();
+        assertThat(JSON.readTree(body).path("type").asString()).isEqualTo("key.created");
+        assertThat(body).doesNotContain("sk-webhook-canary");
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(
+                java.util.Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
+        String expected = "v1,"
+                + java.util.Base64.getEncoder()
+                        .encodeToString(mac.doFinal(
+                                (hook.getHeader("webhook-id") + "." + hook.getHeader("webhook-timestamp") + "." + body)
+                                        .getBytes(StandardCharsets.UTF_8)));
+        assertThat(hook.getHeader("webhook-signature").split(" ")).contains(expected);
+    }
+
     private static HttpResponse<String> split(String keyId, String clientPart) throws Exception {
         return http.send(
                 HttpRequest.newBuilder(URI.create(stack.url(Service.EDGE) + "/openai/v1/chat/completions"))
@@ -635,7 +677,7 @@ class WalkingSkeletonTest {
                 .toList();
 
         assertThat(lines).isNotEmpty();
-        assertThat(secrets).hasSizeGreaterThanOrEqualTo(8);
+        assertThat(secrets).hasSizeGreaterThanOrEqualTo(9);
         for (String secret : secrets) {
             assertThat(lines).noneMatch(line -> line.contains(secret));
         }

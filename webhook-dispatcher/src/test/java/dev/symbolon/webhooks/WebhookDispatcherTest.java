@@ -1,24 +1,52 @@
 package dev.symbolon.webhooks;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.Notification;
+import dev.symbolon.contracts.TenantConfigSnapshot;
+import dev.symbolon.contracts.Topics;
+import dev.symbolon.webhooks.delivery.WebhookSignerTest;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-/** webhook-dispatcher against a real PostgreSQL and an embedded KRaft broker. */
+/**
+ * webhook-dispatcher against a real PostgreSQL, an embedded KRaft broker, WireMock receivers (tenant
+ * systems) and WireMock playing key-vault-service's webhook-secret endpoint.
+ */
 @SpringBootTest(
         webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = {
@@ -26,11 +54,24 @@ import org.springframework.test.web.reactive.server.WebTestClient;
             "KAFKA_BOOTSTRAP_SERVERS=${spring.embedded.kafka.brokers}",
             "DATABASE_USERNAME=postgres",
             "DATABASE_PASSWORD=",
+            "SYMBOLON_SERVICE_TOKEN=" + WebhookDispatcherTest.SERVICE_TOKEN,
+            "SYMBOLON_WEBHOOKS_ALLOW_LOOPBACK=true",
+            "SYMBOLON_WEBHOOKS_REQUIRE_HTTPS=false",
+            "SYMBOLON_WEBHOOKS_TIMEOUT=1s",
+            "SYMBOLON_WEBHOOKS_RETRY_SCHEDULE=300ms,600ms,900ms",
         })
 @EmbeddedKafka(partitions = 1)
 class WebhookDispatcherTest {
 
+    static final String SERVICE_TOKEN = "svc-token-for-tests";
+    static final String SECRET =
+            "whsec_" + Base64.getEncoder().encodeToString("a-webhook-secret-of-32-bytes!!!!".getBytes());
+    static final String OLD_SECRET =
+            "whsec_" + Base64.getEncoder().encodeToString("the-previous-secret-of-32-bytes!".getBytes());
+
     static final EmbeddedPostgres postgres;
+    static final WireMockServer receiver = new WireMockServer(options().dynamicPort());
+    static final WireMockServer keyVault = new WireMockServer(options().dynamicPort());
 
     static {
         try {
@@ -38,16 +79,21 @@ class WebhookDispatcherTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        receiver.start();
+        keyVault.start();
     }
 
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) {
         registry.add("DATABASE_URL", () -> postgres.getJdbcUrl("postgres", "postgres"));
+        registry.add("KEY_VAULT_URL", keyVault::baseUrl);
     }
 
     @AfterAll
-    static void stopPostgres() throws IOException {
+    static void stopAll() throws IOException {
         postgres.close();
+        receiver.stop();
+        keyVault.stop();
     }
 
     @LocalServerPort
@@ -57,10 +103,21 @@ class WebhookDispatcherTest {
     JdbcTemplate jdbc;
 
     @Autowired
-    DispatcherProperties properties;
+    KafkaTemplate<String, byte[]> kafka;
+
+    @BeforeEach
+    void secrets() {
+        keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_ok"))
+                .willReturn(okJson("{\"secrets\":[{\"version\":2,\"secret\":\"" + SECRET + "\"},"
+                        + "{\"version\":1,\"secret\":\"" + OLD_SECRET + "\"}]}")));
+        for (String endpoint : List.of("we_flaky", "we_gone", "we_slow", "we_fast", "we_dead", "we_later")) {
+            keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/" + endpoint))
+                    .willReturn(okJson("{\"secrets\":[{\"version\":1,\"secret\":\"" + SECRET + "\"}]}")));
+        }
+    }
 
     @Test
-    void it_is_ready_owns_its_schema_and_refuses_loopback_targets_by_default() {
+    void it_is_ready_and_owns_its_schema() {
         WebTestClient.bindToServer()
                 .baseUrl("http://localhost:" + port)
                 .build()
@@ -68,16 +125,232 @@ class WebhookDispatcherTest {
                 .uri("/actuator/health/readiness")
                 .exchange()
                 .expectStatus()
-                .isOk()
-                .expectBody()
-                .jsonPath("$.status")
-                .isEqualTo("UP");
+                .isOk();
         assertThat(jdbc.queryForObject(
                         "select count(*) from information_schema.tables where table_schema = 'webhooks'"
-                                + " and table_name = 'flyway_schema_history'",
+                                + " and table_name = 'delivery'",
                         Integer.class))
                 .isEqualTo(1);
-        assertThat(properties.allowLoopbackTargets()).isFalse();
-        assertThat(properties.deliveryTimeout()).isEqualTo(Duration.ofSeconds(10));
     }
+
+    @Test
+    void a_notification_reaches_subscribed_endpoints_signed_so_a_spec_verifier_accepts_it_with_either_secret() {
+        receiver.stubFor(post(urlEqualTo("/ok")).willReturn(aResponse().withStatus(204)));
+        receiver.stubFor(post(urlEqualTo("/other")).willReturn(aResponse().withStatus(204)));
+        tenant(endpoint("we_ok", "/ok", "quota.threshold_reached"), endpoint("we_other", "/other", "key.revoked"));
+        Notification sent =
+                notification("quota.threshold_reached", Map.of("quota", "cost-per-day", "thresholdPercent", 80));
+
+        long published = System.nanoTime();
+        publish(sent);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !receiver.findAll(postRequestedFor(urlEqualTo("/ok")))
+                .isEmpty());
+        System.out.printf("notification to first attempt: %d ms%n", (System.nanoTime() - published) / 1_000_000);
+
+        LoggedRequest request =
+                receiver.findAll(postRequestedFor(urlEqualTo("/ok"))).get(0);
+        String body = request.getBodyAsString();
+        assertThat(request.getHeader("webhook-id")).isEqualTo(sent.eventId().toString());
+        assertThat(body)
+                .contains("\"type\":\"quota.threshold_reached\"")
+                .contains("\"data\":{")
+                .contains("cost-per-day");
+        String signature = request.getHeader("webhook-signature");
+        long now = Instant.now().getEpochSecond();
+        for (String secret : List.of(SECRET, OLD_SECRET)) {
+            assertThat(WebhookSignerTest.Verifier.verify(
+                            secret,
+                            request.getHeader("webhook-id"),
+                            request.getHeader("webhook-timestamp"),
+                            body,
+                            signature,
+                            now))
+                    .as("verifies with %s", secret == SECRET ? "the new secret" : "the old secret")
+                    .isTrue();
+        }
+        assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/other"))))
+                .as("not subscribed")
+                .isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "SUCCEEDED".equals(status(sent, "we_ok")));
+    }
+
+    @Test
+    void a_receiver_that_fails_and_times_out_gets_retries_with_the_same_id_until_one_success() {
+        String scenario = "flaky";
+        receiver.stubFor(post(urlEqualTo("/flaky"))
+                .inScenario(scenario)
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(500))
+                .willSetStateTo("timeout"));
+        receiver.stubFor(post(urlEqualTo("/flaky"))
+                .inScenario(scenario)
+                .whenScenarioStateIs("timeout")
+                .willReturn(aResponse().withStatus(200).withFixedDelay(2_000))
+                .willSetStateTo("redirect"));
+        receiver.stubFor(post(urlEqualTo("/flaky"))
+                .inScenario(scenario)
+                .whenScenarioStateIs("redirect")
+                .willReturn(aResponse().withStatus(302).withHeader("Location", "http://169.254.169.254/"))
+                .willSetStateTo("ok"));
+        receiver.stubFor(post(urlEqualTo("/flaky"))
+                .inScenario(scenario)
+                .whenScenarioStateIs("ok")
+                .willReturn(aResponse().withStatus(200))
+                .willSetStateTo("ok"));
+        tenant(endpoint("we_flaky", "/flaky", "key.rotated"));
+        Notification sent = notification("key.rotated", Map.of("keyId", "key_1"));
+
+        publish(sent);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCEEDED".equals(status(sent, "we_flaky")));
+
+        List<LoggedRequest> requests = receiver.findAll(postRequestedFor(urlEqualTo("/flaky")));
+        assertThat(requests).hasSize(4);
+        assertThat(requests)
+                .extracting(r -> r.getHeader("webhook-id"))
+                .containsOnly(sent.eventId().toString());
+        List<Map<String, Object>> attempts = jdbc.queryForList(
+                "select a.attempt, a.status_code, a.error, a.started_at from webhooks.attempt a"
+                        + " join webhooks.delivery d on d.delivery_id = a.delivery_id"
+                        + " where d.webhook_id = ? order by a.attempt",
+                sent.eventId().toString());
+        assertThat(attempts).extracting(a -> a.get("status_code")).containsExactly(500, null, 302, 200);
+        assertThat(attempts.get(1).get("error").toString()).contains("timed out");
+        // The waits grow with the schedule (300, 600, 900 ms, each ±20 %), on top of the attempt itself.
+        for (int i = 1; i < attempts.size(); i++) {
+            Instant previous = ((java.sql.Timestamp) attempts.get(i - 1).get("started_at")).toInstant();
+            Instant next = ((java.sql.Timestamp) attempts.get(i).get("started_at")).toInstant();
+            assertThat(Duration.between(previous, next)).isGreaterThanOrEqualTo(Duration.ofMillis(240L * i));
+        }
+        await().during(Duration.ofMillis(1_500))
+                .atMost(Duration.ofSeconds(3))
+                .until(() ->
+                        receiver.findAll(postRequestedFor(urlEqualTo("/flaky"))).size() == 4);
+    }
+
+    @Test
+    void a_410_disables_the_endpoint_and_an_exhausted_schedule_dead_letters() {
+        receiver.stubFor(post(urlEqualTo("/gone")).willReturn(aResponse().withStatus(410)));
+        receiver.stubFor(post(urlEqualTo("/dead")).willReturn(aResponse().withStatus(503)));
+        tenant(endpoint("we_gone", "/gone", "key.revoked"), endpoint("we_dead", "/dead", "key.revoked"));
+        Notification first = notification("key.revoked", Map.of("keyId", "key_1"));
+
+        publish(first);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "CANCELLED".equals(status(first, "we_gone")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "DEAD".equals(status(first, "we_dead")));
+
+        assertThat(jdbc.queryForObject(
+                        "select disabled_reason from webhooks.endpoint_state where endpoint_id = 'we_gone'",
+                        String.class))
+                .contains("410");
+        assertThat(jdbc.queryForObject(
+                        "select failing from webhooks.endpoint_state where endpoint_id = 'we_dead'", Boolean.class))
+                .isTrue();
+        assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/dead")))).hasSize(4); // 1 + 3 retries
+
+        Notification second = notification("key.revoked", Map.of("keyId", "key_2"));
+        publish(second);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(second, "we_dead") != null);
+        assertThat(status(second, "we_gone"))
+                .as("a disabled endpoint gets nothing more")
+                .isNull();
+        assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/gone")))).hasSize(1);
+    }
+
+    @Test
+    void a_slow_endpoint_does_not_delay_the_others() {
+        receiver.stubFor(
+                post(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(900)));
+        receiver.stubFor(post(urlEqualTo("/fast")).willReturn(aResponse().withStatus(200)));
+        tenant(endpoint("we_slow", "/slow", "quota.exhausted"), endpoint("we_fast", "/fast", "quota.exhausted"));
+        List<Notification> burst = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            burst.add(notification("quota.exhausted", Map.of("n", i)));
+        }
+
+        long start = System.nanoTime();
+        burst.forEach(this::publish);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        receiver.findAll(postRequestedFor(urlEqualTo("/fast"))).size() == 12);
+        long fastMs = (System.nanoTime() - start) / 1_000_000;
+
+        // 12 attempts at 900 ms each, 4 at a time, take about 2.7 s for the slow one; the fast one is done long before.
+        assertThat(fastMs).as("fast endpoint's 12 deliveries (ms)").isLessThan(2_500);
+        assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/slow"))).size())
+                .isLessThan(12);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        receiver.findAll(postRequestedFor(urlEqualTo("/slow"))).size() == 12);
+    }
+
+    @Test
+    void a_delivery_due_later_is_picked_up_from_the_database_as_after_a_restart() {
+        receiver.stubFor(post(urlEqualTo("/later")).willReturn(aResponse().withStatus(200)));
+        // As a previous process left it: an attempt made, the next one due in a moment.
+        String webhookId = UUID.randomUUID().toString();
+        jdbc.update(
+                "insert into webhooks.delivery (webhook_id, tenant_id, endpoint_id, url, event_type, payload, status,"
+                        + " attempts, next_attempt_at) values (?, 't_hooks', 'we_later', ?, 'key.expiring', ?, 'PENDING',"
+                        + " 1, now() + interval '500 milliseconds')",
+                webhookId,
+                receiver.baseUrl() + "/later",
+                "{\"type\":\"key.expiring\",\"timestamp\":\"2026-11-23T10:00:00Z\",\"data\":{}}"
+                        .getBytes(StandardCharsets.UTF_8));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "SUCCEEDED"
+                .equals(jdbc.queryForObject(
+                        "select status from webhooks.delivery where webhook_id = ?", String.class, webhookId)));
+        assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/later"))))
+                .singleElement()
+                .satisfies(r -> assertThat(r.getHeader("webhook-id")).isEqualTo(webhookId));
+    }
+
+    private String status(Notification notification, String endpointId) {
+        List<String> rows = jdbc.queryForList(
+                "select status from webhooks.delivery where webhook_id = ? and endpoint_id = ?",
+                String.class,
+                notification.eventId().toString(),
+                endpointId);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    private void publish(Notification notification) {
+        kafka.send(Topics.NOTIFICATION, notification.tenantId(), EventJson.encode(notification));
+    }
+
+    private static Notification notification(String type, Map<String, Object> data) {
+        return new Notification(UUID.randomUUID(), Instant.now(), "t_hooks", Notification.CURRENT_VERSION, type, data);
+    }
+
+    private static TenantConfigSnapshot.WebhookEndpoint endpoint(String id, String path, String type) {
+        return new TenantConfigSnapshot.WebhookEndpoint(id, receiver.baseUrl() + path, List.of(type), true);
+    }
+
+    private static long revision = 1;
+
+    /** The tenant's snapshot with these endpoints (a newer revision each time), awaited until applied. */
+    private void tenant(TenantConfigSnapshot.WebhookEndpoint... endpoints) {
+        TenantConfigSnapshot snapshot = new TenantConfigSnapshot(
+                UUID.randomUUID(),
+                Instant.now(),
+                "t_hooks",
+                1,
+                revision++,
+                TenantConfigSnapshot.Status.ACTIVE,
+                "UTC",
+                null,
+                new TenantConfigSnapshot.IpRules(List.of(), List.of()),
+                List.of(),
+                List.of(endpoints),
+                List.of());
+        kafka.send(Topics.TENANT_CONFIG, "t_hooks", EventJson.encode(snapshot));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> directory
+                        .subscribed("t_hooks", endpoints[0].eventTypes().get(0))
+                        .stream()
+                        .anyMatch(e -> e.endpointId().equals(endpoints[0].endpointId())));
+    }
+
+    @Autowired
+    dev.symbolon.webhooks.delivery.Endpoints directory;
 }

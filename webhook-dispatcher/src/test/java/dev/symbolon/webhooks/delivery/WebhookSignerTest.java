@@ -10,7 +10,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
-class WebhookSignerTest {
+public class WebhookSignerTest {
 
     /** The Standard Webhooks specification's published test vector. */
     static final String SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -62,8 +62,8 @@ class WebhookSignerTest {
      * {@code whsec_}, header = space-separated {@code v1,<base64>} entries, constant-time compare,
      * timestamp within five minutes.
      */
-    static final class Verifier {
-        static boolean verify(
+    public static final class Verifier {
+        public static boolean verify(
                 String secret, String id, String timestamp, String body, String signatureHeader, long nowSeconds) {
             long ts = Long.parseLong(timestamp);
             if (Math.abs(nowSeconds - ts) > 300) {

@@ -1,0 +1,208 @@
+package dev.symbolon.webhooks.delivery;
+
+import dev.symbolon.webhooks.DispatcherProperties;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOption;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * Runs due deliveries: claims them from PostgreSQL (leased, {@code skip locked}), checks the target
+ * ({@link TargetGuard}) and connects to the address it checked, signs per Standard Webhooks with every
+ * current secret, and records the outcome — 2xx ends it, 410 disables the endpoint, anything else
+ * (3xx included: redirects are not followed) retries on the schedule, then dead-letters. At most
+ * {@code max-in-flight-per-endpoint} attempts run against one endpoint, so a slow receiver only slows
+ * itself.
+ */
+@Component
+class DeliveryWorker implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
+    private static final int CLAIM = 50;
+
+    private final Deliveries deliveries;
+    private final Secrets secrets;
+    private final DispatcherProperties properties;
+    private final TargetGuard guard;
+    private final HttpClient http;
+    private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    private ScheduledExecutorService ticker;
+    private volatile boolean running;
+
+    DeliveryWorker(Deliveries deliveries, Secrets secrets, DispatcherProperties properties) {
+        this.deliveries = deliveries;
+        this.secrets = secrets;
+        this.properties = properties;
+        this.guard = new TargetGuard(properties.allowLoopbackTargets(), properties.requireHttps());
+        this.http = HttpClient.create()
+                .followRedirect(false)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(3_000, properties.deliveryTimeout().toMillis()))
+                .responseTimeout(properties.deliveryTimeout());
+    }
+
+    /** Looks for due deliveries now (after new ones were stored). */
+    void wakeUp() {
+        ScheduledExecutorService current = ticker;
+        if (current != null && running) {
+            current.execute(this::tick);
+        }
+    }
+
+    private void tick() {
+        if (!running || !ticking.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Set<String> saturated = inFlight.entrySet().stream()
+                    .filter(e -> e.getValue().availablePermits() == 0)
+                    .map(Map.Entry::getKey)
+                    .collect(Collectors.toSet());
+            List<Deliveries.Due> due = deliveries.claim(CLAIM, saturated);
+            for (Deliveries.Due delivery : due) {
+                Semaphore slots = inFlight.computeIfAbsent(
+                        delivery.endpointId(), e -> new Semaphore(properties.maxInFlightPerEndpoint()));
+                if (!slots.tryAcquire()) {
+                    deliveries.release(delivery.deliveryId()); // this endpoint is full: later, not now
+                    continue;
+                }
+                attempt(delivery).doFinally(s -> slots.release()).subscribe();
+            }
+        } catch (RuntimeException e) {
+            log.warn("claiming deliveries failed: {}", e.getClass().getSimpleName());
+        } finally {
+            ticking.set(false);
+        }
+    }
+
+    private Mono<Void> attempt(Deliveries.Due delivery) {
+        Instant started = Instant.now();
+        long startNanos = System.nanoTime();
+        return Mono.fromCallable(() -> prepare(delivery))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(prepared -> send(prepared, delivery))
+                .onErrorResume(e -> Mono.just(new Result(null, describe(e))))
+                .publishOn(Schedulers.boundedElastic())
+                .doOnNext(result -> {
+                    long latencyMs = (System.nanoTime() - startNanos) / 1_000_000;
+                    Deliveries.Next next = deliveries.record(
+                            delivery, started, latencyMs, result.status(), result.error(), properties.retrySchedule());
+                    if (next == Deliveries.Next.DEAD) {
+                        log.warn(
+                                "delivery {} to endpoint {} dead-lettered after {} attempts",
+                                delivery.deliveryId(),
+                                delivery.endpointId(),
+                                delivery.attempts() + 1);
+                    } else if (next == Deliveries.Next.DISABLED) {
+                        log.warn("endpoint {} disabled: it answered 410 Gone", delivery.endpointId());
+                    }
+                })
+                .then();
+    }
+
+    private Prepared prepare(Deliveries.Due delivery) throws TargetGuard.Refused {
+        TargetGuard.Checked target = guard.check(URI.create(delivery.url()));
+        List<String> keys = secrets.of(delivery.tenantId(), delivery.endpointId());
+        if (keys.isEmpty()) {
+            throw new IllegalStateException("no signing secret for the endpoint");
+        }
+        long timestamp = Instant.now().getEpochSecond();
+        return new Prepared(
+                target, timestamp, WebhookSigner.header(keys, delivery.webhookId(), timestamp, delivery.payload()));
+    }
+
+    private Mono<Result> send(Prepared prepared, Deliveries.Due delivery) {
+        TargetGuard.Checked target = prepared.target();
+        HttpClient client = http.remoteAddress(() -> {
+            try {
+                // The checked address, carrying the host name for Host, SNI and certificate checks: no new lookup.
+                return new InetSocketAddress(
+                        InetAddress.getByAddress(target.host(), target.address().getAddress()), target.port());
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        if (target.https()) {
+            client = client.secure();
+        }
+        return client.headers(h -> h.set("content-type", "application/json")
+                        .set("user-agent", "Symbolon-Webhooks/1")
+                        .set("webhook-id", delivery.webhookId())
+                        .set("webhook-timestamp", Long.toString(prepared.timestamp()))
+                        .set("webhook-signature", prepared.signature()))
+                .post()
+                .uri(target.uri().toString())
+                .send(Mono.just(Unpooled.wrappedBuffer(delivery.payload())))
+                .response((response, body) ->
+                        body.then(Mono.just(new Result(response.status().code(), null))))
+                .next()
+                .timeout(properties.deliveryTimeout());
+    }
+
+    private static String describe(Throwable e) {
+        if (e instanceof TargetGuard.Refused refused) {
+            return "target refused: " + refused.getMessage();
+        }
+        if (e instanceof java.util.concurrent.TimeoutException
+                || e.getClass().getSimpleName().contains("Timeout")) {
+            return "timed out";
+        }
+        String message = e.getMessage();
+        return e.getClass().getSimpleName()
+                + (message == null ? "" : ": " + message.lines().findFirst().orElse(""));
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "webhook-deliveries");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = properties.pollInterval().toMillis();
+        ticker.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    private record Prepared(TargetGuard.Checked target, long timestamp, String signature) {
+        @Override
+        public String toString() {
+            return "Prepared[" + target.host() + "]";
+        }
+    }
+
+    private record Result(Integer status, String error) {}
+}

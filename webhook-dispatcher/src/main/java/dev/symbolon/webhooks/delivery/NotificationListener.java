@@ -1,0 +1,44 @@
+package dev.symbolon.webhooks.delivery;
+
+import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.Notification;
+import dev.symbolon.contracts.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code notification.v1} → one persisted delivery per subscribed endpoint, then the worker is woken so
+ * the first attempt starts at once. Started by {@link Endpoints} once the subscriptions are known.
+ */
+@Component
+class NotificationListener {
+
+    private static final Logger log = LoggerFactory.getLogger(NotificationListener.class);
+
+    private final Endpoints endpoints;
+    private final Deliveries deliveries;
+    private final DeliveryWorker worker;
+
+    NotificationListener(Endpoints endpoints, Deliveries deliveries, DeliveryWorker worker) {
+        this.endpoints = endpoints;
+        this.deliveries = deliveries;
+        this.worker = worker;
+    }
+
+    @KafkaListener(id = "notifications", idIsGroup = false, topics = Topics.NOTIFICATION, autoStartup = "false")
+    void onNotification(ConsumerRecord<String, byte[]> record) {
+        Notification notification;
+        try {
+            notification = EventJson.decode(record.value(), Notification.class);
+        } catch (EventJson.MalformedEventException e) {
+            log.warn("skipping malformed notification {}@{}", record.partition(), record.offset());
+            return;
+        }
+        if (deliveries.enqueue(notification, endpoints.subscribed(notification.tenantId(), notification.type())) > 0) {
+            worker.wakeUp();
+        }
+    }
+}
