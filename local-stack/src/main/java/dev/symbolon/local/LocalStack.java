@@ -222,6 +222,8 @@ public final class LocalStack implements AutoCloseable {
                 settings.put("SYMBOLON_WEBHOOKS_REQUIRE_HTTPS", "false");
                 settings.put("KEY_VAULT_URL", url(Service.KEY_VAULT));
                 settings.put("SYMBOLON_SERVICE_TOKEN", secrets.serviceToken().reveal());
+                settings.put("SYMBOLON_ADMIN_TOKEN", secrets.adminToken().reveal());
+                settings.put("ADMIN_API_URL", url(Service.ADMIN));
             }
             case EDGE -> {
                 settings.put("KEY_VAULT_URL", url(Service.KEY_VAULT));

@@ -23,6 +23,8 @@ import org.springframework.validation.annotation.Validated;
  *     cannot take every worker
  * @param pollInterval how often due deliveries are looked for (new ones are also started at once)
  * @param keyVault where the endpoints' signing secrets are read
+ * @param adminToken the bootstrap platform-admin credential, accepted on {@code /webhooks/**}
+ * @param adminJwt admin JWTs from admin-api, accepted on {@code /webhooks/**}
  */
 @Validated
 @ConfigurationProperties("symbolon.dispatcher")
@@ -33,7 +35,12 @@ public record DispatcherProperties(
         @NotEmpty List<Duration> retrySchedule,
         @Min(1) int maxInFlightPerEndpoint,
         @NotNull Duration pollInterval,
-        @NotNull @Valid KeyVault keyVault) {
+        @NotNull @Valid KeyVault keyVault,
+        @NotNull Secret adminToken,
+        @NotNull @Valid AdminJwt adminJwt) {
 
     public record KeyVault(@NotNull URI baseUrl, @NotNull Secret serviceToken) {}
+
+    /** ES256 only, checked against admin-api's JWK set (fetched by key id, at most every 30 s). */
+    public record AdminJwt(@NotNull URI jwksUri, @NotNull String issuer, @NotNull String audience) {}
 }

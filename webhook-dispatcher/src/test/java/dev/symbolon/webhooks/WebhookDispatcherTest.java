@@ -59,11 +59,15 @@ import org.springframework.test.web.reactive.server.WebTestClient;
             "SYMBOLON_WEBHOOKS_REQUIRE_HTTPS=false",
             "SYMBOLON_WEBHOOKS_TIMEOUT=1s",
             "SYMBOLON_WEBHOOKS_RETRY_SCHEDULE=300ms,600ms,900ms",
+            "SYMBOLON_ADMIN_TOKEN=" + WebhookDispatcherTest.ADMIN_TOKEN,
         })
 @EmbeddedKafka(partitions = 1)
 class WebhookDispatcherTest {
 
     static final String SERVICE_TOKEN = "svc-token-for-tests";
+    static final String ADMIN_TOKEN = "admin-token-for-tests";
+    static final java.security.KeyPair SIGNING =
+            io.jsonwebtoken.Jwts.SIG.ES256.keyPair().build();
     static final String SECRET =
             "whsec_" + Base64.getEncoder().encodeToString("a-webhook-secret-of-32-bytes!!!!".getBytes());
     static final String OLD_SECRET =
@@ -81,12 +85,20 @@ class WebhookDispatcherTest {
         }
         receiver.start();
         keyVault.start();
+        // keyVault's WireMock also plays admin-api's JWK set.
+        String jwk = io.jsonwebtoken.security.Jwks.json(io.jsonwebtoken.security.Jwks.builder()
+                .key((java.security.interfaces.ECPublicKey) SIGNING.getPublic())
+                .id("kid-1")
+                .build());
+        keyVault.stubFor(
+                get(urlEqualTo("/admin/.well-known/jwks.json")).willReturn(okJson("{\"keys\":[" + jwk + "]}")));
     }
 
     @DynamicPropertySource
     static void wiring(DynamicPropertyRegistry registry) {
         registry.add("DATABASE_URL", () -> postgres.getJdbcUrl("postgres", "postgres"));
         registry.add("KEY_VAULT_URL", keyVault::baseUrl);
+        registry.add("ADMIN_API_URL", keyVault::baseUrl);
     }
 
     @AfterAll
@@ -110,7 +122,8 @@ class WebhookDispatcherTest {
         keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_ok"))
                 .willReturn(okJson("{\"secrets\":[{\"version\":2,\"secret\":\"" + SECRET + "\"},"
                         + "{\"version\":1,\"secret\":\"" + OLD_SECRET + "\"}]}")));
-        for (String endpoint : List.of("we_flaky", "we_gone", "we_slow", "we_fast", "we_dead", "we_later")) {
+        for (String endpoint :
+                List.of("we_flaky", "we_gone", "we_slow", "we_fast", "we_dead", "we_later", "we_replay")) {
             keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/" + endpoint))
                     .willReturn(okJson("{\"secrets\":[{\"version\":1,\"secret\":\"" + SECRET + "\"}]}")));
         }
@@ -303,6 +316,117 @@ class WebhookDispatcherTest {
         assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/later"))))
                 .singleElement()
                 .satisfies(r -> assertThat(r.getHeader("webhook-id")).isEqualTo(webhookId));
+    }
+
+    @Test
+    void admins_see_deliveries_and_attempts_replay_dead_letters_ping_and_read_health_of_their_own_tenant() {
+        receiver.stubFor(post(urlEqualTo("/replay")).willReturn(aResponse().withStatus(503)));
+        tenant(endpoint("we_replay", "/replay", "credential.created"));
+        Notification sent = notification("credential.created", Map.of("credentialId", "cred_1"));
+        publish(sent);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "DEAD".equals(status(sent, "we_replay")));
+
+        WebTestClient api =
+                WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        String base = "/webhooks/tenants/t_hooks";
+        String mine = adminJwt("tenant-admin", "t_hooks");
+        tools.jackson.databind.JsonNode page = json(api, mine, base + "/deliveries?endpointId=we_replay&status=DEAD");
+        assertThat(page.path("items")).hasSize(1);
+        long deliveryId = page.path("items").get(0).path("deliveryId").asLong();
+        assertThat(page.path("items").get(0).path("attempts").asInt()).isEqualTo(4);
+        assertThat(json(api, mine, base + "/deliveries/" + deliveryId + "/attempts"))
+                .hasSize(4);
+
+        receiver.stubFor(post(urlEqualTo("/replay")).willReturn(aResponse().withStatus(200)));
+        api.post()
+                .uri(base + "/endpoints/we_replay/replay-dead")
+                .header("Authorization", "Bearer " + mine)
+                .exchange()
+                .expectStatus()
+                .isAccepted()
+                .expectBody()
+                .jsonPath("$.replayed")
+                .isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "SUCCEEDED".equals(status(sent, "we_replay")));
+        List<LoggedRequest> requests = receiver.findAll(postRequestedFor(urlEqualTo("/replay")));
+        assertThat(requests)
+                .hasSize(5)
+                .extracting(r -> r.getHeader("webhook-id"))
+                .containsOnly(sent.eventId().toString());
+
+        api.post()
+                .uri(base + "/endpoints/we_replay/test")
+                .header("Authorization", "Bearer " + mine)
+                .exchange()
+                .expectStatus()
+                .isAccepted();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> receiver.findAll(postRequestedFor(urlEqualTo("/replay"))).stream()
+                        .anyMatch(r -> r.getBodyAsString().contains("webhook.test")));
+
+        tools.jackson.databind.JsonNode health = json(api, mine, base + "/endpoints/we_replay/health");
+        assertThat(health.path("failing").asBoolean())
+                .as("a success after the dead letter clears it")
+                .isFalse();
+        assertThat(health.path("succeeded24h").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(health.path("attempts24h").asLong()).isGreaterThanOrEqualTo(5);
+
+        // Another tenant's admin sees nothing; finance may not; no token is 401.
+        assertThat(api.get()
+                        .uri(base + "/deliveries")
+                        .header("Authorization", "Bearer " + adminJwt("tenant-admin", "t_other"))
+                        .exchange()
+                        .expectBody(String.class)
+                        .returnResult()
+                        .getStatus()
+                        .value())
+                .isEqualTo(404);
+        assertThat(api.get()
+                        .uri(base + "/deliveries")
+                        .header("Authorization", "Bearer " + adminJwt("finance", null))
+                        .exchange()
+                        .expectBody(String.class)
+                        .returnResult()
+                        .getStatus()
+                        .value())
+                .isEqualTo(403);
+        api.get().uri(base + "/deliveries").exchange().expectStatus().isUnauthorized();
+        api.get()
+                .uri("/webhooks/tenants/t_other/deliveries/" + deliveryId + "/attempts")
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .exchange()
+                .expectStatus()
+                .isNotFound();
+    }
+
+    private static tools.jackson.databind.JsonNode json(WebTestClient api, String token, String path) {
+        String body = api.get()
+                .uri(path)
+                .header("Authorization", "Bearer " + token)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+        return tools.jackson.databind.json.JsonMapper.builder().build().readTree(body);
+    }
+
+    private static String adminJwt(String role, String tenant) {
+        return io.jsonwebtoken.Jwts.builder()
+                .header()
+                .keyId("kid-1")
+                .and()
+                .issuer("symbolon-admin")
+                .audience()
+                .add("symbolon-admin-api")
+                .and()
+                .subject("adm_" + role)
+                .claim("role", role)
+                .claim("tenant", tenant)
+                .expiration(java.util.Date.from(Instant.now().plusSeconds(600)))
+                .signWith(SIGNING.getPrivate(), io.jsonwebtoken.Jwts.SIG.ES256)
+                .compact();
     }
 
     private String status(Notification notification, String endpointId) {

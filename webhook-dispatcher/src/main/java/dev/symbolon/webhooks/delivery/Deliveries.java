@@ -95,15 +95,16 @@ public class Deliveries {
     @Transactional
     public Next record(
             Due due, Instant started, long latencyMs, Integer status, String error, List<Duration> schedule) {
-        int attempt = due.attempts() + 1;
+        int attempt = due.attempts() + 1; // within the current run of the schedule (a replay starts a new run)
         jdbc.update(
-                "insert into attempt (delivery_id, attempt, started_at, latency_ms, status_code, error) values (?, ?, ?, ?, ?, ?)",
+                "insert into attempt (delivery_id, attempt, started_at, latency_ms, status_code, error)"
+                        + " select ?, coalesce(max(attempt), 0) + 1, ?, ?, ?, ? from attempt where delivery_id = ?",
                 due.deliveryId(),
-                attempt,
                 Timestamp.from(started),
                 latencyMs,
                 status,
-                error);
+                error,
+                due.deliveryId());
         if (status != null && status >= 200 && status < 300) {
             jdbc.update(
                     "update delivery set status = 'SUCCEEDED', attempts = ?, last_status_code = ?, last_error = null,"

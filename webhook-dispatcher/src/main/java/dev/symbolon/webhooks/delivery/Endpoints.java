@@ -61,6 +61,16 @@ public class Endpoints implements SmartLifecycle {
                 .toList();
     }
 
+    /** One endpoint of a tenant, whatever it subscribes to (for test pings). */
+    public java.util.Optional<TenantConfigSnapshot.WebhookEndpoint> find(String tenantId, String endpointId) {
+        TenantConfigSnapshot tenant = tenants.get(tenantId);
+        return tenant == null
+                ? java.util.Optional.empty()
+                : tenant.webhooks().stream()
+                        .filter(e -> e.endpointId().equals(endpointId))
+                        .findFirst();
+    }
+
     public boolean caughtUp() {
         return caughtUp;
     }

@@ -1,0 +1,18 @@
+package dev.symbolon.webhooks.web;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.web.reactive.config.BlockingExecutionConfigurer;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+
+@Configuration(proxyBeanMethods = false)
+class WebConfig implements WebFluxConfigurer {
+
+    /** Controllers with plain (blocking) return types run off the event loop, on a bounded pool. */
+    @Override
+    public void configureBlockingExecution(BlockingExecutionConfigurer configurer) {
+        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("dispatcher-web-");
+        executor.setConcurrencyLimit(16);
+        configurer.setExecutor(executor);
+    }
+}
