@@ -221,6 +221,15 @@ class WebhookDispatcherTest {
         assertThat(requests)
                 .extracting(r -> r.getHeader("webhook-id"))
                 .containsOnly(sent.eventId().toString());
+        assertThat(requests)
+                .as("every attempt is freshly timestamped and signed, and the spec verifier accepts each")
+                .allMatch(r -> WebhookSignerTest.Verifier.verify(
+                        SECRET,
+                        r.getHeader("webhook-id"),
+                        r.getHeader("webhook-timestamp"),
+                        r.getBodyAsString(),
+                        r.getHeader("webhook-signature"),
+                        Instant.now().getEpochSecond()));
         List<Map<String, Object>> attempts = jdbc.queryForList(
                 "select a.attempt, a.status_code, a.error, a.started_at from webhooks.attempt a"
                         + " join webhooks.delivery d on d.delivery_id = a.delivery_id"
