@@ -39,7 +39,9 @@ public class ProviderKeys {
 
     private final KeyVaultClient keyVault;
     private final Duration ttl;
-    private final Map<String, Mono<ProviderKey>> serverKeys = new ConcurrentHashMap<>();
+    /** Server keys by provider, then by tenant (a tenant may have a key of its own). */
+    private final Map<String, Map<String, Mono<ProviderKey>>> serverKeys = new ConcurrentHashMap<>();
+
     private final Map<String, Mono<Optional<TenantKey>>> tenantKeys = new ConcurrentHashMap<>();
 
     ProviderKeys(KeyVaultClient keyVault, EdgeProperties properties) {
@@ -62,8 +64,15 @@ public class ProviderKeys {
 
     /** The operator's server key for a provider, as the tenant sees it (its scoped one, else shared). */
     public Mono<ProviderKey> serverKey(String provider, String tenantId) {
-        return serverKeys.computeIfAbsent(provider + "|" + tenantId, p -> keyVault.serverKey(provider, tenantId)
-                .cache(key -> ttl, error -> Duration.ZERO, () -> Duration.ZERO));
+        Map<String, Mono<ProviderKey>> byTenant = serverKeys.get(provider);
+        Mono<ProviderKey> held = byTenant == null ? null : byTenant.get(tenantId);
+        if (held != null) {
+            return held; // the request path: two lookups, nothing allocated
+        }
+        return serverKeys
+                .computeIfAbsent(provider, p -> new ConcurrentHashMap<>())
+                .computeIfAbsent(tenantId, t -> keyVault.serverKey(provider, tenantId)
+                        .cache(key -> ttl, error -> Duration.ZERO, () -> Duration.ZERO));
     }
 
     private Mono<ProviderKey> splitKey(String provider, String tenantId, String keyId, String clientPartHeader) {
@@ -141,7 +150,7 @@ public class ProviderKeys {
 
     /** Drops every cached server key of a provider (all tenants' views of it). */
     public void evictServerKeys(String provider) {
-        serverKeys.keySet().removeIf(k -> k.startsWith(provider + "|"));
+        serverKeys.remove(provider);
     }
 
     private static void decoy(byte[] clientPart) {

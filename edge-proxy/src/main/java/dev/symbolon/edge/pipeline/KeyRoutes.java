@@ -1,11 +1,7 @@
 package dev.symbolon.edge.pipeline;
 
-import dev.symbolon.edge.auth.AppDirectory;
 import dev.symbolon.edge.auth.AppIdentity;
-import dev.symbolon.edge.auth.AppTokens;
-import dev.symbolon.edge.auth.ClientCredentials;
 import dev.symbolon.edge.keys.TenantKeysApi;
-import dev.symbolon.edge.provider.Provider;
 import java.util.regex.Pattern;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -46,13 +42,11 @@ class KeyRoutes {
     private static final Pattern KEY_ID = Pattern.compile("key_[a-z0-9]{1,60}");
 
     private final TenantKeysApi keys;
-    private final AppDirectory apps;
-    private final AppTokens tokens;
+    private final AppCallers callers;
 
-    KeyRoutes(TenantKeysApi keys, AppDirectory apps, AppTokens tokens) {
+    KeyRoutes(TenantKeysApi keys, AppCallers callers) {
         this.keys = keys;
-        this.apps = apps;
-        this.tokens = tokens;
+        this.callers = callers;
     }
 
     Mono<ServerResponse> create(ServerRequest request) {
@@ -196,16 +190,11 @@ class KeyRoutes {
 
     private Mono<ServerResponse> withCaller(ServerRequest request, Handler handler) {
         String requestId = ProxyPipeline.newRequestId();
-        String credential = ClientCredentials.extract(
-                Provider.AuthStyle.BEARER, request.headers().asHttpHeaders(), request.queryParams());
-        if (!(apps.authenticateAny(credential, tokens) instanceof AppDirectory.Accepted accepted)) {
-            return error(
-                    HttpStatus.UNAUTHORIZED,
-                    "invalid_credential",
-                    "An app API key or app token is required.",
-                    requestId);
+        AppIdentity caller = callers.identify(request);
+        if (caller == null) {
+            return AppCallers.unauthorized(requestId);
         }
-        return handler.handle(accepted.identity(), requestId)
+        return handler.handle(caller, requestId)
                 .onErrorResume(GatewayException.class, e -> error(e.status(), e.type(), e.getMessage(), requestId))
                 .onErrorResume(
                         e -> !(e instanceof GatewayException),

@@ -62,12 +62,19 @@ class SeedRoutes {
     private final AppDirectory apps;
     private final AppTokens tokens;
     private final TokenRevocation revocation;
+    private final AppCallers callers;
 
-    SeedRoutes(ProxyPipeline pipeline, AppDirectory apps, AppTokens tokens, TokenRevocation revocation) {
+    SeedRoutes(
+            ProxyPipeline pipeline,
+            AppDirectory apps,
+            AppTokens tokens,
+            TokenRevocation revocation,
+            AppCallers callers) {
         this.pipeline = pipeline;
         this.apps = apps;
         this.tokens = tokens;
         this.revocation = revocation;
+        this.callers = callers;
     }
 
     Mono<ServerResponse> proxy(ServerRequest request) {
@@ -166,11 +173,10 @@ class SeedRoutes {
      */
     Mono<ServerResponse> revoke(ServerRequest request) {
         String requestId = ProxyPipeline.newRequestId();
-        String credential = ClientCredentials.extract(
-                Provider.AuthStyle.BEARER, request.headers().asHttpHeaders(), request.queryParams());
-        AppIdentity caller = caller(credential);
+        String credential = AppCallers.credential(request);
+        AppIdentity caller = callers.identify(credential);
         if (caller == null) {
-            return error(HttpStatus.UNAUTHORIZED, "invalid_credential", "An app API key or app token is required.");
+            return AppCallers.unauthorized(requestId);
         }
         String sourceIp = request.remoteAddress()
                 .map(address -> address.getAddress().getHostAddress())
@@ -197,12 +203,6 @@ class SeedRoutes {
                 .onErrorResume(
                         DataBufferLimitException.class,
                         e -> error(HttpStatus.CONTENT_TOO_LARGE, "body_too_large", "The request body is too large."));
-    }
-
-    private AppIdentity caller(String credential) {
-        return apps.authenticateAny(credential, tokens) instanceof AppDirectory.Accepted accepted
-                ? accepted.identity()
-                : null;
     }
 
     /** The {@code token} field of a form or JSON body; empty when there is none. */

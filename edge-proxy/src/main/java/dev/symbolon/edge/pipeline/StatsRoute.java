@@ -1,10 +1,7 @@
 package dev.symbolon.edge.pipeline;
 
 import dev.symbolon.edge.EdgeProperties;
-import dev.symbolon.edge.auth.AppDirectory;
-import dev.symbolon.edge.auth.AppTokens;
-import dev.symbolon.edge.auth.ClientCredentials;
-import dev.symbolon.edge.provider.Provider;
+import dev.symbolon.edge.auth.AppIdentity;
 import java.time.Duration;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -25,34 +22,27 @@ class StatsRoute {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private final WebClient http;
-    private final AppDirectory apps;
-    private final AppTokens tokens;
+    private final AppCallers callers;
 
-    StatsRoute(EdgeProperties properties, WebClient.Builder builder, AppDirectory apps, AppTokens tokens) {
+    StatsRoute(EdgeProperties properties, WebClient.Builder builder, AppCallers callers) {
         EdgeProperties.Analytics analytics = properties.analytics();
         this.http = builder.clone()
                 .baseUrl(analytics.baseUrl().toString())
                 .defaultHeaders(h -> h.setBearerAuth(analytics.serviceToken().reveal()))
                 .build();
-        this.apps = apps;
-        this.tokens = tokens;
+        this.callers = callers;
     }
 
     Mono<ServerResponse> myStats(ServerRequest request) {
         String requestId = ProxyPipeline.newRequestId();
-        String credential = ClientCredentials.extract(
-                Provider.AuthStyle.BEARER, request.headers().asHttpHeaders(), request.queryParams());
-        if (!(apps.authenticateAny(credential, tokens) instanceof AppDirectory.Accepted accepted)) {
-            return error(
-                    HttpStatus.UNAUTHORIZED,
-                    "invalid_credential",
-                    "An app API key or app token is required.",
-                    requestId);
+        AppIdentity caller = callers.identify(request);
+        if (caller == null) {
+            return AppCallers.unauthorized(requestId);
         }
         return http.get()
                 .uri(u -> u.path("/internal/v1/app-stats")
-                        .queryParam("tenantId", accepted.identity().tenantId())
-                        .queryParam("appId", accepted.identity().appId())
+                        .queryParam("tenantId", caller.tenantId())
+                        .queryParam("appId", caller.appId())
                         .build())
                 .header("x-request-id", requestId)
                 .retrieve()
