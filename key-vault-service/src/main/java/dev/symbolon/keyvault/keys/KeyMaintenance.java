@@ -95,14 +95,14 @@ public class KeyMaintenance implements DisposableBean {
     /** Re-wraps every entry made under an older wrapping key; runs on the caller's thread. */
     public RewrapRun rewrapAll(Actor actor) {
         Instant started = Instant.now();
-        List<String[]> all = new ArrayList<>();
-        keys.entries().forEach(e -> all.add(new String[] {e.tenantId(), e.path(), e.context()}));
+        int current = store.currentWrappingVersion();
+        List<WrappedEntries.Location> all = new ArrayList<>(keys.entries());
         all.addAll(webhookSecrets.entries());
         int rewrapped = 0;
         int failed = 0;
-        for (String[] entry : all) {
+        for (WrappedEntries.Location entry : all) {
             try {
-                rewrapped += entries.rewrap(entry[1], entry[2]);
+                rewrapped += entries.rewrap(entry, current);
             } catch (RuntimeException e) {
                 failed++;
                 log.warn(
@@ -110,8 +110,7 @@ public class KeyMaintenance implements DisposableBean {
                         e.getClass().getSimpleName());
             }
         }
-        RewrapRun run =
-                new RewrapRun(started, Instant.now(), store.currentWrappingVersion(), all.size(), rewrapped, failed);
+        RewrapRun run = new RewrapRun(started, Instant.now(), current, all.size(), rewrapped, failed);
         lastRun.set(run);
         events.audit(
                 KeyLifecycleEvent.PLATFORM_TENANT,

@@ -97,9 +97,7 @@ public class ProviderKeys {
         Optional<ProviderKeyEntity> current = serverKeyOf(provider, scopeTenantId);
         if (current.isPresent() && current.get().fingerprint().equals(fingerprint)) {
             ProviderKeyEntity key = current.get();
-            if (material.open(key.materialPath(), key.context(), key.keyVersion())
-                    .map(ProviderKeys::zero)
-                    .isEmpty()) {
+            if (!material.has(key.materialPath(), key.keyVersion())) {
                 // Metadata without material (a store that was reset): put the same value back.
                 material.put(key.materialPath(), key.context(), key.keyVersion(), apiKey.revealBytes());
             }
@@ -293,9 +291,9 @@ public class ProviderKeys {
     }
 
     /** The store paths and contexts of every active key, for a re-wrap after a wrapping-key rotation. */
-    public List<WrappedEntry> entries() {
+    public List<WrappedEntries.Location> entries() {
         return repository.findByStatus(ProviderKeyEntity.Status.ACTIVE).stream()
-                .map(k -> new WrappedEntry(k.tenantId(), k.keyId(), k.materialPath(), k.context()))
+                .map(k -> new WrappedEntries.Location(k.materialPath(), k.context()))
                 .toList();
     }
 
@@ -421,17 +419,13 @@ public class ProviderKeys {
         }
     }
 
-    private static byte[] zero(byte[] bytes) {
+    private static void zero(byte[] bytes) {
         Arrays.fill(bytes, (byte) 0);
-        return bytes;
     }
 
     private record Rotation(ProviderKeyEntity key, String clientPart) {}
 
     private record Expired(String keyId, int version, String tenantId) {}
-
-    /** A key's store entry, for maintenance. */
-    public record WrappedEntry(String tenantId, String keyId, String path, String context) {}
 
     /** What the API shows of a key (never material). */
     public record Described(

@@ -23,10 +23,20 @@ public final class WrappedEntries {
         this.store = store;
     }
 
+    /** Where one key's (or endpoint's) versions live, and the context they are encrypted under. */
+    public record Location(String path, String context) {}
+
     /** Wraps {@code plaintext} for {@code context} and keeps it as version {@code version} at {@code path}. */
     public void put(String path, String context, int version, byte[] plaintext) {
         String wrapped = store.encrypt(context, plaintext);
         update(path, data -> data.put(label(version), wrapped));
+    }
+
+    /** Whether a version is stored at a path (nothing is decrypted to say so). */
+    public boolean has(String path, int version) {
+        return store.read(path)
+                .map(entry -> entry.data().containsKey(label(version)))
+                .orElse(false);
     }
 
     /** Every live version at a path, opened (the caller zeroes the arrays once done). */
@@ -69,12 +79,13 @@ public final class WrappedEntries {
      * Re-encrypts every version made under an older wrapping key with the newest one, inside the store
      * (the plaintext never reaches this service).
      *
+     * @param current the newest wrapping key version (looked up once per pass, not per entry)
      * @return how many versions were re-wrapped
      */
-    public int rewrap(String path, String context) {
-        int current = store.currentWrappingVersion();
+    public int rewrap(Location location, int current) {
+        String context = location.context();
         int[] count = {0};
-        update(path, data -> {
+        update(location.path(), data -> {
             count[0] = 0;
             data.replaceAll((label, wrapped) -> {
                 if (store.wrappingVersionOf(wrapped) >= current) {

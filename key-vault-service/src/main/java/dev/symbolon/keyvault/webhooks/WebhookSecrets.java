@@ -92,11 +92,10 @@ public class WebhookSecrets {
     }
 
     /** The store entries of every endpoint with a secret, for a re-wrap after a wrapping-key rotation. */
-    public List<String[]> entries() {
+    public List<WrappedEntries.Location> entries() {
         return jdbc.sql("select distinct tenant_id, endpoint_id from webhook_secret")
-                .query((rs, n) -> new String[] {
-                    rs.getString(1), path(rs.getString(1), rs.getString(2)), context(rs.getString(1), rs.getString(2))
-                })
+                .query((rs, n) -> new WrappedEntries.Location(
+                        path(rs.getString(1), rs.getString(2)), context(rs.getString(1), rs.getString(2))))
                 .list();
     }
 

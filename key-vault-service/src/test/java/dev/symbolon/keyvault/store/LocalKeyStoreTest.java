@@ -134,14 +134,17 @@ class LocalKeyStoreTest {
 
         assertThat(store.read("tenants/t_1/keys/key_a").orElseThrow().data().values())
                 .allSatisfy(v -> assertThat(v).startsWith("local:v1:"));
+        assertThat(entries.has("tenants/t_1/keys/key_a", 2)).isTrue();
+        assertThat(entries.has("tenants/t_1/keys/key_a", 3)).isFalse();
         assertThat(entries.openAll("tenants/t_1/keys/key_a", "t_1|key_a"))
                 .containsOnlyKeys(1, 2)
                 .hasEntrySatisfying(2, v -> assertThat(new String(v, StandardCharsets.UTF_8))
                         .isEqualTo("second"));
 
         store.rotateWrappingKey();
-        assertThat(entries.rewrap("tenants/t_1/keys/key_a", "t_1|key_a")).isEqualTo(2);
-        assertThat(entries.rewrap("tenants/t_1/keys/key_a", "t_1|key_a"))
+        WrappedEntries.Location key = new WrappedEntries.Location("tenants/t_1/keys/key_a", "t_1|key_a");
+        assertThat(entries.rewrap(key, store.currentWrappingVersion())).isEqualTo(2);
+        assertThat(entries.rewrap(key, store.currentWrappingVersion()))
                 .as("nothing left")
                 .isZero();
         assertThat(store.read("tenants/t_1/keys/key_a").orElseThrow().data().values())
