@@ -5,7 +5,6 @@ import dev.symbolon.analytics.pricing.PriceTable;
 import dev.symbolon.analytics.quota.QuotaLedger;
 import dev.symbolon.contracts.UsageRecorded;
 import java.math.BigDecimal;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -95,78 +94,72 @@ class UsageFacts {
         return new Priced(event, cost);
     }
 
-    /** One multi-row insert (arrays unnested server-side); answers the event ids that were new. */
+    private static final String[] FACT_TYPES = {
+        "uuid",
+        "timestamptz",
+        "text",
+        "text",
+        "text",
+        "text",
+        "text",
+        "text",
+        "text",
+        "int4",
+        "text",
+        "int8",
+        "int8",
+        "int8",
+        "bool",
+        "bool",
+        "int8",
+        "int8",
+        "text",
+        "numeric"
+    };
+    private static final String INSERT_FACTS = "insert into usage_fact (event_id, occurred_at, tenant_id, app_id,"
+            + " key_id, key_kind, provider, model, endpoint, status, outcome, input_tokens, output_tokens,"
+            + " cached_input_tokens, streamed, partial, latency_ms, overhead_ms, request_id, cost_usd, priced)"
+            + " select u.*, u.cost is not null from unnest(" + Unnest.parameters(FACT_TYPES) + ")"
+            + " as u(event_id, occurred_at, tenant_id, app_id, key_id, key_kind, provider, model, endpoint, status,"
+            + " outcome, input_tokens, output_tokens, cached_input_tokens, streamed, partial, latency_ms, overhead_ms,"
+            + " request_id, cost)"
+            + " on conflict (event_id, occurred_at) do nothing returning event_id";
+
+    private static final String[] ROLLUP_TYPES = {
+        "text", "timestamptz", "text", "text", "text", "text", "text", "int8", "int8", "int8", "int8", "numeric", "int8"
+    };
+    private static final String UPSERT_ROLLUPS = "insert into usage_rollup (granularity, bucket, tenant_id, app_id,"
+            + " key_id, provider, model, requests, input_tokens, output_tokens, cached_input_tokens, cost_usd,"
+            + " unpriced_requests) select * from unnest(" + Unnest.parameters(ROLLUP_TYPES) + ")"
+            + " on conflict (granularity, tenant_id, bucket, app_id, key_id, provider, model) do update set"
+            + " requests = usage_rollup.requests + excluded.requests,"
+            + " input_tokens = usage_rollup.input_tokens + excluded.input_tokens,"
+            + " output_tokens = usage_rollup.output_tokens + excluded.output_tokens,"
+            + " cached_input_tokens = usage_rollup.cached_input_tokens + excluded.cached_input_tokens,"
+            + " cost_usd = usage_rollup.cost_usd + excluded.cost_usd,"
+            + " unpriced_requests = usage_rollup.unpriced_requests + excluded.unpriced_requests";
+
+    /** One multi-row insert; answers the event ids that were new. */
     private static Set<UUID> insertFacts(Connection connection, Collection<Priced> facts) throws SQLException {
-        int n = facts.size();
-        Object[][] columns = new Object[20][n];
-        int i = 0;
+        List<Object[]> rows = new ArrayList<>(facts.size());
         for (Priced fact : facts) {
             UsageRecorded e = fact.event();
-            Object[] row = {
+            rows.add(new Object[] {
                 e.eventId(), Timestamp.from(e.occurredAt()), e.tenantId(), e.appId(), e.keyId(), e.keyKind(),
                 e.provider(), e.model(), e.endpoint(), e.status(), e.outcome().name(), e.inputTokens(),
                 e.outputTokens(), e.cachedInputTokens(), e.streamed(), e.partial(), e.latencyMs(), e.overheadMs(),
                 e.requestId(), fact.cost()
-            };
-            for (int c = 0; c < row.length; c++) {
-                columns[c][i] = row[c];
-            }
-            i++;
+            });
         }
-        String[] types = {
-            "uuid",
-            "timestamptz",
-            "text",
-            "text",
-            "text",
-            "text",
-            "text",
-            "text",
-            "text",
-            "int4",
-            "text",
-            "int8",
-            "int8",
-            "int8",
-            "bool",
-            "bool",
-            "int8",
-            "int8",
-            "text",
-            "numeric"
-        };
-        String sql =
-                """
-                insert into usage_fact (event_id, occurred_at, tenant_id, app_id, key_id, key_kind, provider, model,
-                    endpoint, status, outcome, input_tokens, output_tokens, cached_input_tokens, streamed, partial,
-                    latency_ms, overhead_ms, request_id, cost_usd, priced)
-                select u.*, u.cost is not null from unnest(?::uuid[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],
-                    ?::text[], ?::text[], ?::text[], ?::text[], ?::int4[], ?::text[], ?::int8[], ?::int8[], ?::int8[],
-                    ?::bool[], ?::bool[], ?::int8[], ?::int8[], ?::text[], ?::numeric[])
-                    as u(event_id, occurred_at, tenant_id, app_id, key_id, key_kind, provider, model, endpoint,
-                         status, outcome, input_tokens, output_tokens, cached_input_tokens, streamed, partial,
-                         latency_ms, overhead_ms, request_id, cost)
-                on conflict (event_id, occurred_at) do nothing
-                returning event_id
-                """;
-        Set<UUID> inserted = new HashSet<>();
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            List<Array> arrays = new ArrayList<>();
-            for (int c = 0; c < columns.length; c++) {
-                Array array = connection.createArrayOf(types[c], columns[c]);
-                arrays.add(array);
-                statement.setArray(c + 1, array);
-            }
+        return Unnest.execute(connection, INSERT_FACTS, FACT_TYPES, rows, statement -> {
+            Set<UUID> inserted = new HashSet<>();
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     inserted.add(rs.getObject(1, UUID.class));
                 }
             }
-            for (Array array : arrays) {
-                array.free();
-            }
-        }
-        return inserted;
+            return inserted;
+        });
     }
 
     /** Adds new facts to their hour, day and month rows, in key order (no deadlocks between batches). */
@@ -196,72 +189,25 @@ class UsageFacts {
             return;
         }
         // One statement for the whole batch, rows in key order (concurrent batches lock in the same order).
-        List<Rollup> rows = List.copyOf(rollups.values());
-        jdbc.execute((Connection connection) -> {
-            Object[][] columns = new Object[13][rows.size()];
-            for (int r = 0; r < rows.size(); r++) {
-                Rollup row = rows.get(r);
-                Object[] values = {
-                    row.granularity,
-                    Timestamp.from(row.bucket),
-                    row.tenantId,
-                    row.appId,
-                    row.keyId,
-                    row.provider,
-                    row.model,
-                    row.requests,
-                    row.inputTokens,
-                    row.outputTokens,
-                    row.cachedInputTokens,
-                    row.cost,
-                    row.unpriced
-                };
-                for (int c = 0; c < values.length; c++) {
-                    columns[c][r] = values[c];
-                }
-            }
-            String[] types = {
-                "text",
-                "timestamptz",
-                "text",
-                "text",
-                "text",
-                "text",
-                "text",
-                "int8",
-                "int8",
-                "int8",
-                "int8",
-                "numeric",
-                "int8"
-            };
-            try (PreparedStatement statement = connection.prepareStatement(
-                    """
-                    insert into usage_rollup (granularity, bucket, tenant_id, app_id, key_id, provider, model, requests,
-                        input_tokens, output_tokens, cached_input_tokens, cost_usd, unpriced_requests)
-                    select * from unnest(?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[],
-                        ?::text[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::int8[])
-                    on conflict (granularity, tenant_id, bucket, app_id, key_id, provider, model) do update set
-                        requests = usage_rollup.requests + excluded.requests,
-                        input_tokens = usage_rollup.input_tokens + excluded.input_tokens,
-                        output_tokens = usage_rollup.output_tokens + excluded.output_tokens,
-                        cached_input_tokens = usage_rollup.cached_input_tokens + excluded.cached_input_tokens,
-                        cost_usd = usage_rollup.cost_usd + excluded.cost_usd,
-                        unpriced_requests = usage_rollup.unpriced_requests + excluded.unpriced_requests
-                    """)) {
-                List<Array> arrays = new ArrayList<>();
-                for (int c = 0; c < columns.length; c++) {
-                    Array array = connection.createArrayOf(types[c], columns[c]);
-                    arrays.add(array);
-                    statement.setArray(c + 1, array);
-                }
-                statement.executeUpdate();
-                for (Array array : arrays) {
-                    array.free();
-                }
-            }
-            return null;
-        });
+        List<Object[]> rows = rollups.values().stream()
+                .map(r -> new Object[] {
+                    r.granularity,
+                    Timestamp.from(r.bucket),
+                    r.tenantId,
+                    r.appId,
+                    r.keyId,
+                    r.provider,
+                    r.model,
+                    r.requests,
+                    r.inputTokens,
+                    r.outputTokens,
+                    r.cachedInputTokens,
+                    r.cost,
+                    r.unpriced
+                })
+                .toList();
+        jdbc.execute((Connection connection) ->
+                Unnest.execute(connection, UPSERT_ROLLUPS, ROLLUP_TYPES, rows, PreparedStatement::executeUpdate));
     }
 
     private static String nz(String value) {

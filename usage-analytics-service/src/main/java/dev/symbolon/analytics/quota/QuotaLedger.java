@@ -2,6 +2,7 @@ package dev.symbolon.analytics.quota;
 
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Notification;
+import dev.symbolon.contracts.QuotaState;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
@@ -139,46 +140,29 @@ public class QuotaLedger {
         if (policy == null) {
             return;
         }
-        Map<String, Object[]> totals = jdbc.query(
+        QuotaState.PeriodUsage usage = jdbc.query(
                 "select requests, tokens, cost_usd from quota_usage where tenant_id = ? and app_id = ? and period = ?"
                         + " and period_start = ?",
-                rs -> {
-                    Map<String, Object[]> found = new LinkedHashMap<>();
-                    if (rs.next()) {
-                        found.put("row", new Object[] {rs.getLong(1), rs.getLong(2), rs.getBigDecimal(3)});
-                    }
-                    return found;
-                },
+                rs -> rs.next()
+                        ? new QuotaState.PeriodUsage(d.start, d.end, rs.getLong(1), rs.getLong(2), rs.getBigDecimal(3))
+                        : null,
                 d.tenantId,
                 d.appId,
                 d.period,
                 Timestamp.from(d.start));
-        Object[] row = totals.get("row");
-        if (row == null) {
+        if (usage == null) {
             return;
         }
-        boolean day = d.period.equals("day");
-        Map<String, Object[]> limits = new LinkedHashMap<>();
-        limits.put(
-                "requests-per-" + d.period,
-                new Object[] {day ? policy.requestsPerDay() : policy.requestsPerMonth(), row[0]});
-        limits.put(
-                "tokens-per-" + d.period, new Object[] {day ? policy.tokensPerDay() : policy.tokensPerMonth(), row[1]});
-        limits.put(
-                "cost-per-" + d.period, new Object[] {day ? policy.costPerDayUsd() : policy.costPerMonthUsd(), row[2]});
         List<Integer> thresholds = policy.alertThresholdsPercent() == null
                         || policy.alertThresholdsPercent().isEmpty()
                 ? DEFAULT_THRESHOLDS
                 : policy.alertThresholdsPercent();
-        for (Map.Entry<String, Object[]> limit : limits.entrySet()) {
-            BigDecimal max = decimal(limit.getValue()[0]);
-            if (max == null || max.signum() <= 0) {
-                continue;
+        for (QuotaLimits.Limit limit : QuotaLimits.of(policy, d.period, usage)) {
+            if (limit.max().signum() <= 0) {
+                continue; // a zero limit blocks at once; there is no share of it to announce
             }
-            BigDecimal used = decimal(limit.getValue()[1]);
             for (int threshold : thresholds) {
-                // used / max >= threshold / 100, in exact arithmetic
-                if (used.multiply(BigDecimal.valueOf(100)).compareTo(max.multiply(BigDecimal.valueOf(threshold))) < 0) {
+                if (!limit.reached(threshold)) {
                     continue;
                 }
                 int inserted = jdbc.update(
@@ -186,11 +170,11 @@ public class QuotaLedger {
                                 + " values (?, ?, ?, ?, ?) on conflict do nothing",
                         d.tenantId,
                         d.appId,
-                        limit.getKey(),
+                        limit.name(),
                         Timestamp.from(d.start),
                         threshold);
                 if (inserted == 1) {
-                    enqueue(notification(d, limit.getKey(), threshold, max, used));
+                    enqueue(notification(d, limit.name(), threshold, limit.max(), limit.used()));
                 }
             }
         }
@@ -222,16 +206,6 @@ public class QuotaLedger {
                 Topics.NOTIFICATION,
                 notification.tenantId(),
                 EventJson.encode(notification));
-    }
-
-    private static BigDecimal decimal(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof BigDecimal decimal) {
-            return decimal;
-        }
-        return BigDecimal.valueOf(((Number) value).longValue());
     }
 
     private static void add(

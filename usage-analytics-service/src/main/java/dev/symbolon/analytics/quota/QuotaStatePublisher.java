@@ -135,31 +135,16 @@ public class QuotaStatePublisher {
     /** Which quota is exhausted (day limits first), or null. */
     static String exhausted(
             TenantConfigSnapshot.Policy policy, QuotaState.PeriodUsage day, QuotaState.PeriodUsage month) {
-        if (policy == null) {
-            return null;
+        for (QuotaLimits.Limit limit : QuotaLimits.of(policy, "day", day)) {
+            if (limit.reached(100)) {
+                return limit.name();
+            }
         }
-        if (reached(policy.requestsPerDay(), day.requests())) {
-            return "requests-per-day";
-        }
-        if (reached(policy.tokensPerDay(), day.tokens())) {
-            return "tokens-per-day";
-        }
-        if (policy.costPerDayUsd() != null && day.costUsd().compareTo(policy.costPerDayUsd()) >= 0) {
-            return "cost-per-day";
-        }
-        if (reached(policy.requestsPerMonth(), month.requests())) {
-            return "requests-per-month";
-        }
-        if (reached(policy.tokensPerMonth(), month.tokens())) {
-            return "tokens-per-month";
-        }
-        if (policy.costPerMonthUsd() != null && month.costUsd().compareTo(policy.costPerMonthUsd()) >= 0) {
-            return "cost-per-month";
+        for (QuotaLimits.Limit limit : QuotaLimits.of(policy, "month", month)) {
+            if (limit.reached(100)) {
+                return limit.name();
+            }
         }
         return null;
-    }
-
-    private static boolean reached(Long limit, long used) {
-        return limit != null && used >= limit;
     }
 }
