@@ -34,6 +34,11 @@ class KeyVaultClient {
                 .build();
     }
 
+    /** The service-authenticated client to key-vault-service, shared with {@link TenantKeysApi}. */
+    WebClient http() {
+        return http;
+    }
+
     /** The server key a tenant's requests use for a provider (its scoped one, else the shared one). */
     Mono<ProviderKey> serverKey(String provider, String tenantId) {
         return http.get()

@@ -1,6 +1,5 @@
 package dev.symbolon.edge.keys;
 
-import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.auth.AppIdentity;
 import java.time.Duration;
 import org.springframework.http.HttpMethod;
@@ -22,12 +21,8 @@ public class TenantKeysApi {
 
     private final WebClient http;
 
-    TenantKeysApi(EdgeProperties properties, WebClient.Builder builder) {
-        EdgeProperties.KeyVault keyVault = properties.keyVault();
-        this.http = builder.clone()
-                .baseUrl(keyVault.baseUrl().toString())
-                .defaultHeaders(h -> h.setBearerAuth(keyVault.serviceToken().reveal()))
-                .build();
+    TenantKeysApi(KeyVaultClient keyVault) {
+        this.http = keyVault.http();
     }
 
     /** One call for the caller's tenant: {@code path} is relative to its keys ({@code ""}, {@code /key_x}). */
