@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
-"""One request at a time through four arms, interleaved: direct to the fake upstream, through nginx,
-through the edge with the operator's server key, through the edge with a split BYOK key (made here
-through the edge's /byok/keys). Prints a markdown table of p50/p99/p99.9 and the added latency of
-nginx and of the edge. Used by bench/run.sh."""
+"""Used by bench/run.sh.
+
+    arms.py split-key --edge H:P --credential C
+        makes a split BYOK key for compat:bench through the edge's /byok/keys; prints "keyId clientPart"
+    arms.py latency --credential C --split-key ID --client-part P --upstream H:P --proxy H:P --edge H:P
+        one request at a time through four arms, interleaved: direct to the fake upstream, through nginx,
+        through the edge with the operator's server key, through the edge with the split key (opened with
+        the client part on every request). Prints a markdown table of p50/p99/p99.9 and the added latency.
+"""
 import argparse
 import http.client
 import json
@@ -28,27 +33,21 @@ def timed(connection, path, headers):
     return elapsed
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--credential", required=True)
-    parser.add_argument("--upstream", required=True)
-    parser.add_argument("--proxy", required=True)
-    parser.add_argument("--edge", required=True)
-    parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--warmup", type=int, default=2000)
-    args = parser.parse_args()
-
-    plain = {"Content-Type": "application/json"}
-    governed = dict(plain, Authorization="Bearer " + args.credential)
-    setup = http.client.HTTPConnection(args.edge)
-    setup.request("POST", "/byok/keys", body=json.dumps({"provider": "compat:bench", "apiKey": "sk-bench-upstream-key"}),
-                  headers=governed)
-    created = setup.getresponse()
+def split_key(args):
+    edge = http.client.HTTPConnection(args.edge)
+    edge.request("POST", "/byok/keys", body=json.dumps({"provider": "compat:bench", "apiKey": "sk-bench-upstream-key"}),
+                 headers={"Content-Type": "application/json", "Authorization": "Bearer " + args.credential})
+    created = edge.getresponse()
     key = json.loads(created.read())
     if created.status != 201:
         raise SystemExit(f"split key: HTTP {created.status} {key}")
-    split = dict(governed, **{"X-Partial-Key-Id": key["keyId"], "X-Partial-Key": key["clientPart"]})
+    print(key["keyId"], key["clientPart"])
 
+
+def latency(args):
+    plain = {"Content-Type": "application/json"}
+    governed = dict(plain, Authorization="Bearer " + args.credential)
+    split = dict(governed, **{"X-Partial-Key-Id": args.split_key, "X-Partial-Key": args.client_part})
     arms = [
         ("direct", http.client.HTTPConnection(args.upstream), PATH, plain),
         ("nginx", http.client.HTTPConnection(args.proxy), PATH, plain),
@@ -65,17 +64,34 @@ def main():
     for values in samples.values():
         values.sort()
 
-    print(f"{args.requests} requests per arm, interleaved, after {args.warmup} warm-up rounds; times in ms.")
+    print(f"{args.requests} requests per arm, interleaved, after {args.warmup} warm-up rounds; times in ms "
+          "(Python client, one kept-alive connection per arm).")
     print()
     print("| percentile | direct | nginx | edge (server key) | edge (split key) | nginx added | edge added | "
-          "edge added, split | edge added ÷ nginx added |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "edge added, split key |")
+    print("|---|---|---|---|---|---|---|---|")
     for p in (50, 99, 99.9):
         d, n, e, s = (percentile(samples[name], p) for name in samples)
-        ratio = (e - d) / (n - d) if n - d > 0 else float("nan")
-        print(f"| p{p:g} | {d:.3f} | {n:.3f} | {e:.3f} | {s:.3f} | {n - d:.3f} | {e - d:.3f} | {s - d:.3f} | {ratio:.1f}× |")
-    setup.request("DELETE", "/byok/keys/" + key["keyId"], headers=governed)
-    setup.getresponse().read()
+        print(f"| p{p:g} | {d:.3f} | {n:.3f} | {e:.3f} | {s:.3f} | {n - d:.3f} | {e - d:.3f} | {s - d:.3f} |")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    commands = parser.add_subparsers(dest="command", required=True)
+    make = commands.add_parser("split-key")
+    make.add_argument("--edge", required=True)
+    make.add_argument("--credential", required=True)
+    measure = commands.add_parser("latency")
+    measure.add_argument("--credential", required=True)
+    measure.add_argument("--split-key", required=True)
+    measure.add_argument("--client-part", required=True)
+    measure.add_argument("--upstream", required=True)
+    measure.add_argument("--proxy", required=True)
+    measure.add_argument("--edge", required=True)
+    measure.add_argument("--requests", type=int, default=3000)
+    measure.add_argument("--warmup", type=int, default=1000)
+    args = parser.parse_args()
+    split_key(args) if args.command == "split-key" else latency(args)
 
 
 if __name__ == "__main__":

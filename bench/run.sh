@@ -1,124 +1,205 @@
 #!/usr/bin/env bash
 # The edge against nginx, one run on this machine: ./bench/run.sh [--quick]
-# Installs Debian's nginx and wrk if missing, starts a static fake upstream (nginx), nginx as a plain
-# proxy_pass reverse proxy with upstream keepalive, and the local stack (edge with its real pipeline:
-# app credential, policy, limits, key injection, metering to a real Kafka broker), then measures
-# direct / nginx / edge (server key) / edge (split key) and writes bench/results.md.
+#
+# Installs Debian's nginx and wrk if missing and builds the project, then starts:
+#   core 0  a static fake upstream (nginx, one worker), an SSE upstream (bench/streams.py), the load
+#           generator (wrk or the Python clients), and the local stack without edge, analytics and
+#           dispatcher (Kafka broker, PostgreSQL, admin-api, key-vault-service);
+#   core 1  the proxy under test: nginx (plain proxy_pass, upstream keepalive, one worker), or the
+#           edge on its own JVM with its real pipeline (app credential, policy, limits, key injection,
+#           metering to the stack's Kafka broker).
+# Both proxies get the same single core; everything else stays off it. Writes bench/results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
 [[ "${1:-}" == "--quick" ]] && quick=1
 duration=${BENCH_DURATION:-10s}
-[[ $quick == 1 ]] && duration=5s
+warm=${BENCH_WARMUP:-60s}
+requests=3000
+streams=300
+if [[ $quick == 1 ]]; then duration=4s; warm=30s; requests=1000; streams=100; fi
+[[ $(nproc) -ge 2 ]] || { echo "needs at least 2 cores (one for the proxy under test)"; exit 1; }
+load_cpu=0
+proxy_cpu=1
 
-if ! command -v nginx > /dev/null || ! command -v wrk > /dev/null; then
-  echo "installing nginx and wrk (Debian packages)..."
+need=()
+command -v nginx > /dev/null || need+=(nginx-light)
+command -v wrk > /dev/null || need+=(wrk)
+command -v python3 > /dev/null || need+=(python3)
+if [[ ${#need[@]} -gt 0 ]]; then
+  echo "installing ${need[*]} (Debian packages)..."
   sudo_cmd=""; [[ $(id -u) != 0 ]] && sudo_cmd=sudo
-  $sudo_cmd apt-get install -y -q nginx-light wrk > /dev/null || { $sudo_cmd apt-get update -q > /dev/null; $sudo_cmd apt-get install -y -q nginx-light wrk > /dev/null; }
+  $sudo_cmd apt-get install -y -q "${need[@]}" > /dev/null \
+    || { $sudo_cmd apt-get update -q > /dev/null; $sudo_cmd apt-get install -y -q "${need[@]}" > /dev/null; }
 fi
+
+if [[ "${SYMBOLON_SKIP_BUILD:-0}" != 1 ]]; then
+  echo "building..."
+  ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -Denforcer.skip=true -pl local-stack -am package
+fi
+edge_jar=$(ls edge-proxy/target/edge-proxy-*-exec.jar)
 
 work=$(mktemp -d /tmp/symbolon-bench.XXXXXX)
 data="$work/data"
-upstream_port=18081
-proxy_port=18082
+upstream_port=18081 proxy_port=18082 edge_port=18083 sse_port=18084 sse_proxy_port=18085
+pids=()
 cleanup() {
-  [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2> /dev/null || true
-  [[ -n "${stack_pid:-}" ]] && kill "$stack_pid" 2> /dev/null && wait "$stack_pid" 2> /dev/null || true
+  for pid_file in "$work"/*.pid; do [[ -f "$pid_file" ]] && kill "$(cat "$pid_file")" 2> /dev/null || true; done
+  for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
+  wait 2> /dev/null || true
 }
 trap cleanup EXIT
 
 body='{"id":"chatcmpl-bench","object":"chat.completion","model":"bench-1","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}'
-cat > "$work/nginx.conf" <<CONF
+cat > "$work/upstream.conf" << CONF
 worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
+pid $work/upstream.pid;
+error_log $work/upstream-error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
-  upstream fake { server 127.0.0.1:$upstream_port; keepalive 128; }
   server {
     listen 127.0.0.1:$upstream_port;
     location / { default_type application/json; return 200 '$body'; }
   }
+}
+CONF
+cat > "$work/proxy.conf" << CONF
+worker_processes 1;
+pid $work/proxy.pid;
+error_log $work/proxy-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream fake { server 127.0.0.1:$upstream_port; keepalive 128; }
+  upstream sse { server 127.0.0.1:$sse_port; keepalive 16; }
   server {
     listen 127.0.0.1:$proxy_port;
+    location / { proxy_pass http://fake; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+  server {
+    listen 127.0.0.1:$sse_proxy_port;
     location / {
-      proxy_pass http://fake;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      proxy_pass http://sse; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off;
     }
   }
 }
 CONF
-nginx -c "$work/nginx.conf"
+taskset -c $load_cpu nginx -c "$work/upstream.conf"
+taskset -c $proxy_cpu nginx -c "$work/proxy.conf"
+taskset -c $load_cpu python3 bench/streams.py serve $sse_port &
+pids+=($!)
 
-echo "starting the local stack (edge → fake upstream as compat:bench)..."
-export SYMBOLON_SKIP_BUILD=${SYMBOLON_SKIP_BUILD:-0}
-export SYMBOLON_JAVA_OPTS="-XX:+UseSerialGC -Xss512k \
- -Dsymbolon.edge.compat.bench.base-url=http://127.0.0.1:$upstream_port/v1 \
+echo "starting the local stack without edge, analytics and dispatcher..."
+SYMBOLON_SKIP_BUILD=1 SYMBOLON_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -Dlogging.level.root=WARN \
  -Dsymbolon.key-vault.server-keys[compat:bench].api-key=sk-bench-upstream-key \
- -Dlogging.level.root=WARN"
-./symbolon-local --data-dir="$data" > "$work/stack.log" 2>&1 &
-stack_pid=$!
-for _ in $(seq 1 600); do
-  if [[ -f "$data/bootstrap.properties" ]] && curl -sf http://localhost:8080/actuator/health/readiness > /dev/null \
-     && curl -sf http://localhost:8083/actuator/health/readiness > /dev/null; then break; fi
+ -Dsymbolon.key-vault.server-keys[compat:benchsse].api-key=sk-bench-upstream-key" \
+  taskset -c $load_cpu ./symbolon-local --data-dir="$data" --without=edge,analytics,dispatcher > "$work/stack.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do
+  [[ -f "$data/edge-proxy.properties" ]] && grep -q "Symbolon is running" "$work/stack.log" && break
   sleep 1
 done
-credential=$(grep '^demo-credential=' "$data/bootstrap.properties" | cut -d= -f2-)
-jvm_pid=$(pgrep -f "local-stack.jar" | head -1)
-rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$jvm_pid/status"; }
+grep -q "Symbolon is running" "$work/stack.log" || { cat "$work/stack.log"; exit 1; }
+
+echo "starting the edge on core $proxy_cpu..."
+# One event loop on one core, as nginx has one worker; the serial collector suits a one-core heap.
+taskset -c $proxy_cpu java -XX:+UseSerialGC -Xmx256m -Xss512k -Dreactor.netty.ioWorkerCount=1 \
+  -jar "$edge_jar" --spring.config.additional-location="file:$data/edge-proxy.properties" \
+  --server.port=$edge_port --logging.level.root=WARN \
+  --symbolon.edge.compat.bench.base-url=http://127.0.0.1:$upstream_port/v1 \
+  --symbolon.edge.compat.benchsse.base-url=http://127.0.0.1:$sse_port/v1 > "$work/edge.log" 2>&1 &
+edge_pid=$!
+pids+=($edge_pid)
+for _ in $(seq 1 120); do
+  curl -sf "http://localhost:$edge_port/actuator/health/readiness" > /dev/null && break
+  sleep 1
+done
+curl -sf "http://localhost:$edge_port/actuator/health/readiness" > /dev/null || { cat "$work/edge.log"; exit 1; }
+rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$edge_pid/status"; }
 rss_idle=$(rss)
 
-python3 bench/arms.py --credential "$credential" --upstream "127.0.0.1:$upstream_port" --proxy "127.0.0.1:$proxy_port" \
-  --edge "localhost:8080" --requests $([[ $quick == 1 ]] && echo 1000 || echo 3000) --warmup 2000 > "$work/latency.md"
-
-lua="$work/post.lua"
-cat > "$lua" <<LUA
+credential=$(grep '^demo-credential=' "$data/bootstrap.properties" | cut -d= -f2-)
+read -r split_id split_part <<< "$(python3 bench/arms.py split-key --edge "localhost:$edge_port" --credential "$credential")"
+lua() { # file extra-header-lines
+  cat > "$1" << LUA
 wrk.method = "POST"
 wrk.body = '{"model":"bench-1","messages":[{"role":"user","content":"ping"}]}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $credential"
+$2
 LUA
-throughput() { # url connections → "rps p99ms"
-  local threads=2; [[ "$2" -lt 2 ]] && threads=1
-  wrk -t"$threads" -c"$2" -d"$duration" --latency -s "$lua" "$1" 2> /dev/null | awk '
+}
+lua "$work/server.lua" ""
+lua "$work/split.lua" "wrk.headers[\"X-Partial-Key-Id\"] = \"$split_id\"
+wrk.headers[\"X-Partial-Key\"] = \"$split_part\""
+wrk_run() { # url connections lua duration → "rps p99ms"
+  taskset -c $load_cpu wrk -t1 -c"$2" -d"$4" --latency -s "$3" "$1" 2> /dev/null | awk '
     /Requests\/sec/ {rps=$2}
     /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; p99=v}
     END {printf "%.0f %.2f", rps, p99}'
 }
+edge_url="http://localhost:$edge_port/compat/bench/v1/chat/completions"
+
+echo "warming the edge up for $warm (the JIT shares its one core)..."
+wrk_run "$edge_url" 16 "$work/server.lua" "$warm" > /dev/null
+wrk_run "$edge_url" 16 "$work/split.lua" 10s > /dev/null
+
+echo "one request at a time..."
+taskset -c $load_cpu python3 bench/arms.py latency --credential "$credential" --split-key "$split_id" --client-part "$split_part" \
+  --upstream "127.0.0.1:$upstream_port" --proxy "127.0.0.1:$proxy_port" --edge "localhost:$edge_port" \
+  --requests $requests --warmup 1000 > "$work/latency.md"
+
+echo "throughput..."
 {
-  echo "| connections | direct req/s (p99 ms) | nginx req/s (p99 ms) | edge req/s (p99 ms) | edge ÷ nginx throughput |"
-  echo "|---|---|---|---|---|"
+  echo "| connections | direct req/s (p99 ms) | nginx req/s (p99 ms) | edge req/s (p99 ms) | edge ÷ nginx | edge, split key req/s (p99 ms) |"
+  echo "|---|---|---|---|---|---|"
   for c in 1 16 64; do
-    read -r d dp <<< "$(throughput "http://127.0.0.1:$upstream_port/v1/chat/completions" $c)"
-    read -r n np <<< "$(throughput "http://127.0.0.1:$proxy_port/v1/chat/completions" $c)"
-    read -r e ep <<< "$(throughput "http://localhost:8080/compat/bench/v1/chat/completions" $c)"
+    read -r d dp <<< "$(wrk_run "http://127.0.0.1:$upstream_port/v1/chat/completions" $c "$work/server.lua" "$duration")"
+    read -r n np <<< "$(wrk_run "http://127.0.0.1:$proxy_port/v1/chat/completions" $c "$work/server.lua" "$duration")"
+    read -r e ep <<< "$(wrk_run "$edge_url" $c "$work/server.lua" "$duration")"
+    [[ $c == 64 ]] && rss_load=$(rss)
+    read -r s sp <<< "$(wrk_run "$edge_url" $c "$work/split.lua" "$duration")"
     ratio=$(awk -v e="$e" -v n="$n" 'BEGIN {printf "%.0f %%", (n > 0 ? 100 * e / n : 0)}')
-    echo "| $c | $d ($dp) | $n ($np) | $e ($ep) | $ratio |"
+    echo "| $c | $d ($dp) | $n ($np) | $e ($ep) | $ratio | $s ($sp) |"
   done
 } > "$work/throughput.md"
-rss_load=$(rss)
-sleep 5
+
+echo "streams..."
+taskset -c $load_cpu python3 bench/streams.py measure --direct "127.0.0.1:$sse_port" \
+  --nginx "127.0.0.1:$sse_proxy_port" --edge "localhost:$edge_port" --credential "$credential" \
+  --streams $streams --warmup 50 > "$work/streams.md"
+sleep 10
 rss_after=$(rss)
+heap=$(jcmd "$edge_pid" GC.heap_info 2> /dev/null | awk '/total/ {print; exit}' | sed 's/^ *//')
 
 {
   echo "# Benchmark results"
   echo
-  echo "Command: \`./bench/run.sh\` — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(awk '/MemTotal/ {print int($2/1048576)}' /proc/meminfo) GiB,"
-  echo "$(java -version 2>&1 | head -1), nginx $(nginx -v 2>&1 | cut -d/ -f2), wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)."
-  echo "Not pinned: client, nginx and the whole local stack (five services, Kafka, PostgreSQL in one JVM) share the cores."
+  echo "Command: \`./bench/run.sh$([[ $quick == 1 ]] && echo " --quick")\` — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
+  echo "$(awk '/MemTotal/ {print int($2/1048576)}' /proc/meminfo) GiB, $(java -version 2>&1 | head -1), nginx $(nginx -v 2>&1 | cut -d/ -f2), wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)."
+  echo
+  echo "Pinning (taskset): the proxy under test — nginx (1 worker) or the edge (its own JVM, 1 event loop,"
+  echo "serial GC, 256 MiB heap) — runs alone on core $proxy_cpu. Core $load_cpu runs the load generator, both fake"
+  echo "upstreams and the rest of the system (Kafka broker, PostgreSQL, admin-api, key-vault-service). The edge"
+  echo "runs its whole pipeline: app credential, policy, rate limits, key injection, a usage event per request"
+  echo "to the real Kafka broker. It was warmed up for $warm first."
   echo
   echo "## Added latency, one request at a time"
   echo
   cat "$work/latency.md"
   echo
-  echo "## Throughput (wrk, 2 threads — 1 for one connection — $duration per cell)"
+  echo "## Throughput (wrk, 1 thread, $duration per cell; direct is the fake upstream's ceiling)"
   echo
   cat "$work/throughput.md"
   echo
-  echo "## Memory (RSS of the local-stack JVM: all five services, Kafka client, not only the edge)"
+  echo "## Streams (SSE)"
   echo
-  echo "idle ${rss_idle} MiB, after the load ${rss_load} MiB, 5 s later ${rss_after} MiB."
+  cat "$work/streams.md"
+  echo
+  echo "## Edge memory (RSS of the edge JVM)"
+  echo
+  echo "idle after start ${rss_idle} MiB, under load (64 connections) ${rss_load} MiB, 10 s after the last"
+  echo "load ${rss_after} MiB. Heap then: ${heap}."
 } > bench/results.md
 cat bench/results.md

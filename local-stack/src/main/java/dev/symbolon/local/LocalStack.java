@@ -14,14 +14,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -62,6 +67,8 @@ public final class LocalStack implements AutoCloseable {
      *
      * @param ports port of each service; 0 picks a free one
      * @param extra additional settings per service, e.g. a provider base URL in tests
+     * @param without services not to start (they keep their port in the others' settings, so one can
+     *     run from an IDE or under a profiler against the rest); key-vault and admin always start
      */
     public record Options(
             Path dataDirectory,
@@ -71,7 +78,18 @@ public final class LocalStack implements AutoCloseable {
             int kafkaPort,
             int kafkaControllerPort,
             int demoProviderPort,
-            Map<Service, Map<String, String>> extra) {
+            Map<Service, Map<String, String>> extra,
+            Set<Service> without) {
+
+        /** The services that may be left out: nothing else depends on them at start-up. */
+        public static final Set<Service> OPTIONAL = EnumSet.of(Service.EDGE, Service.ANALYTICS, Service.DISPATCHER);
+
+        public Options {
+            without = without.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(without));
+            if (!OPTIONAL.containsAll(without)) {
+                throw new IllegalArgumentException("key-vault-service and admin-api always start");
+            }
+        }
 
         /** The defaults of the one-command local mode: fixed, documented ports. */
         public static Options defaults(Path dataDirectory) {
@@ -81,12 +99,33 @@ public final class LocalStack implements AutoCloseable {
             ports.put(Service.KEY_VAULT, 8082);
             ports.put(Service.ANALYTICS, 8083);
             ports.put(Service.DISPATCHER, 8084);
-            return new Options(dataDirectory, false, ports, 54329, 9092, 9093, 8090, Map.of());
+            return new Options(dataDirectory, false, ports, 54329, 9092, 9093, 8090, Map.of(), Set.of());
         }
 
         public Options withReset(boolean reset) {
             return new Options(
-                    dataDirectory, reset, ports, postgresPort, kafkaPort, kafkaControllerPort, demoProviderPort, extra);
+                    dataDirectory,
+                    reset,
+                    ports,
+                    postgresPort,
+                    kafkaPort,
+                    kafkaControllerPort,
+                    demoProviderPort,
+                    extra,
+                    without);
+        }
+
+        public Options without(Set<Service> services) {
+            return new Options(
+                    dataDirectory,
+                    reset,
+                    ports,
+                    postgresPort,
+                    kafkaPort,
+                    kafkaControllerPort,
+                    demoProviderPort,
+                    extra,
+                    services);
         }
     }
 
@@ -147,14 +186,25 @@ public final class LocalStack implements AutoCloseable {
             if (service == Service.EDGE) {
                 demoTenant = DemoTenant.ensure(data, url(Service.ADMIN), secrets.adminToken());
             }
+            if (options.without().contains(service)) {
+                writeSettings(service, data);
+                continue;
+            }
             ConfigurableApplicationContext context =
-                    service.builder.get().registerShutdownHook(false).run(arguments(service, data));
+                    service.builder.get().registerShutdownHook(false).run(arguments(settings(service, data)));
             running.push(context::close);
             boundPorts.put(
                     service,
                     ((WebServerApplicationContext) context).getWebServer().getPort());
         }
-        awaitReady(Service.EDGE, Duration.ofSeconds(60));
+        if (started(Service.EDGE)) {
+            awaitReady(Service.EDGE, Duration.ofSeconds(60));
+        }
+    }
+
+    /** Whether this stack runs the service (see {@link Options#without()}). */
+    public boolean started(Service service) {
+        return boundPorts.containsKey(service);
     }
 
     /** Waits for a service's readiness probe (the edge is ready once it has read tenant-config.v1). */
@@ -180,8 +230,37 @@ public final class LocalStack implements AutoCloseable {
         throw new IllegalStateException(service.moduleName() + " did not become ready within " + timeout);
     }
 
-    /** The deployment contract of each service, as command-line properties. */
-    private String[] arguments(Service service, Path data) {
+    /**
+     * Where a left-out service's settings are: a properties file for
+     * {@code --spring.config.additional-location=file:<path>} (owner-only, it holds local secrets).
+     */
+    public Path settingsFile(Service service) {
+        return dataDirectory().resolve(service.moduleName() + ".properties");
+    }
+
+    private void writeSettings(Service service, Path data) {
+        Properties properties = new Properties();
+        properties.putAll(settings(service, data));
+        Path file = settingsFile(service);
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try (var out = Files.newBufferedWriter(file)) {
+                properties.store(out, service.moduleName() + " settings for running it beside this local stack");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static String[] arguments(Map<String, String> settings) {
+        List<String> args = new ArrayList<>();
+        settings.forEach((name, value) -> args.add("--" + name + "=" + value));
+        return args.toArray(String[]::new);
+    }
+
+    /** The deployment contract of each service: the same names docker-compose.yml and helm set. */
+    private Map<String, String> settings(Service service, Path data) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
         // One logging system serves five contexts; it would label every line with the first name.
@@ -240,9 +319,7 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         settings.putAll(options.extra().getOrDefault(service, Map.of()));
-        List<String> args = new ArrayList<>();
-        settings.forEach((name, value) -> args.add("--" + name + "=" + value));
-        return args.toArray(String[]::new);
+        return settings;
     }
 
     private void database(Map<String, String> settings) {
@@ -251,12 +328,14 @@ public final class LocalStack implements AutoCloseable {
         settings.put("DATABASE_PASSWORD", "");
     }
 
+    /** Where the service listens, or, for one left out, where the others expect it. */
     public String url(Service service) {
-        return "http://localhost:" + boundPorts.get(service);
+        return "http://localhost:" + port(service);
     }
 
     public int port(Service service) {
-        return boundPorts.get(service);
+        Integer bound = boundPorts.get(service);
+        return bound != null ? bound : options.ports().getOrDefault(service, 0);
     }
 
     public String kafkaBootstrapServers() {

@@ -2,10 +2,14 @@ package dev.symbolon.local;
 
 import dev.symbolon.local.LocalStack.Service;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * {@code ./symbolon-local [--data-dir=DIR] [--reset]}: starts the whole system in this JVM, prints
+ * {@code ./symbolon-local [--data-dir=DIR] [--reset] [--without=SERVICE,...]}: starts the whole system in this JVM, prints
  * where everything is and a curl that works offline, and stops everything on Ctrl-C.
  */
 public final class SymbolonLocal {
@@ -13,16 +17,26 @@ public final class SymbolonLocal {
     public static void main(String[] args) {
         Path dataDirectory = Path.of(".symbolon");
         boolean reset = false;
+        Set<Service> without = EnumSet.noneOf(Service.class);
         for (String arg : args) {
             if (arg.equals("--reset")) {
                 reset = true;
+            } else if (arg.startsWith("--without=")) {
+                Optional<Set<Service>> parsed = services(arg.substring("--without=".length()));
+                if (parsed.isEmpty()) {
+                    System.err.println("--without takes a comma-separated list of: " + optionalNames());
+                    System.exit(2);
+                }
+                without.addAll(parsed.get());
             } else if (arg.startsWith("--data-dir=")) {
                 dataDirectory = Path.of(arg.substring("--data-dir=".length()));
             } else if (arg.equals("--help") || arg.equals("-h")) {
-                System.out.println("usage: symbolon-local [--data-dir=DIR] [--reset]");
+                System.out.println("usage: symbolon-local [--data-dir=DIR] [--reset] [--without=SERVICE,...]");
                 System.out.println(
                         "  --data-dir=DIR  where PostgreSQL, Kafka and the key store keep data (./.symbolon)");
                 System.out.println("  --reset         wipe the data directory first");
+                System.out.println("  --without=...   leave services out (" + optionalNames() + ") to run them");
+                System.out.println("                  yourself, e.g. from an IDE, on their usual ports");
                 return;
             } else {
                 System.err.println("unknown argument: " + arg + " (try --help)");
@@ -30,8 +44,8 @@ public final class SymbolonLocal {
             }
         }
         long started = System.nanoTime();
-        LocalStack stack =
-                LocalStack.start(LocalStack.Options.defaults(dataDirectory).withReset(reset));
+        LocalStack stack = LocalStack.start(
+                LocalStack.Options.defaults(dataDirectory).withReset(reset).without(without));
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
@@ -43,6 +57,50 @@ public final class SymbolonLocal {
                         },
                         "symbolon-shutdown"));
         System.out.println(banner(stack, (System.nanoTime() - started) / 1e9));
+    }
+
+    /** Service names as in the banner ({@code edge-proxy}) or short ({@code edge}); empty if any is unknown. */
+    static Optional<Set<Service>> services(String list) {
+        Set<Service> services = EnumSet.noneOf(Service.class);
+        for (String name : list.split(",", -1)) {
+            String wanted = name.trim();
+            Optional<Service> match = LocalStack.Options.OPTIONAL.stream()
+                    .filter(service -> service.moduleName().equals(wanted)
+                            || service.moduleName().startsWith(wanted + "-"))
+                    .findFirst();
+            if (wanted.isEmpty() || match.isEmpty()) {
+                return Optional.empty();
+            }
+            services.add(match.get());
+        }
+        return Optional.of(services);
+    }
+
+    private static String optionalNames() {
+        return LocalStack.Options.OPTIONAL.stream().map(Service::moduleName).collect(Collectors.joining(", "));
+    }
+
+    private static String where(LocalStack stack, Service service) {
+        return stack.started(service) ? stack.url(service) : stack.url(service) + "   (not started: --without)";
+    }
+
+    /** How to run each left-out service beside the stack (empty when all run here). */
+    static String leftOut(LocalStack stack) {
+        StringBuilder text = new StringBuilder();
+        for (Service service : Service.values()) {
+            if (!stack.started(service)) {
+                text.append(String.format(
+                        Locale.ROOT,
+                        " Run %s yourself with its settings from this stack:%n"
+                                + "   java -jar %s/target/%s-*-exec.jar \\%n"
+                                + "     --spring.config.additional-location=file:%s%n",
+                        service.moduleName(),
+                        service.moduleName(),
+                        service.moduleName(),
+                        stack.settingsFile(service)));
+            }
+        }
+        return text.isEmpty() ? "" : text.append('\n').toString();
     }
 
     static String banner(LocalStack stack, double seconds) {
@@ -82,17 +140,17 @@ public final class SymbolonLocal {
 
                    curl -s '%s/analytics/usage?tenantId=%s' -H 'Authorization: Bearer %s'
 
-                 Real providers: set OPENAI_API_KEY (or ANTHROPIC_, GEMINI_, GROQ_, MISTRAL_API_KEY)
+                %s Real providers: set OPENAI_API_KEY (or ANTHROPIC_, GEMINI_, GROQ_, MISTRAL_API_KEY)
                  before starting, then use %s/openai/v1 as the SDK's base URL.
                  Ctrl-C stops everything.
                 ==================================================================================
                 """,
                 seconds,
-                edge,
+                where(stack, Service.EDGE),
                 stack.url(Service.ADMIN),
                 stack.url(Service.KEY_VAULT),
-                analytics,
-                stack.url(Service.DISPATCHER),
+                where(stack, Service.ANALYTICS),
+                where(stack, Service.DISPATCHER),
                 stack.demoProviderUrl(),
                 stack.kafkaBootstrapServers(),
                 stack.postgresJdbcUrl(),
@@ -104,6 +162,7 @@ public final class SymbolonLocal {
                 analytics,
                 stack.demoTenantId(),
                 admin,
+                leftOut(stack),
                 edge);
     }
 

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +59,8 @@ class UsageOutageTest {
                         // Give up on the broker quickly, so events take the journal path in this test.
                         Map.of(
                                 "SYMBOLON_USAGE_DELIVERY_TIMEOUT_MS", "3000",
-                                "spring.kafka.producer.properties.request.timeout.ms", "1000")));
+                                "spring.kafka.producer.properties.request.timeout.ms", "1000")),
+                Set.of());
         try (LocalStack stack = LocalStack.start(options)) {
             String warmUp = requestId(edge(stack));
             await().atMost(Duration.ofSeconds(30)).until(() -> facts(stack, List.of(warmUp)) == 1);

@@ -37,6 +37,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -121,7 +122,8 @@ class WalkingSkeletonTest {
                                 "symbolon.edge.providers.openai.base-url", openai.baseUrl() + "/v1",
                                 "symbolon.edge.providers.groq.base-url", openai.baseUrl() + "/groq/v1"),
                         Service.KEY_VAULT,
-                        Map.of("symbolon.key-vault.server-keys.openai.api-key", SERVER_KEY_CANARY)));
+                        Map.of("symbolon.key-vault.server-keys.openai.api-key", SERVER_KEY_CANARY)),
+                Set.of());
         stack = LocalStack.start(options);
         // Every log event of every service from here on, to check that no secret is ever logged.
         LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();

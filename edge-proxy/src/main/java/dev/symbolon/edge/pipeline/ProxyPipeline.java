@@ -17,6 +17,7 @@ import dev.symbolon.edge.provider.StreamUsage;
 import dev.symbolon.edge.usage.UsageMeter;
 import dev.symbolon.edge.usage.UsageRecorder;
 import io.netty.handler.timeout.ReadTimeoutException;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.BodyInserters;
-import org.springframework.web.reactive.function.client.WebClientRequestException;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.util.UriUtils;
@@ -335,7 +335,8 @@ public class ProxyPipeline {
             return new GatewayException(
                     HttpStatus.GATEWAY_TIMEOUT, "upstream_timeout", "The provider did not answer in time.");
         }
-        if (e instanceof WebClientRequestException) {
+        if (e instanceof IOException) {
+            // refused, reset or closed before the provider's response began (connect timeouts too)
             return new GatewayException(
                     HttpStatus.BAD_GATEWAY, "upstream_unreachable", "The provider could not be reached.");
         }
