@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The edge against nginx, one run on this machine: ./bench/run.sh [--quick]
+# The edge against nginx, one run on this machine: ./bench/run.sh [--quick] [--hold]
 #
 # Installs Debian's nginx and wrk if missing and builds the project, then starts:
 #   core 0  a static fake upstream (nginx, one worker), an SSE upstream (bench/streams.py), the load
@@ -11,8 +11,14 @@
 # Both proxies get the same single core; everything else stays off it. Writes bench/results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-quick=0
-[[ "${1:-}" == "--quick" ]] && quick=1
+quick=0 hold=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    --hold) hold=1 ;; # start and warm everything up, then wait (to profile the edge by hand)
+    *) echo "usage: bench/run.sh [--quick] [--hold]"; exit 2 ;;
+  esac
+done
 duration=${BENCH_DURATION:-10s}
 warm=${BENCH_WARMUP:-60s}
 requests=3000
@@ -95,16 +101,20 @@ SYMBOLON_SKIP_BUILD=1 SYMBOLON_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -Dlogging.le
  -Dsymbolon.key-vault.server-keys[compat:bench].api-key=sk-bench-upstream-key \
  -Dsymbolon.key-vault.server-keys[compat:benchsse].api-key=sk-bench-upstream-key" \
   taskset -c $load_cpu ./symbolon-local --data-dir="$data" --without=edge,analytics,dispatcher > "$work/stack.log" 2>&1 &
-pids+=($!)
+stack_pid=$!
+pids+=($stack_pid)
 for _ in $(seq 1 300); do
-  [[ -f "$data/edge-proxy.properties" ]] && grep -q "Symbolon is running" "$work/stack.log" && break
+  grep -q "Symbolon is running" "$work/stack.log" && break
+  kill -0 $stack_pid 2> /dev/null || break
   sleep 1
 done
 grep -q "Symbolon is running" "$work/stack.log" || { cat "$work/stack.log"; exit 1; }
 
-echo "starting the edge on core $proxy_cpu..."
-# One event loop on one core, as nginx has one worker; the serial collector suits a one-core heap.
-taskset -c $proxy_cpu java -XX:+UseSerialGC -Xmx256m -Xss512k -Dreactor.netty.ioWorkerCount=1 \
+echo "starting the edge..."
+# One event loop, as nginx has one worker; the serial collector suits a one-core heap. The JVM warms
+# up on both cores (the JIT compiler would otherwise take the proxy's own core for minutes) and is
+# pinned to the proxy core, every thread of it, before anything is measured.
+java -XX:+UseSerialGC -Xmx256m -Xss512k -Dreactor.netty.ioWorkerCount=1 \
   -jar "$edge_jar" --spring.config.additional-location="file:$data/edge-proxy.properties" \
   --server.port=$edge_port --logging.level.root=WARN \
   --symbolon.edge.compat.bench.base-url=http://127.0.0.1:$upstream_port/v1 \
@@ -141,9 +151,17 @@ wrk_run() { # url connections lua duration → "rps p99ms"
 }
 edge_url="http://localhost:$edge_port/compat/bench/v1/chat/completions"
 
-echo "warming the edge up for $warm (the JIT shares its one core)..."
+echo "warming the edge up for $warm on both cores, then pinning it to core $proxy_cpu..."
 wrk_run "$edge_url" 16 "$work/server.lua" "$warm" > /dev/null
 wrk_run "$edge_url" 16 "$work/split.lua" 10s > /dev/null
+taskset -a -p -c $proxy_cpu "$edge_pid" > /dev/null
+wrk_run "$edge_url" 16 "$work/server.lua" 10s > /dev/null
+
+if [[ $hold == 1 ]]; then
+  echo "holding: edge pid $edge_pid on :$edge_port, nginx on :$proxy_port, upstream :$upstream_port; wrk script $work/server.lua"
+  echo "e.g. jcmd $edge_pid JFR.start duration=20s filename=/tmp/edge.jfr settings=profile; Ctrl-C stops everything"
+  wait "$edge_pid"
+fi
 
 echo "one request at a time..."
 taskset -c $load_cpu python3 bench/arms.py latency --credential "$credential" --split-key "$split_id" --client-part "$split_part" \
@@ -183,7 +201,7 @@ heap=$(jcmd "$edge_pid" GC.heap_info 2> /dev/null | awk '/total/ {print; exit}' 
   echo "serial GC, 256 MiB heap) — runs alone on core $proxy_cpu. Core $load_cpu runs the load generator, both fake"
   echo "upstreams and the rest of the system (Kafka broker, PostgreSQL, admin-api, key-vault-service). The edge"
   echo "runs its whole pipeline: app credential, policy, rate limits, key injection, a usage event per request"
-  echo "to the real Kafka broker. It was warmed up for $warm first."
+  echo "to the real Kafka broker. It was warmed up first ($warm on both cores, then 10 s pinned)."
   echo
   echo "## Added latency, one request at a time"
   echo

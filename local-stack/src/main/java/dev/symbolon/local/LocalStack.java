@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumMap;
@@ -25,6 +26,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -43,22 +45,31 @@ public final class LocalStack implements AutoCloseable {
 
     /** The services, in start order: what others call starts first, the edge last. */
     public enum Service {
-        KEY_VAULT("key-vault-service", KeyVaultApplication::builder),
-        ADMIN("admin-api", AdminApiApplication::builder),
-        ANALYTICS("usage-analytics-service", UsageAnalyticsApplication::builder),
-        DISPATCHER("webhook-dispatcher", WebhookDispatcherApplication::builder),
-        EDGE("edge-proxy", EdgeProxyApplication::builder);
+        KEY_VAULT("key-vault-service", "key-vault", KeyVaultApplication::builder),
+        ADMIN("admin-api", "admin", AdminApiApplication::builder),
+        ANALYTICS("usage-analytics-service", "analytics", UsageAnalyticsApplication::builder),
+        DISPATCHER("webhook-dispatcher", "dispatcher", WebhookDispatcherApplication::builder),
+        EDGE("edge-proxy", "edge", EdgeProxyApplication::builder);
 
         private final String moduleName;
+        private final String shortName;
         private final Supplier<SpringApplicationBuilder> builder;
 
-        Service(String moduleName, Supplier<SpringApplicationBuilder> builder) {
+        Service(String moduleName, String shortName, Supplier<SpringApplicationBuilder> builder) {
             this.moduleName = moduleName;
+            this.shortName = shortName;
             this.builder = builder;
         }
 
         public String moduleName() {
             return moduleName;
+        }
+
+        /** The service by its module name ({@code edge-proxy}) or short name ({@code edge}). */
+        public static Optional<Service> named(String name) {
+            return Arrays.stream(values())
+                    .filter(service -> service.moduleName.equals(name) || service.shortName.equals(name))
+                    .findFirst();
         }
     }
 

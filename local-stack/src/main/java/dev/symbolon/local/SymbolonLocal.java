@@ -59,16 +59,12 @@ public final class SymbolonLocal {
         System.out.println(banner(stack, (System.nanoTime() - started) / 1e9));
     }
 
-    /** Service names as in the banner ({@code edge-proxy}) or short ({@code edge}); empty if any is unknown. */
+    /** Module names ({@code edge-proxy}) or short ones ({@code edge}); empty if any is unknown or required. */
     static Optional<Set<Service>> services(String list) {
         Set<Service> services = EnumSet.noneOf(Service.class);
         for (String name : list.split(",", -1)) {
-            String wanted = name.trim();
-            Optional<Service> match = LocalStack.Options.OPTIONAL.stream()
-                    .filter(service -> service.moduleName().equals(wanted)
-                            || service.moduleName().startsWith(wanted + "-"))
-                    .findFirst();
-            if (wanted.isEmpty() || match.isEmpty()) {
+            Optional<Service> match = Service.named(name.trim());
+            if (match.isEmpty() || !LocalStack.Options.OPTIONAL.contains(match.get())) {
                 return Optional.empty();
             }
             services.add(match.get());

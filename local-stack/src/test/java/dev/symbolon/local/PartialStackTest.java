@@ -101,10 +101,12 @@ class PartialStackTest {
     }
 
     @Test
-    void service_names_for_without_are_the_module_names_or_their_first_word() {
+    void services_left_out_are_named_by_module_or_short_name_and_must_be_optional() {
         assertThat(SymbolonLocal.services("edge,usage-analytics-service"))
                 .contains(Set.of(Service.EDGE, Service.ANALYTICS));
-        assertThat(SymbolonLocal.services("webhook")).contains(Set.of(Service.DISPATCHER));
+        assertThat(SymbolonLocal.services("dispatcher,analytics"))
+                .contains(Set.of(Service.DISPATCHER, Service.ANALYTICS));
+        assertThat(SymbolonLocal.services("webhook")).isEmpty();
         assertThat(SymbolonLocal.services("admin")).isEmpty();
         assertThat(SymbolonLocal.services("edge,")).isEmpty();
         assertThat(SymbolonLocal.services("nonsense")).isEmpty();

@@ -1,5 +1,6 @@
 package dev.symbolon.edge.pipeline;
 
+import dev.symbolon.edge.provider.ProviderRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -23,13 +24,15 @@ class EdgeWebConfig {
     private static final Logger log = LoggerFactory.getLogger(EdgeWebConfig.class);
 
     /**
-     * The seed-compatible routes first; every other path not claimed by actuator goes through the
-     * pipeline, which answers unknown ones 404.
+     * Provider paths first (the hot path: one prefix check), then the edge's own routes; every other
+     * path not claimed by actuator goes through the pipeline too, which answers unknown ones 404.
      */
     @Bean
     RouterFunction<ServerResponse> proxyRoutes(
             ProxyPipeline pipeline, SeedRoutes seed, KeyRoutes keys, StatsRoute stats) {
-        return RouterFunctions.route(RequestPredicates.POST("/auth/token"), seed::token)
+        return RouterFunctions.route(
+                        request -> ProviderRoutes.claims(request.requestPath().value()), pipeline::handle)
+                .andRoute(RequestPredicates.POST("/auth/token"), seed::token)
                 .andRoute(RequestPredicates.GET("/analytics/my-stats"), stats::myStats)
                 .andRoute(RequestPredicates.POST("/byok/keys"), keys::create)
                 .andRoute(RequestPredicates.GET("/byok/keys"), keys::list)

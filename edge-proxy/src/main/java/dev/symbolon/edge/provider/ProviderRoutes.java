@@ -36,6 +36,22 @@ public class ProviderRoutes {
 
     private static final String COMPAT = "/compat/";
 
+    /**
+     * Whether a path belongs to the provider routes (then nothing else on the edge answers it), so
+     * the router sends proxy traffic straight to the pipeline without trying every other route first.
+     */
+    public static boolean claims(String rawPath) {
+        if (rawPath.startsWith(COMPAT)) {
+            return true;
+        }
+        for (String prefix : PREFIXES.keySet()) {
+            if (rawPath.startsWith(prefix) && rawPath.startsWith("/", prefix.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private final Map<String, Provider> providers;
 
     public ProviderRoutes(EdgeProperties properties) {

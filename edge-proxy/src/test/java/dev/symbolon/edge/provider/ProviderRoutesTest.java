@@ -32,6 +32,24 @@ class ProviderRoutesTest {
     }
 
     @Test
+    void the_router_claims_exactly_the_paths_the_provider_routes_serve() {
+        for (String path : List.of(
+                "/openai/v1/chat/completions",
+                "/anthropic/v1/messages",
+                "/gemini/v1beta/models/x:generateContent",
+                "/groq/openai/v1/chat/completions",
+                "/mistral/v1/embeddings",
+                "/compat/local-llm/v1/chat/completions")) {
+            assertThat(ProviderRoutes.claims(path)).as(path).isTrue();
+            assertThat(routes.resolve(path)).as(path).isPresent();
+        }
+        for (String path : List.of(
+                "/byok/keys", "/auth/token", "/api/openai/proxy", "/analytics/my-stats", "/openai/v1x/models", "/")) {
+            assertThat(ProviderRoutes.claims(path)).as(path).isFalse();
+        }
+    }
+
+    @Test
     void base_urls_come_from_configuration_with_defaults_for_built_in_providers() {
         assertThat(routes.resolve("/openai/v1/models").orElseThrow().provider().baseUrl())
                 .isEqualTo(URI.create("http://localhost:9999/v1"));
