@@ -47,11 +47,11 @@ edge_jar=$(ls edge-proxy/target/edge-proxy-*-exec.jar)
 
 work=$(mktemp -d /tmp/symbolon-bench.XXXXXX)
 data="$work/data"
-upstream_port=18081 proxy_port=18082 edge_port=18083 sse_port=18084 sse_proxy_port=18085
+upstream_port=18081 proxy_port=18082 edge_port=18083 sse_port=18084 sse_proxy_port=18085 bare_port=18086
 pids=()
 cleanup() {
   for pid_file in "$work"/*.pid; do [[ -f "$pid_file" ]] && kill "$(cat "$pid_file")" 2> /dev/null || true; done
-  for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2> /dev/null || true; done # edge before Kafka
   wait 2> /dev/null || true
 }
 trap cleanup EXIT
@@ -126,6 +126,13 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 curl -sf "http://localhost:$edge_port/actuator/health/readiness" > /dev/null || { cat "$work/edge.log"; exit 1; }
+# The most any proxy on the edge's I/O stack gets from the core: bench/BareProxy.java, no logic at all.
+unzip -q -o "$edge_jar" 'BOOT-INF/lib/*' -d "$work/edge-jar" # the edge's own library versions
+java -XX:+UseSerialGC -Xmx256m -Dreactor.netty.ioWorkerCount=1 -cp "$work/edge-jar/BOOT-INF/lib/*" \
+  bench/BareProxy.java $bare_port "http://127.0.0.1:$upstream_port" > "$work/bare.log" 2>&1 &
+bare_pid=$!
+pids+=($bare_pid)
+for _ in $(seq 1 60); do grep -q "bare proxy on" "$work/bare.log" && break; sleep 1; done
 rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$edge_pid/status"; }
 rss_idle=$(rss)
 
@@ -154,8 +161,12 @@ edge_url="http://localhost:$edge_port/compat/bench/v1/chat/completions"
 echo "warming the edge up for $warm on both cores, then pinning it to core $proxy_cpu..."
 wrk_run "$edge_url" 16 "$work/server.lua" "$warm" > /dev/null
 wrk_run "$edge_url" 16 "$work/split.lua" 10s > /dev/null
+bare_url="http://127.0.0.1:$bare_port/v1/chat/completions"
+wrk_run "$bare_url" 16 "$work/server.lua" 20s > /dev/null
 taskset -a -p -c $proxy_cpu "$edge_pid" > /dev/null
+taskset -a -p -c $proxy_cpu "$bare_pid" > /dev/null
 wrk_run "$edge_url" 16 "$work/server.lua" 10s > /dev/null
+wrk_run "$bare_url" 16 "$work/server.lua" 5s > /dev/null
 
 if [[ $hold == 1 ]]; then
   echo "holding: edge pid $edge_pid on :$edge_port, nginx on :$proxy_port, upstream :$upstream_port; wrk script $work/server.lua"
@@ -170,16 +181,17 @@ taskset -c $load_cpu python3 bench/arms.py latency --credential "$credential" --
 
 echo "throughput..."
 {
-  echo "| connections | direct req/s (p99 ms) | nginx req/s (p99 ms) | edge req/s (p99 ms) | edge ÷ nginx | edge, split key req/s (p99 ms) |"
-  echo "|---|---|---|---|---|---|"
+  echo "| connections | direct | nginx | bare Reactor Netty proxy | edge, server key | edge, split key | edge ÷ nginx | bare ÷ nginx | edge ÷ bare |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   for c in 1 16 64; do
     read -r d dp <<< "$(wrk_run "http://127.0.0.1:$upstream_port/v1/chat/completions" $c "$work/server.lua" "$duration")"
     read -r n np <<< "$(wrk_run "http://127.0.0.1:$proxy_port/v1/chat/completions" $c "$work/server.lua" "$duration")"
+    read -r b bp <<< "$(wrk_run "$bare_url" $c "$work/server.lua" "$duration")"
     read -r e ep <<< "$(wrk_run "$edge_url" $c "$work/server.lua" "$duration")"
     [[ $c == 64 ]] && rss_load=$(rss)
     read -r s sp <<< "$(wrk_run "$edge_url" $c "$work/split.lua" "$duration")"
-    ratio=$(awk -v e="$e" -v n="$n" 'BEGIN {printf "%.0f %%", (n > 0 ? 100 * e / n : 0)}')
-    echo "| $c | $d ($dp) | $n ($np) | $e ($ep) | $ratio | $s ($sp) |"
+    pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f %%", (b > 0 ? 100 * a / b : 0)}'; }
+    echo "| $c | $d ($dp) | $n ($np) | $b ($bp) | $e ($ep) | $s ($sp) | $(pct "$e" "$n") | $(pct "$b" "$n") | $(pct "$e" "$b") |"
   done
 } > "$work/throughput.md"
 
@@ -207,7 +219,11 @@ heap=$(jcmd "$edge_pid" GC.heap_info 2> /dev/null | awk '/total/ {print; exit}' 
   echo
   cat "$work/latency.md"
   echo
-  echo "## Throughput (wrk, 1 thread, $duration per cell; direct is the fake upstream's ceiling)"
+  echo "## Throughput (wrk, 1 thread, $duration per cell): requests/s (p99 ms)"
+  echo
+  echo "Direct is the fake upstream's ceiling (load generator and upstream share core $load_cpu). The bare Reactor"
+  echo "Netty proxy (bench/BareProxy.java: the edge's server and pooled client, same versions, no logic) is the"
+  echo "most any design on the edge's I/O stack gets from core $proxy_cpu."
   echo
   cat "$work/throughput.md"
   echo

@@ -26,6 +26,7 @@ BODY = json.dumps({"model": "bench-1", "stream": True, "messages": [{"role": "us
 
 class StreamingUpstream(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # each chunk leaves at once, as from a real provider's streaming server
 
     def log_message(self, *args):
         pass
