@@ -11,6 +11,8 @@
 # Both proxies get the same single core; everything else stays off it. Writes bench/results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
+say() { printf '[%3d s] %s\n' $((SECONDS - started)) "$*"; }
 quick=0 hold=0
 for arg in "$@"; do
   case "$arg" in
@@ -33,14 +35,14 @@ command -v nginx > /dev/null || need+=(nginx-light)
 command -v wrk > /dev/null || need+=(wrk)
 command -v python3 > /dev/null || need+=(python3)
 if [[ ${#need[@]} -gt 0 ]]; then
-  echo "installing ${need[*]} (Debian packages)..."
+  say "installing ${need[*]} (Debian packages)..."
   sudo_cmd=""; [[ $(id -u) != 0 ]] && sudo_cmd=sudo
   $sudo_cmd apt-get install -y -q "${need[@]}" > /dev/null \
     || { $sudo_cmd apt-get update -q > /dev/null; $sudo_cmd apt-get install -y -q "${need[@]}" > /dev/null; }
 fi
 
 if [[ "${SYMBOLON_SKIP_BUILD:-0}" != 1 ]]; then
-  echo "building..."
+  say "building..."
   ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -Denforcer.skip=true -pl local-stack -am package
 fi
 edge_jar=$(ls edge-proxy/target/edge-proxy-*-exec.jar)
@@ -96,7 +98,7 @@ taskset -c $proxy_cpu nginx -c "$work/proxy.conf"
 taskset -c $load_cpu python3 bench/streams.py serve $sse_port &
 pids+=($!)
 
-echo "starting the local stack without edge, analytics and dispatcher..."
+say "starting the local stack without edge, analytics and dispatcher..."
 SYMBOLON_SKIP_BUILD=1 SYMBOLON_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -Dlogging.level.root=WARN \
  -Dsymbolon.key-vault.server-keys[compat:bench].api-key=sk-bench-upstream-key \
  -Dsymbolon.key-vault.server-keys[compat:benchsse].api-key=sk-bench-upstream-key" \
@@ -110,7 +112,7 @@ for _ in $(seq 1 300); do
 done
 grep -q "Symbolon is running" "$work/stack.log" || { cat "$work/stack.log"; exit 1; }
 
-echo "starting the edge..."
+say "starting the edge..."
 # One event loop, as nginx has one worker; the serial collector suits a one-core heap. The JVM warms
 # up on both cores (the JIT compiler would otherwise take the proxy's own core for minutes) and is
 # pinned to the proxy core, every thread of it, before anything is measured.
@@ -158,28 +160,50 @@ wrk_run() { # url connections lua duration → "rps p99ms"
 }
 edge_url="http://localhost:$edge_port/compat/bench/v1/chat/completions"
 
-echo "warming the edge up for $warm on both cores, then pinning it to core $proxy_cpu..."
+say "warming the edge up for $warm on both cores, then pinning it to core $proxy_cpu..."
 wrk_run "$edge_url" 16 "$work/server.lua" "$warm" > /dev/null
 wrk_run "$edge_url" 16 "$work/split.lua" 10s > /dev/null
 bare_url="http://127.0.0.1:$bare_port/v1/chat/completions"
 wrk_run "$bare_url" 16 "$work/server.lua" 20s > /dev/null
 taskset -a -p -c $proxy_cpu "$edge_pid" > /dev/null
 taskset -a -p -c $proxy_cpu "$bare_pid" > /dev/null
-wrk_run "$edge_url" 16 "$work/server.lua" 10s > /dev/null
-wrk_run "$bare_url" 16 "$work/server.lua" 5s > /dev/null
+# Warm means the JIT has stopped compiling: a compiler thread busy during a measurement takes the
+# proxy's own core. Load each JVM in 5 s rounds until its compiler threads used < 50 ms in one.
+jit_ticks() { # CPU ticks (1/100 s) of a JVM's JIT compiler threads
+  local total=0
+  for task in /proc/"$1"/task/*; do
+    if grep -q "CompilerThre" "$task/comm" 2> /dev/null; then
+      total=$((total + $(awk '{print $14 + $15}' "$task/stat")))
+    fi
+  done
+  echo $total
+}
+jit_quiet() { # pid url lua...
+  local pid=$1 url=$2 rounds=0 before
+  shift 2
+  while ((rounds < 12)); do
+    before=$(jit_ticks "$pid")
+    for script in "$@"; do wrk_run "$url" 16 "$script" 5s > /dev/null; done
+    rounds=$((rounds + 1))
+    (($(jit_ticks "$pid") - before < 5)) && break
+  done
+  echo $rounds
+}
+edge_rounds=$(jit_quiet "$edge_pid" "$edge_url" "$work/server.lua" "$work/split.lua")
+bare_rounds=$(jit_quiet "$bare_pid" "$bare_url" "$work/server.lua")
 
 if [[ $hold == 1 ]]; then
-  echo "holding: edge pid $edge_pid on :$edge_port, nginx on :$proxy_port, upstream :$upstream_port; wrk script $work/server.lua"
+  say "holding: edge pid $edge_pid on :$edge_port, nginx on :$proxy_port, upstream :$upstream_port; wrk script $work/server.lua"
   echo "e.g. jcmd $edge_pid JFR.start duration=20s filename=/tmp/edge.jfr settings=profile; Ctrl-C stops everything"
   wait "$edge_pid"
 fi
 
-echo "one request at a time..."
+say "one request at a time..."
 taskset -c $load_cpu python3 bench/arms.py latency --credential "$credential" --split-key "$split_id" --client-part "$split_part" \
   --upstream "127.0.0.1:$upstream_port" --proxy "127.0.0.1:$proxy_port" --edge "localhost:$edge_port" \
   --requests $requests --warmup 1000 > "$work/latency.md"
 
-echo "throughput..."
+say "throughput..."
 {
   echo "| connections | direct | nginx | bare Reactor Netty proxy | edge, server key | edge, split key | edge ÷ nginx | bare ÷ nginx | edge ÷ bare |"
   echo "|---|---|---|---|---|---|---|---|---|"
@@ -195,7 +219,7 @@ echo "throughput..."
   done
 } > "$work/throughput.md"
 
-echo "streams..."
+say "streams..."
 taskset -c $load_cpu python3 bench/streams.py measure --direct "127.0.0.1:$sse_port" \
   --nginx "127.0.0.1:$sse_proxy_port" --edge "localhost:$edge_port" --credential "$credential" \
   --streams $streams --warmup 50 > "$work/streams.md"
@@ -213,7 +237,8 @@ heap=$(jcmd "$edge_pid" GC.heap_info 2> /dev/null | awk '/total/ {print; exit}' 
   echo "serial GC, 256 MiB heap) — runs alone on core $proxy_cpu. Core $load_cpu runs the load generator, both fake"
   echo "upstreams and the rest of the system (Kafka broker, PostgreSQL, admin-api, key-vault-service). The edge"
   echo "runs its whole pipeline: app credential, policy, rate limits, key injection, a usage event per request"
-  echo "to the real Kafka broker. It was warmed up first ($warm on both cores, then 10 s pinned)."
+  echo "to the real Kafka broker. Warm-up: $warm on both cores, then pinned load in 5 s rounds until the JIT"
+  echo "compiler threads went quiet (< 50 ms CPU in a round): $edge_rounds rounds for the edge, $bare_rounds for the bare proxy."
   echo
   echo "## Added latency, one request at a time"
   echo
@@ -235,5 +260,7 @@ heap=$(jcmd "$edge_pid" GC.heap_info 2> /dev/null | awk '/total/ {print; exit}' 
   echo
   echo "idle after start ${rss_idle} MiB, under load (64 connections) ${rss_load} MiB, 10 s after the last"
   echo "load ${rss_after} MiB. Heap then: ${heap}."
+  echo
+  echo "The whole run took $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s."
 } > bench/results.md
 cat bench/results.md

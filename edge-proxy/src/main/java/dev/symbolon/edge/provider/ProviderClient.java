@@ -75,6 +75,9 @@ public class ProviderClient {
                 .pendingAcquireTimeout(Duration.ofSeconds(10))
                 .maxIdleTime(Duration.ofSeconds(30))
                 .evictInBackground(Duration.ofSeconds(30))
+                // The most recently used connection first: it is the warmest at the provider and the
+                // least likely to have been closed there; ones a burst opened go idle and are evicted.
+                .lifo()
                 .build();
         // Reactor Netty's client directly, not WebClient: on the proxy path WebClient's request and
         // response adapters, status handlers and checkpoints cost CPU per request and add nothing
