@@ -93,7 +93,8 @@ public final class LocalStack implements AutoCloseable {
             Set<Service> without) {
 
         /** The services that may be left out: nothing else depends on them at start-up. */
-        public static final Set<Service> OPTIONAL = EnumSet.of(Service.EDGE, Service.ANALYTICS, Service.DISPATCHER);
+        public static final Set<Service> OPTIONAL =
+                Collections.unmodifiableSet(EnumSet.of(Service.EDGE, Service.ANALYTICS, Service.DISPATCHER));
 
         public Options {
             without = without.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(without));
