@@ -34,6 +34,8 @@ need=()
 command -v nginx > /dev/null || need+=(nginx-light)
 command -v wrk > /dev/null || need+=(wrk)
 command -v python3 > /dev/null || need+=(python3)
+command -v curl > /dev/null || need+=(curl)
+command -v unzip > /dev/null || need+=(unzip)
 if [[ ${#need[@]} -gt 0 ]]; then
   say "installing ${need[*]} (Debian packages)..."
   sudo_cmd=""; [[ $(id -u) != 0 ]] && sudo_cmd=sudo
@@ -55,6 +57,8 @@ cleanup() {
   for pid_file in "$work"/*.pid; do [[ -f "$pid_file" ]] && kill "$(cat "$pid_file")" 2> /dev/null || true; done
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2> /dev/null || true; done # edge before Kafka
   wait 2> /dev/null || true
+  # Logs stay for a look when the run failed; a finished run leaves nothing behind.
+  if [[ ${finished:-0} == 1 ]]; then rm -rf "$work"; else echo "logs and data kept in $work"; fi
 }
 trap cleanup EXIT
 
@@ -264,3 +268,4 @@ heap=$(jcmd "$edge_pid" GC.heap_info 2> /dev/null | awk '/total/ {print; exit}' 
   echo "The whole run took $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s."
 } > bench/results.md
 cat bench/results.md
+finished=1
