@@ -283,6 +283,29 @@ class EdgeProxyTest {
     }
 
     @Test
+    void the_query_goes_upstream_as_the_client_encoded_it_without_the_key_however_its_name_is_spelled() {
+        upstream.stubFor(post(urlPathEqualTo("/gemini/v1beta/models/gemini-2.0-flash:generateContent"))
+                .willReturn(okJson("{\"usageMetadata\":{\"promptTokenCount\":1,\"candidatesTokenCount\":1}}")));
+
+        client.post()
+                .uri(URI.create("http://localhost:" + port
+                        + "/gemini/v1beta/models/gemini-2.0-flash:generateContent"
+                        + "?alt=json&pageToken=a%20b%2Bc%26d&%6Bey=" + CREDENTIAL + "&empty"))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"contents\":[]}")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .value(body -> assertThat(body).contains("usageMetadata"));
+
+        upstream.verify(postRequestedFor(
+                        urlEqualTo(
+                                "/gemini/v1beta/models/gemini-2.0-flash:generateContent?alt=json&pageToken=a%20b%2Bc%26d&empty"))
+                .withHeader("x-goog-api-key", equalTo(GEMINI_KEY)));
+    }
+
+    @Test
     void upstream_errors_pass_through_with_their_status_and_rate_limit_headers() {
         upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
                 .willReturn(aResponse()

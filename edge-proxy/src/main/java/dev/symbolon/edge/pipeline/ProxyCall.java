@@ -41,6 +41,7 @@ public record ProxyCall(
             long receivedNanos,
             HttpMethod method,
             String rawPath,
+            String rawQuery,
             MultiValueMap<String, String> query,
             HttpHeaders headers,
             InetAddress clientAddress) {}

@@ -103,6 +103,7 @@ public class ProxyPipeline {
                 System.nanoTime(),
                 request.method(),
                 request.uri().getRawPath(),
+                request.uri().getRawQuery(),
                 request.queryParams(),
                 request.headers().asHttpHeaders(),
                 clientAddress.resolve(
@@ -263,7 +264,7 @@ public class ProxyPipeline {
                 call.route().provider(),
                 call.request().method(),
                 call.route().endpoint(),
-                call.request().query(),
+                call.request().rawQuery(),
                 call.request().headers(),
                 call.payload().bytes(),
                 call.key().apiKey());

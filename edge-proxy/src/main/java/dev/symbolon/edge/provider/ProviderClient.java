@@ -6,11 +6,14 @@ import dev.symbolon.edge.auth.ClientCredentials;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -21,8 +24,6 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.support.Netty4HeadersAdapter;
 import org.springframework.stereotype.Component;
-import org.springframework.util.MultiValueMap;
-import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -98,13 +99,13 @@ public class ProviderClient {
             Provider provider,
             HttpMethod method,
             String endpoint,
-            MultiValueMap<String, String> query,
+            String rawQuery,
             HttpHeaders clientHeaders,
             byte[] body,
             Secret apiKey) {
         AtomicReference<UpstreamBody> received = new AtomicReference<>();
         return http.request(io.netty.handler.codec.http.HttpMethod.valueOf(method.name()))
-                .uri(upstreamUri(provider, endpoint, query))
+                .uri(upstreamUri(provider, endpoint, rawQuery))
                 .send((request, outbound) -> {
                     HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(request.requestHeaders()));
                     copyRequestHeaders(clientHeaders, headers);
@@ -159,15 +160,39 @@ public class ProviderClient {
         }
     }
 
-    static String upstreamUri(Provider provider, String endpoint, MultiValueMap<String, String> query) {
-        UriComponentsBuilder uri =
-                UriComponentsBuilder.fromUri(provider.baseUrl()).path(endpoint);
-        query.forEach((name, values) -> {
-            if (!(provider.auth() == Provider.AuthStyle.GOOGLE && name.equals(ClientCredentials.GOOGLE_QUERY_KEY))) {
-                uri.queryParam(name, values.toArray());
+    /**
+     * The provider's base URL, the raw endpoint path and the raw query exactly as the client encoded
+     * them (already checked canonical, so nothing is decoded and re-encoded on the way), without a
+     * Gemini {@code key} parameter however its name is percent-encoded.
+     */
+    static String upstreamUri(Provider provider, String endpoint, String rawQuery) {
+        String uri = provider.baseUrl() + endpoint;
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return uri;
+        }
+        String query = provider.auth() == Provider.AuthStyle.GOOGLE
+                ? withoutParameter(rawQuery, ClientCredentials.GOOGLE_QUERY_KEY)
+                : rawQuery;
+        return query.isEmpty() ? uri : uri + "?" + query;
+    }
+
+    private static String withoutParameter(String rawQuery, String name) {
+        StringJoiner kept = new StringJoiner("&");
+        for (String parameter : rawQuery.split("&")) {
+            int equals = parameter.indexOf('=');
+            if (!name.equals(decoded(equals < 0 ? parameter : parameter.substring(0, equals)))) {
+                kept.add(parameter);
             }
-        });
-        return uri.build(true).toUriString();
+        }
+        return kept.toString();
+    }
+
+    private static String decoded(String rawName) {
+        try {
+            return URLDecoder.decode(rawName, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return rawName; // malformed escapes: not a name the credential lookup could have read either
+        }
     }
 
     static void copyRequestHeaders(HttpHeaders from, HttpHeaders to) {
