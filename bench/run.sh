@@ -63,42 +63,37 @@ cleanup() {
 trap cleanup EXIT
 
 body='{"id":"chatcmpl-bench","object":"chat.completion","model":"bench-1","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15}}'
-cat > "$work/upstream.conf" << CONF
+nginx_run() { # name cpu http-block: one nginx, one worker, pinned
+  cat > "$work/$1.conf" << CONF
 worker_processes 1;
-pid $work/upstream.pid;
-error_log $work/upstream-error.log warn;
+pid $work/$1.pid;
+error_log $work/$1-error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
+$3
+}
+CONF
+  taskset -c "$2" nginx -c "$work/$1.conf"
+}
+nginx_run upstream $load_cpu "
   server {
     listen 127.0.0.1:$upstream_port;
     location / { default_type application/json; return 200 '$body'; }
-  }
-}
-CONF
-cat > "$work/proxy.conf" << CONF
-worker_processes 1;
-pid $work/proxy.pid;
-error_log $work/proxy-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
+  }"
+nginx_run proxy $proxy_cpu "
   upstream fake { server 127.0.0.1:$upstream_port; keepalive 128; }
   upstream sse { server 127.0.0.1:$sse_port; keepalive 16; }
   server {
     listen 127.0.0.1:$proxy_port;
-    location / { proxy_pass http://fake; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    location / { proxy_pass http://fake; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
   }
   server {
     listen 127.0.0.1:$sse_proxy_port;
     location / {
-      proxy_pass http://sse; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off;
+      proxy_pass http://sse; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_buffering off;
     }
-  }
-}
-CONF
-taskset -c $load_cpu nginx -c "$work/upstream.conf"
-taskset -c $proxy_cpu nginx -c "$work/proxy.conf"
+  }"
 taskset -c $load_cpu python3 bench/streams.py serve $sse_port &
 pids+=($!)
 

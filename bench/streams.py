@@ -19,6 +19,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from arms import percentile
+
 CHUNKS = 8
 GAP_MS = 5
 PATH = "/v1/chat/completions"
@@ -125,11 +127,6 @@ def check(events):
     return in_order and done and not leaked_usage, separate
 
 
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, max(0, int(round(p / 100.0 * len(values) + 0.5)) - 1))]
-
-
 def measure(args):
     governed = {"Authorization": "Bearer " + args.credential}
     arms = [("direct", StreamClient(args.direct, PATH, {})),
@@ -165,9 +162,9 @@ def measure(args):
     print("| arm | TTFB p50 | TTFB p99 | added TTFB p50 | added TTFB p99 | streams complete and in order "
           "| streams with every chunk in its own read |")
     print("|---|---|---|---|---|---|---|")
-    direct50, direct99 = percentile(ttfb["direct"], 50), percentile(ttfb["direct"], 99)
+    direct50, direct99 = percentile(sorted(ttfb["direct"]), 50), percentile(sorted(ttfb["direct"]), 99)
     for name, _ in arms:
-        p50, p99 = percentile(ttfb[name], 50), percentile(ttfb[name], 99)
+        p50, p99 = percentile(sorted(ttfb[name]), 50), percentile(sorted(ttfb[name]), 99)
         added = "–" if name == "direct" else f"{p50 - direct50:.3f}"
         added99 = "–" if name == "direct" else f"{p99 - direct99:.3f}"
         print(f"| {name} | {p50:.3f} | {p99:.3f} | {added} | {added99} | {complete[name]}/{args.streams} "

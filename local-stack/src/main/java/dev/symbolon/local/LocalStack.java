@@ -103,28 +103,15 @@ public final class LocalStack implements AutoCloseable {
             }
         }
 
-        /** The defaults of the one-command local mode: fixed, documented ports. */
-        public static Options defaults(Path dataDirectory) {
+        /** The one-command local mode: fixed, documented ports. */
+        public static Options defaults(Path dataDirectory, boolean reset, Set<Service> without) {
             Map<Service, Integer> ports = new EnumMap<>(Service.class);
             ports.put(Service.EDGE, 8080);
             ports.put(Service.ADMIN, 8081);
             ports.put(Service.KEY_VAULT, 8082);
             ports.put(Service.ANALYTICS, 8083);
             ports.put(Service.DISPATCHER, 8084);
-            return new Options(dataDirectory, false, ports, 54329, 9092, 9093, 8090, Map.of(), Set.of());
-        }
-
-        public Options withReset(boolean reset) {
-            return new Options(
-                    dataDirectory,
-                    reset,
-                    ports,
-                    postgresPort,
-                    kafkaPort,
-                    kafkaControllerPort,
-                    demoProviderPort,
-                    extra,
-                    without);
+            return new Options(dataDirectory, reset, ports, 54329, 9092, 9093, 8090, Map.of(), without);
         }
 
         public Options without(Set<Service> services) {

@@ -44,8 +44,7 @@ public final class SymbolonLocal {
             }
         }
         long started = System.nanoTime();
-        LocalStack stack = LocalStack.start(
-                LocalStack.Options.defaults(dataDirectory).withReset(reset).without(without));
+        LocalStack stack = LocalStack.start(LocalStack.Options.defaults(dataDirectory, reset, without));
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {

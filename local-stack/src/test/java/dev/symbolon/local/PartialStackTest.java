@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -40,22 +39,9 @@ class PartialStackTest {
 
     @Test
     void a_left_out_edge_runs_beside_the_stack_from_the_settings_file() throws Exception {
-        Map<Service, Integer> ports = new EnumMap<>(Service.class);
-        for (Service service : Service.values()) {
-            ports.put(service, 0);
-        }
         int analyticsPort = FreePorts.next();
-        ports.put(Service.ANALYTICS, analyticsPort);
-        LocalStack.Options options = new LocalStack.Options(
-                data,
-                false,
-                ports,
-                0,
-                FreePorts.next(),
-                FreePorts.next(),
-                0,
-                Map.of(),
-                Set.of(Service.EDGE, Service.ANALYTICS, Service.DISPATCHER));
+        LocalStack.Options options = FreePorts.stack(data, Map.of(Service.ANALYTICS, analyticsPort), Map.of())
+                .without(Set.of(Service.EDGE, Service.ANALYTICS, Service.DISPATCHER));
         try (LocalStack stack = LocalStack.start(options)) {
             assertThat(stack.started(Service.ADMIN)).isTrue();
             assertThat(stack.started(Service.KEY_VAULT)).isTrue();

@@ -18,10 +18,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,25 +40,15 @@ class UsageOutageTest {
 
     @Test
     void requests_during_a_kafka_outage_are_metered_exactly_once_after_it() throws Exception {
-        Map<Service, Integer> ports = new EnumMap<>(Service.class);
-        for (Service service : Service.values()) {
-            ports.put(service, 0);
-        }
-        LocalStack.Options options = new LocalStack.Options(
+        LocalStack.Options options = FreePorts.stack(
                 data,
-                false,
-                ports,
-                0,
-                FreePorts.next(),
-                FreePorts.next(),
-                0,
+                Map.of(),
                 Map.of(
                         Service.EDGE,
                         // Give up on the broker quickly, so events take the journal path in this test.
                         Map.of(
                                 "SYMBOLON_USAGE_DELIVERY_TIMEOUT_MS", "3000",
-                                "spring.kafka.producer.properties.request.timeout.ms", "1000")),
-                Set.of());
+                                "spring.kafka.producer.properties.request.timeout.ms", "1000")));
         try (LocalStack stack = LocalStack.start(options)) {
             String warmUp = requestId(edge(stack));
             await().atMost(Duration.ofSeconds(30)).until(() -> facts(stack, List.of(warmUp)) == 1);

@@ -33,11 +33,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -104,26 +102,16 @@ class WalkingSkeletonTest {
                         .withHeader("x-request-id", "upstream-req-1")
                         .withBody(UPSTREAM_BODY)));
 
-        Map<Service, Integer> ports = new EnumMap<>(Service.class);
-        for (Service service : Service.values()) {
-            ports.put(service, 0);
-        }
-        options = new LocalStack.Options(
+        options = FreePorts.stack(
                 data,
-                false,
-                ports,
-                0,
-                FreePorts.next(),
-                FreePorts.next(),
-                0,
+                Map.of(),
                 Map.of(
                         Service.EDGE,
                         Map.of(
                                 "symbolon.edge.providers.openai.base-url", openai.baseUrl() + "/v1",
                                 "symbolon.edge.providers.groq.base-url", openai.baseUrl() + "/groq/v1"),
                         Service.KEY_VAULT,
-                        Map.of("symbolon.key-vault.server-keys.openai.api-key", SERVER_KEY_CANARY)),
-                Set.of());
+                        Map.of("symbolon.key-vault.server-keys.openai.api-key", SERVER_KEY_CANARY)));
         stack = LocalStack.start(options);
         // Every log event of every service from here on, to check that no secret is ever logged.
         LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
