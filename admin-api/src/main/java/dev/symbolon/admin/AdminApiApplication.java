@@ -1,8 +1,10 @@
 package dev.symbolon.admin;
 
+import dev.symbolon.support.auth.ServiceToken;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -13,6 +15,12 @@ public class AdminApiApplication {
         return new SpringApplicationBuilder(AdminApiApplication.class)
                 .main(AdminApiApplication.class)
                 .properties("spring.config.name=admin-api");
+    }
+
+    /** Guards {@code /internal/**} (service-support's filter). */
+    @Bean
+    ServiceToken serviceToken(AdminProperties properties) {
+        return new ServiceToken(properties.serviceToken());
     }
 
     public static void main(String[] args) {

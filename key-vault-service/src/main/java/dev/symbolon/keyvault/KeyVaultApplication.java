@@ -1,8 +1,10 @@
 package dev.symbolon.keyvault;
 
+import dev.symbolon.support.auth.ServiceToken;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 @SpringBootApplication
@@ -15,6 +17,12 @@ public class KeyVaultApplication {
         return new SpringApplicationBuilder(KeyVaultApplication.class)
                 .main(KeyVaultApplication.class)
                 .properties("spring.config.name=key-vault-service");
+    }
+
+    /** Guards {@code /internal/**} (service-support's filter). */
+    @Bean
+    ServiceToken serviceToken(KeyVaultProperties properties) {
+        return new ServiceToken(properties.serviceToken());
     }
 
     public static void main(String[] args) {

@@ -1,8 +1,10 @@
 package dev.symbolon.analytics;
 
+import dev.symbolon.support.auth.ServiceToken;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
@@ -23,6 +25,12 @@ public class UsageAnalyticsApplication {
         return new SpringApplicationBuilder(UsageAnalyticsApplication.class)
                 .main(UsageAnalyticsApplication.class)
                 .properties("spring.config.name=usage-analytics-service");
+    }
+
+    /** Guards {@code /internal/**} (service-support's filter). */
+    @Bean
+    ServiceToken serviceToken(AnalyticsProperties properties) {
+        return new ServiceToken(properties.serviceToken());
     }
 
     public static void main(String[] args) {

@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
-/** What the edge asks of admin-api. Service-authenticated ({@link ServiceTokenFilter}). */
+/** What the edge asks of admin-api. Service-authenticated (service-support's {@code ServiceTokenFilter}). */
 @RestController
 class InternalTokenController {
 

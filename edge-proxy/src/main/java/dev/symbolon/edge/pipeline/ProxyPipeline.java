@@ -10,7 +10,6 @@ import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.limits.RateLimits;
 import dev.symbolon.edge.policy.ClientAddress;
 import dev.symbolon.edge.policy.EffectivePolicy;
-import dev.symbolon.edge.provider.PathSafety;
 import dev.symbolon.edge.provider.ProviderClient;
 import dev.symbolon.edge.provider.ProviderRoutes;
 import dev.symbolon.edge.provider.StreamUsage;
@@ -20,7 +19,6 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
@@ -38,7 +36,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
-import org.springframework.web.util.UriUtils;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
@@ -120,10 +117,6 @@ public class ProxyPipeline {
     }
 
     private ProxyCall route(ProxyCall call) {
-        if (!PathSafety.isSafe(call.request().rawPath())) {
-            throw new GatewayException(
-                    HttpStatus.BAD_REQUEST, "invalid_path", "The request path is not in canonical form.");
-        }
         return call.withRoute(routes.resolve(call.request().rawPath())
                 .orElseThrow(() -> new GatewayException(
                         HttpStatus.NOT_FOUND, "unknown_route", "No provider route matches this path.")));
@@ -157,8 +150,8 @@ public class ProxyPipeline {
         if (!call.policy().allowsProvider(call.route().provider().name())) {
             throw refused(call, "provider_not_allowed", "This provider is not allowed for this app.");
         }
-        String endpoint = UriUtils.decode(call.route().endpoint(), StandardCharsets.UTF_8);
-        if (!call.policy().allowsEndpoint(endpoint)) {
+        // The raw endpoint is canonical (service-support's CanonicalPathFilter), and exactly what is sent upstream.
+        if (!call.policy().allowsEndpoint(call.route().endpoint())) {
             throw refused(call, "endpoint_not_allowed", "This endpoint is not allowed for this app.");
         }
         return call;

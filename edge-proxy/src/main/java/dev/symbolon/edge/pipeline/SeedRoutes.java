@@ -5,8 +5,8 @@ import dev.symbolon.edge.auth.AppIdentity;
 import dev.symbolon.edge.auth.AppTokens;
 import dev.symbolon.edge.auth.ClientCredentials;
 import dev.symbolon.edge.auth.TokenRevocation;
-import dev.symbolon.edge.provider.PathSafety;
 import dev.symbolon.edge.provider.Provider;
+import dev.symbolon.support.web.CanonicalPath;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -103,7 +103,7 @@ class SeedRoutes {
                         return error(HttpStatus.BAD_REQUEST, "invalid_json", "The request body is not valid JSON.");
                     }
                     String endpoint = json.path("endpoint").asString("");
-                    if (!endpoint.startsWith("/") || !PathSafety.isSafe(endpoint) || endpoint.contains("?")) {
+                    if (!CanonicalPath.isCanonical(endpoint)) {
                         return error(
                                 HttpStatus.BAD_REQUEST,
                                 "invalid_endpoint",

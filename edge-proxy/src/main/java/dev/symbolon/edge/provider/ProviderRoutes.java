@@ -74,7 +74,7 @@ public class ProviderRoutes {
 
     /**
      * The route of a raw (still percent-encoded) request path, or empty when no provider serves it.
-     * The path must already have passed {@link PathSafety}.
+     * The path is canonical (service-support's {@code CanonicalPathFilter} refused any other).
      */
     public Optional<Route> resolve(String rawPath) {
         if (rawPath.startsWith(COMPAT)) {

@@ -20,7 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * Provider keys over the internal, service-authenticated API ({@link ServiceTokenFilter}): what the
+ * Provider keys over the internal, service-authenticated API (service-support's {@code ServiceTokenFilter}): what the
  * edge asks on a cache miss, and what admin-api and the edge's key routes call to manage keys. The
  * caller names the person behind a change in {@code X-Symbolon-Actor} / {@code -Actor-Role} for the
  * audit log.

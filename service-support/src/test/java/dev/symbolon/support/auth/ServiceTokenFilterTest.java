@@ -1,0 +1,111 @@
+package dev.symbolon.support.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.symbolon.contracts.Secret;
+import dev.symbolon.support.testing.RawHttp;
+import dev.symbolon.support.testing.RouteWalk;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+@SpringBootTest(
+        classes = ServiceTokenFilterTest.App.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.main.banner-mode=off")
+class ServiceTokenFilterTest {
+
+    static final String CANARY = "sk-canary-internal-0123456789";
+    static final String TOKEN = "service-token-for-tests";
+
+    @SpringBootApplication
+    static class App {
+        @Bean
+        ServiceToken serviceToken() {
+            return new ServiceToken(Secret.of(TOKEN));
+        }
+
+        @RestController
+        static class Routes {
+            @GetMapping("/internal/v1/server-keys/{provider}")
+            String key(@PathVariable String provider) {
+                return CANARY;
+            }
+
+            @GetMapping("/internal")
+            String root() {
+                return CANARY;
+            }
+
+            @GetMapping("/public/info")
+            String info() {
+                return "public";
+            }
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ApplicationContext context;
+
+    @Test
+    void internalRoutesAnswerOnlyTheServiceToken() {
+        assertThat(get("/internal/v1/server-keys/openai", Map.of()).status()).isEqualTo(401);
+        assertThat(get("/internal", Map.of()).status()).isEqualTo(401);
+        assertThat(get("/internal/v1/server-keys/openai", Map.of("Authorization", "Bearer wrong"))
+                        .status())
+                .isEqualTo(401);
+        assertThat(get("/internal/v1/server-keys/openai", Map.of("Authorization", TOKEN))
+                        .status())
+                .isEqualTo(401);
+        RawHttp.Response ok = get("/internal/v1/server-keys/openai", Map.of("Authorization", "bearer " + TOKEN));
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body()).isEqualTo(CANARY);
+    }
+
+    @Test
+    void theRefusalHasTheOneErrorShape() {
+        RawHttp.Response refused = get("/internal/v1/server-keys/openai", Map.of());
+        assertThat(refused.header("content-type")).startsWith("application/json");
+        assertThat(refused.header("www-authenticate")).isEqualTo("Bearer");
+        assertThat(refused.body())
+                .contains("\"type\":\"unauthorized\"")
+                .contains("\"message\":\"A valid service token is required.\"")
+                .contains("\"requestId\":\"" + refused.header("x-request-id") + "\"");
+    }
+
+    @Test
+    void everyRouteOfTheAppIsWalkedAndNoHostileSpellingGetsPastTheFilter() {
+        List<RouteWalk.Route> routes = RouteWalk.routes(context);
+        assertThat(routes)
+                .extracting(RouteWalk.Route::path)
+                .contains("/internal/v1/server-keys/x1", "/internal", "/public/info");
+        for (RouteWalk.Route route : routes) {
+            for (String variant : RouteWalk.nonCanonical(route.path())) {
+                RawHttp.Response response = RawHttp.send(port, route.method().name(), variant, Map.of(), null);
+                RouteWalk.assertRefusedAsNonCanonical(variant, response);
+                assertThat(response.body()).as(variant).doesNotContain(CANARY);
+            }
+            for (String variant : RouteWalk.lookAlikes(route.path())) {
+                RawHttp.Response response = RawHttp.send(port, route.method().name(), variant, Map.of(), null);
+                assertThat(response.status()).as(variant).isIn(401, 404);
+                assertThat(response.body()).as(variant).doesNotContain(CANARY);
+            }
+        }
+    }
+
+    private RawHttp.Response get(String path, Map<String, String> headers) {
+        return RawHttp.send(port, "GET", path, headers, null);
+    }
+}
