@@ -12,4 +12,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf 
 COPY --from=build /src/${SERVICE}/target/${SERVICE}-*-exec.jar /app/app.jar
 USER 10001
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
+# Services listen on loopback unless told otherwise (service-support); in a container its network is the boundary.
+ENV SYMBOLON_BIND_ADDRESS=0.0.0.0
 ENTRYPOINT ["java", "-jar", "/app/app.jar"]

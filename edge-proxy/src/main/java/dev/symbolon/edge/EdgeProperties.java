@@ -32,6 +32,8 @@ import org.springframework.validation.annotation.Validated;
  * @param appTokens short-lived app tokens from {@code POST /auth/token}
  * @param adminApi where the edge records a revoked app token ({@code POST /auth/revoke})
  * @param analytics where {@code GET /analytics/my-stats} reads an app's usage
+ * @param sharedKeyEndpoints endpoints beyond inference that the operator lets shared keys reach, by
+ *     provider name, as {@code METHOD /path} entries (see {@code SharedKeyEndpoints})
  */
 @Validated
 @ConfigurationProperties("symbolon.edge")
@@ -47,12 +49,14 @@ public record EdgeProperties(
         @NotNull @Valid UsageJournal usageJournal,
         @NotNull @Valid AppTokens appTokens,
         @NotNull @Valid AdminApi adminApi,
-        @NotNull @Valid Analytics analytics) {
+        @NotNull @Valid Analytics analytics,
+        Map<String, List<String>> sharedKeyEndpoints) {
 
     public EdgeProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
         compat = compat == null ? Map.of() : Map.copyOf(compat);
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+        sharedKeyEndpoints = sharedKeyEndpoints == null ? Map.of() : Map.copyOf(sharedKeyEndpoints);
     }
 
     /**

@@ -14,18 +14,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.contracts.EventJson;
-import dev.symbolon.contracts.GoldenFiles;
 import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.QuotaState;
-import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.SplitKey;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
@@ -42,171 +37,20 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
-import org.springframework.kafka.test.context.EmbeddedKafka;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
 import tools.jackson.databind.json.JsonMapper;
 
-/**
- * The edge in its full context against WireMock playing the providers and key-vault-service, and an
- * embedded KRaft broker receiving usage events.
- */
-@SpringBootTest(
-        webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = {
-            "spring.config.name=edge-proxy",
-            "KAFKA_BOOTSTRAP_SERVERS=${spring.embedded.kafka.brokers}",
-            "SYMBOLON_SERVICE_TOKEN=" + EdgeProxyTest.SERVICE_TOKEN,
-            "SYMBOLON_CREDENTIAL_PEPPER=" + EdgeProxyTest.PEPPER,
-            "SYMBOLON_APP_TOKEN_KEY=app-token-key-for-tests-0123456789",
-            "symbolon.edge.max-body-size=64KB",
-        })
-@EmbeddedKafka(partitions = 1)
-class EdgeProxyTest {
-
-    static final String PEPPER = "test-pepper";
-    static final String SERVICE_TOKEN = "test-service-token";
-    static final String CREDENTIAL = "sym_live_" + UUID.randomUUID();
-    static final String OPENAI_KEY = "sk-openai-canary-" + UUID.randomUUID();
-    static final String ANTHROPIC_KEY = "sk-ant-canary-" + UUID.randomUUID();
-    static final String GEMINI_KEY = "AIza-canary-" + UUID.randomUUID();
-
-    static final WireMockServer upstream = new WireMockServer(options().dynamicPort());
-
-    /** An upstream that starts a stream and then drops the connection. */
-    static final DisposableServer cutting = HttpServer.create()
-            .host("localhost")
-            .port(0)
-            .route(routes -> routes.post("/v1/chat/completions", (req, res) -> req.receive()
-                    .then(res.header("Content-Type", "text/event-stream")
-                            .sendString(Flux.just(
-                                    "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n",
-                                    "data: {\"choices\":[{\"delta\":{\"content\":\"b\"}}]}\n\n"))
-                            // both chunks are written and flushed first; only then is the connection dropped
-                            // (an error inside the same publisher may discard the unflushed "b")
-                            .then()
-                            .then(Mono.error(new IllegalStateException("cut"))))))
-            .bindNow();
-
-    static {
-        upstream.start();
-    }
-
-    @DynamicPropertySource
-    static void wiring(DynamicPropertyRegistry registry) {
-        registry.add("KEY_VAULT_URL", upstream::baseUrl);
-        registry.add("ADMIN_API_URL", upstream::baseUrl);
-        registry.add("ANALYTICS_URL", upstream::baseUrl);
-        registry.add("symbolon.edge.compat.cut.base-url", () -> "http://localhost:" + cutting.port() + "/v1");
-        registry.add("SYMBOLON_USAGE_JOURNAL_DIR", () -> "target/usage-journal-" + UUID.randomUUID());
-        registry.add("symbolon.edge.providers.openai.base-url", () -> upstream.baseUrl() + "/v1");
-        registry.add("symbolon.edge.providers.anthropic.base-url", () -> upstream.baseUrl() + "/anthropic/v1");
-        registry.add("symbolon.edge.providers.gemini.base-url", () -> upstream.baseUrl() + "/gemini/v1beta");
-    }
-
-    @AfterAll
-    static void stopUpstream() {
-        upstream.stop();
-        cutting.disposeNow();
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    EmbeddedKafkaBroker kafka;
-
-    WebTestClient client;
-
-    @Autowired
-    KafkaTemplate<String, byte[]> producer;
-
-    @Autowired
-    AppDirectory directory;
-
-    @Autowired
-    AppTokens tokens;
-
-    /** What admin-api would publish for the test's tenant: one app with one credential (as a hash). */
-    void publishTenant() {
-        if (directory.authenticate(CREDENTIAL) instanceof AppDirectory.Accepted) {
-            return;
-        }
-        TenantConfigSnapshot golden = GoldenFiles.decode(Topics.TENANT_CONFIG, TenantConfigSnapshot.class);
-        TenantConfigSnapshot.App app = new TenantConfigSnapshot.App(
-                "app_1",
-                "test app",
-                TenantConfigSnapshot.Status.ACTIVE,
-                null,
-                List.of(new TenantConfigSnapshot.Credential(
-                        "cred_1",
-                        new CredentialHasher(Secret.of(PEPPER)).hash(CREDENTIAL),
-                        TenantConfigSnapshot.Status.ACTIVE,
-                        null)));
-        TenantConfigSnapshot snapshot = new TenantConfigSnapshot(
-                UUID.randomUUID(),
-                Instant.now(),
-                "t_acme",
-                1,
-                1,
-                TenantConfigSnapshot.Status.ACTIVE,
-                golden.timeZone(),
-                null,
-                new TenantConfigSnapshot.IpRules(List.of(), List.of()),
-                List.of(app),
-                List.of(),
-                List.of());
-        producer.send(Topics.TENANT_CONFIG, "t_acme", EventJson.encode(snapshot));
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> directory.authenticate(CREDENTIAL) instanceof AppDirectory.Accepted);
-    }
-
-    @BeforeEach
-    void setUp() {
-        publishTenant();
-        client = WebTestClient.bindToServer()
-                .baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(20))
-                .build();
-        upstream.resetAll();
-        stubKey("openai", OPENAI_KEY);
-        stubKey("anthropic", ANTHROPIC_KEY);
-        stubKey("gemini", GEMINI_KEY);
-        upstream.stubFor(
-                post(urlEqualTo("/v1/chat/completions"))
-                        .willReturn(
-                                okJson(
-                                        """
-                        {"id":"c1","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2}}""")));
-    }
+/** The edge's request path end to end: key swap, policy, limits, streams, seed routes, keys. */
+class EdgeProxyTest extends EdgeContextTest {
 
     @Test
     void an_openai_request_gets_the_server_key_instead_of_the_client_credential_and_is_metered() {
@@ -1226,26 +1070,6 @@ class EdgeProxyTest {
                 .exchange();
     }
 
-    private static TenantConfigSnapshot tenant(
-            String tenantId,
-            TenantConfigSnapshot.Policy policy,
-            TenantConfigSnapshot.IpRules ipRules,
-            TenantConfigSnapshot.App app) {
-        return new TenantConfigSnapshot(
-                UUID.randomUUID(),
-                Instant.now(),
-                tenantId,
-                1,
-                1,
-                TenantConfigSnapshot.Status.ACTIVE,
-                "UTC",
-                policy,
-                ipRules,
-                List.of(app),
-                List.of(),
-                List.of());
-    }
-
     @Test
     void a_split_key_is_opened_with_the_client_part_and_the_upstream_gets_exactly_the_tenants_key() {
         String tenantKey = "sk-tenant-split-canary-" + UUID.randomUUID();
@@ -1481,52 +1305,6 @@ class EdgeProxyTest {
         }
     }
 
-    /** key-vault-service serving a tenant key (split: sealed with the client part, as it would be). */
-    private String stubTenantKey(
-            String tenantId,
-            String provider,
-            String kind,
-            String apiKey,
-            byte[] clientPart,
-            int version,
-            Instant graceUntil) {
-        String keyId = "key_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        byte[] sealed = SplitKey.seal(
-                clientPart, apiKey.getBytes(StandardCharsets.UTF_8), SplitKey.aad(tenantId, keyId, version, provider));
-        stubTenantKeyJson(
-                keyId, tenantId, provider, kind, version, null, List.of(version(version, sealed, graceUntil)));
-        return keyId;
-    }
-
-    private static Map<String, Object> version(int version, byte[] sealed, Instant graceUntil) {
-        Map<String, Object> v = new java.util.LinkedHashMap<>();
-        v.put("version", version);
-        v.put("sealed", java.util.Base64.getEncoder().encodeToString(sealed));
-        v.put("graceUntil", graceUntil == null ? null : graceUntil.toString());
-        return v;
-    }
-
-    private void stubTenantKeyJson(
-            String keyId,
-            String tenantId,
-            String provider,
-            String kind,
-            int keyVersion,
-            String apiKey,
-            List<Map<String, Object>> versions) {
-        Map<String, Object> body = new java.util.LinkedHashMap<>();
-        body.put("keyId", keyId);
-        body.put("tenantId", tenantId);
-        body.put("provider", provider);
-        body.put("kind", kind);
-        body.put("keyVersion", keyVersion);
-        body.put("apiKey", apiKey);
-        body.put("versions", versions);
-        upstream.stubFor(get(urlEqualTo("/internal/v1/keys/" + keyId))
-                .withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN))
-                .willReturn(okJson(JsonMapper.builder().build().writeValueAsString(body))));
-    }
-
     /** What key-vault-service publishes when a key changes. */
     private void announce(
             String keyId,
@@ -1547,11 +1325,6 @@ class EdgeProxyTest {
                 "sha256:0000000000000000",
                 null);
         producer.send(Topics.KEY_LIFECYCLE, keyId, EventJson.encode(event));
-    }
-
-    private static TenantConfigSnapshot.Credential credential(String id, String key) {
-        return new TenantConfigSnapshot.Credential(
-                id, new CredentialHasher(Secret.of(PEPPER)).hash(key), TenantConfigSnapshot.Status.ACTIVE, null);
     }
 
     private void announceRotation(String provider) {
@@ -1578,80 +1351,5 @@ class EdgeProxyTest {
                 .get(0)
                 .getHeader("Authorization")
                 .substring("Bearer ".length());
-    }
-
-    private void expectError(String path, String authorization, String body, int status, String type) {
-        // A URI, not a template: the path goes out exactly as written, %2e and all.
-        WebTestClient.RequestBodySpec request = client.post()
-                .uri(URI.create("http://localhost:" + port + path))
-                .contentType(MediaType.APPLICATION_JSON);
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        String responseBody = request.bodyValue(body)
-                .exchange()
-                .expectStatus()
-                .isEqualTo(status)
-                .expectHeader()
-                .exists("x-request-id")
-                .expectBody()
-                .jsonPath("$.error.type")
-                .isEqualTo(type)
-                .jsonPath("$.error.requestId")
-                .exists()
-                .returnResult()
-                .toString();
-        assertThat(responseBody)
-                .doesNotContain(OPENAI_KEY)
-                .doesNotContain("Exception")
-                .doesNotContain("at dev.");
-    }
-
-    private void stubKey(String provider, String apiKey) {
-        // The edge encodes the provider as a path variable (compat:x → compat%3Ax).
-        upstream.stubFor(get(urlPathEqualTo("/internal/v1/server-keys/" + provider.replace(":", "%3A")))
-                .withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN))
-                .willReturn(okJson("{\"keyId\":\"key_" + provider + "\",\"provider\":\"" + provider
-                        + "\",\"kind\":\"server\",\"keyVersion\":1,\"apiKey\":\"" + apiKey + "\"}")));
-    }
-
-    private static Set<String> fieldNames(String json) {
-        Set<String> names = new TreeSet<>();
-        JsonMapper.builder().build().readTree(json).propertyNames().forEach(names::add);
-        return names;
-    }
-
-    private UsageRecorded awaitUsage(String requestId) {
-        return awaitUsageWhere(e -> requestId.equals(e.requestId()));
-    }
-
-    private UsageRecorded awaitUsageWhere(java.util.function.Predicate<UsageRecorded> matching) {
-        Properties config = new Properties();
-        config.put("bootstrap.servers", kafka.getBrokersAsString());
-        config.put("group.id", "test-" + UUID.randomUUID());
-        config.put("auto.offset.reset", "earliest");
-        List<String> raw = new CopyOnWriteArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.USAGE_RECORDED));
-            UsageRecorded found = await().atMost(Duration.ofSeconds(20))
-                    .until(
-                            () -> {
-                                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                                    raw.add(new String(record.value(), StandardCharsets.UTF_8));
-                                }
-                                return raw.stream()
-                                        .map(json -> EventJson.decode(json, UsageRecorded.class))
-                                        .filter(matching)
-                                        .findFirst()
-                                        .orElse(null);
-                            },
-                            event -> event != null);
-            assertThat(raw).noneMatch(json -> json.contains(CREDENTIAL) || json.contains(OPENAI_KEY));
-            // What the edge produces has exactly the fields of the contract's golden file.
-            assertThat(fieldNames(EventJson.encodeToString(found)))
-                    .isEqualTo(fieldNames(GoldenFiles.read(Topics.USAGE_RECORDED)));
-            return found;
-        }
     }
 }

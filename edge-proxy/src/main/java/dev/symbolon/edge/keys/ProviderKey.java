@@ -8,4 +8,10 @@ import dev.symbolon.contracts.Secret;
  *
  * @param kind {@code server}, {@code managed} or {@code split}
  */
-public record ProviderKey(String keyId, String provider, String kind, int keyVersion, Secret apiKey) {}
+public record ProviderKey(String keyId, String provider, String kind, int keyVersion, Secret apiKey) {
+
+    /** Whether the tenant owns the key (a managed or split BYOK key), not the operator. */
+    public boolean tenantOwned() {
+        return !"server".equals(kind);
+    }
+}

@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -22,9 +24,9 @@ import reactor.core.publisher.Mono;
  * Cached keys keep being served while key-vault-service (or Vault behind it) is down, until their TTL
  * ends; there is never a fallback to another key.
  *
- * <p>Which key a request uses: a split key when it sends {@code X-Partial-Key-Id} and
- * {@code X-Partial-Key}, a managed key when it sends {@code X-Symbolon-Key-Id}, else the provider's
- * server key for the caller's tenant. A tenant key must belong to the caller's tenant (else 401, the
+ * <p>Which key a request uses: a split key when it sends {@code X-Partial-Key-Id} or
+ * {@code X-Partial-Key} (both are then required), a managed key when it sends {@code X-Symbolon-Key-Id},
+ * else the provider's server key for the caller's tenant. A tenant key must belong to the caller's tenant (else 401, the
  * same answer as an unknown id or a wrong client part) and to the route's provider (else 403).
  */
 @Component
@@ -33,6 +35,8 @@ public class ProviderKeys {
     public static final String PARTIAL_KEY_ID = "X-Partial-Key-Id";
     public static final String PARTIAL_KEY = "X-Partial-Key";
     public static final String KEY_ID = "X-Symbolon-Key-Id";
+
+    private static final Set<String> BYOK_HEADERS = Set.of("x-partial-key-id", "x-partial-key", "x-symbolon-key-id");
 
     /** Opened on failure paths so that a refusal costs what a real attempt costs. */
     private static final byte[] DECOY = SplitKey.seal(SplitKey.newClientPart(), new byte[48], new byte[0]);
@@ -49,17 +53,56 @@ public class ProviderKeys {
         this.ttl = properties.keyVault().cacheTtl();
     }
 
-    /** The key for one request: split, managed or server, as its headers say. */
+    /** Which kind of key a request asks for, from its headers alone. */
+    public enum Requested {
+        SERVER,
+        MANAGED,
+        SPLIT
+    }
+
+    /**
+     * The kind of key a request's headers ask for. Any split-key header means a split key (a missing
+     * or extra one is then refused, never served with another key); two kinds at once, a header given
+     * twice, or a look-alike spelling ({@code x_partial_key}) are refused with 400.
+     */
+    public static Requested requested(HttpHeaders headers) {
+        int split = 0;
+        boolean managed = false;
+        for (String name : headers.headerNames()) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            String normalized = lower.replace('_', '-');
+            if (!BYOK_HEADERS.contains(normalized)) {
+                continue;
+            }
+            if (!normalized.equals(lower)) {
+                throw ambiguousKeyHeaders("Key headers are spelled with '-': " + name + " is not accepted.");
+            }
+            if (headers.get(name).size() > 1) {
+                throw ambiguousKeyHeaders(name + " is given more than once.");
+            }
+            if (lower.equals("x-symbolon-key-id")) {
+                managed = true;
+            } else {
+                split++;
+            }
+        }
+        if (managed && split > 0) {
+            throw ambiguousKeyHeaders("Send X-Symbolon-Key-Id or X-Partial-Key-Id and X-Partial-Key, not both.");
+        }
+        return split > 0 ? Requested.SPLIT : managed ? Requested.MANAGED : Requested.SERVER;
+    }
+
+    /** The key for one request: split, managed or server, as its headers say ({@link #requested}). */
     public Mono<ProviderKey> forRequest(String provider, String tenantId, HttpHeaders headers) {
-        String partialKeyId = headers.getFirst(PARTIAL_KEY_ID);
-        if (partialKeyId != null) {
-            return splitKey(provider, tenantId, partialKeyId, headers.getFirst(PARTIAL_KEY));
-        }
-        String keyId = headers.getFirst(KEY_ID);
-        if (keyId != null) {
-            return managedKey(provider, tenantId, keyId);
-        }
-        return serverKey(provider, tenantId);
+        return switch (requested(headers)) {
+            case SPLIT -> splitKey(provider, tenantId, headers.getFirst(PARTIAL_KEY_ID), headers.getFirst(PARTIAL_KEY));
+            case MANAGED -> managedKey(provider, tenantId, headers.getFirst(KEY_ID));
+            case SERVER -> serverKey(provider, tenantId);
+        };
+    }
+
+    private static GatewayException ambiguousKeyHeaders(String message) {
+        return new GatewayException(HttpStatus.BAD_REQUEST, "invalid_key_headers", message);
     }
 
     /** The operator's server key for a provider, as the tenant sees it (its scoped one, else shared). */
@@ -131,7 +174,7 @@ public class ProviderKeys {
     }
 
     private Mono<Optional<TenantKey>> tenantKey(String keyId) {
-        if (keyId.length() > 64 || !keyId.startsWith("key_")) {
+        if (keyId == null || keyId.length() > 64 || !keyId.startsWith("key_")) {
             return Mono.just(Optional.empty());
         }
         Mono<Optional<TenantKey>> cached = tenantKeys.computeIfAbsent(keyId, id -> keyVault.tenantKey(id)

@@ -10,8 +10,10 @@ import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.limits.RateLimits;
 import dev.symbolon.edge.policy.ClientAddress;
 import dev.symbolon.edge.policy.EffectivePolicy;
+import dev.symbolon.edge.provider.KeyScrubber;
 import dev.symbolon.edge.provider.ProviderClient;
 import dev.symbolon.edge.provider.ProviderRoutes;
+import dev.symbolon.edge.provider.SharedKeyEndpoints;
 import dev.symbolon.edge.provider.StreamUsage;
 import dev.symbolon.edge.usage.UsageMeter;
 import dev.symbolon.edge.usage.UsageRecorder;
@@ -38,8 +40,6 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -57,6 +57,8 @@ public class ProxyPipeline {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final DefaultDataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;
+    /** The largest provider error body passed on (scrubbed); error bodies are a few hundred bytes. */
+    private static final int MAX_ERROR_BODY = 1024 * 1024;
 
     private final ProviderRoutes routes;
     private final AppDirectory apps;
@@ -69,6 +71,7 @@ public class ProxyPipeline {
     private final long maxBodyBytes;
     private final Duration upstreamTimeout;
     private final ClientAddress clientAddress;
+    private final SharedKeyEndpoints sharedKeys;
 
     ProxyPipeline(
             ProviderRoutes routes,
@@ -79,6 +82,7 @@ public class ProxyPipeline {
             RateLimits limits,
             Quotas quotas,
             AppTokens tokens,
+            SharedKeyEndpoints sharedKeys,
             EdgeProperties properties) {
         this.routes = routes;
         this.apps = apps;
@@ -88,6 +92,7 @@ public class ProxyPipeline {
         this.limits = limits;
         this.quotas = quotas;
         this.tokens = tokens;
+        this.sharedKeys = sharedKeys;
         this.maxBodyBytes = properties.maxBodySize().toBytes();
         this.upstreamTimeout = properties.upstreamTimeout();
         this.clientAddress = new ClientAddress(properties.trustedProxies());
@@ -141,7 +146,10 @@ public class ProxyPipeline {
         throw new GatewayException(HttpStatus.UNAUTHORIZED, "invalid_credential", "Missing or invalid API credential.");
     }
 
-    /** IP rules (global and tenant), then the provider and endpoint allow-lists of tenant and app. */
+    /**
+     * IP rules (global and tenant), the provider and endpoint allow-lists of tenant and app, then
+     * what the kind of key asked for may reach ({@link SharedKeyEndpoints}).
+     */
     private ProxyCall authorize(ProxyCall call) {
         InetAddress client = call.request().clientAddress();
         if (!apps.globalRules().allows(client) || !call.policy().allowsAddress(client)) {
@@ -153,6 +161,20 @@ public class ProxyPipeline {
         // The raw endpoint is canonical (service-support's CanonicalPathFilter), and exactly what is sent upstream.
         if (!call.policy().allowsEndpoint(call.route().endpoint())) {
             throw refused(call, "endpoint_not_allowed", "This endpoint is not allowed for this app.");
+        }
+        ProviderKeys.Requested key = ProviderKeys.requested(call.request().headers());
+        boolean managed = key == ProviderKeys.Requested.MANAGED;
+        if (key != ProviderKeys.Requested.SPLIT
+                && !(managed && call.policy().namesEndpoints())
+                && !sharedKeys.allows(
+                        call.route().provider().name(),
+                        call.request().method(),
+                        call.route().endpoint(),
+                        managed)) {
+            throw refused(
+                    call,
+                    "endpoint_not_allowed",
+                    "This endpoint is not served with a shared provider key (inference endpoints only).");
         }
         return call;
     }
@@ -187,45 +209,8 @@ public class ProxyPipeline {
                     }
                 })
                 .defaultIfEmpty(new byte[0])
-                .map(body -> withPayload(call, body))
+                .map(body -> call.withPayload(Payloads.read(call, body)))
                 .onErrorMap(DataBufferLimitException.class, e -> bodyTooLarge().at(call));
-    }
-
-    private ProxyCall withPayload(ProxyCall call, byte[] body) {
-        MediaType type = call.request().headers().getContentType();
-        if (body.length == 0 || type == null || !type.getSubtype().contains("json")) {
-            return call.withPayload(new ProxyCall.Payload(body, null, false, false, body.length / 4L));
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (JacksonException e) {
-            throw new GatewayException(HttpStatus.BAD_REQUEST, "invalid_json", "The request body is not valid JSON.")
-                    .at(call);
-        }
-        JsonNode model = root.get("model");
-        if (model != null && model.isString() && !call.policy().allowsModel(model.asString())) {
-            throw refused(call, "model_not_allowed", "This model is not allowed for this app.");
-        }
-        byte[] withUsage = StreamUsage.applies(call.route().provider()) ? StreamUsage.requestUsage(root) : null;
-        return call.withPayload(new ProxyCall.Payload(
-                withUsage != null ? withUsage : body,
-                model != null && model.isString() ? model.asString() : null,
-                root.path("stream").asBoolean(false),
-                withUsage != null,
-                body.length / 4L + outputLimit(root)));
-    }
-
-    /** The output-token limit a request sets, in whichever field its provider uses (0 when none). */
-    private static long outputLimit(JsonNode root) {
-        for (String field : new String[] {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
-            JsonNode value = root.get(field);
-            if (value != null && value.canConvertToLong()) {
-                return Math.max(0, value.asLong());
-            }
-        }
-        JsonNode gemini = root.path("generationConfig").get("maxOutputTokens");
-        return gemini != null && gemini.canConvertToLong() ? Math.max(0, gemini.asLong()) : 0;
     }
 
     /** Daily and monthly quotas of tenant and app, counting this edge's requests still in flight. */
@@ -260,7 +245,8 @@ public class ProxyPipeline {
                 call.request().rawQuery(),
                 call.request().headers(),
                 call.payload().bytes(),
-                call.key().apiKey());
+                call.key().apiKey(),
+                call.key().tenantOwned());
         // A client that leaves before the provider answers still gets its one usage event (and gives
         // its quota reservation back); once the response has begun, the meter takes over.
         AtomicBoolean answered = new AtomicBoolean();
@@ -299,17 +285,55 @@ public class ProxyPipeline {
         if (reshaped) {
             metered = StreamUsage.withoutUsageChunks(metered, BUFFERS);
         }
+        KeyScrubber scrubber = KeyScrubber.of(call.key().apiKey());
+        boolean scrubbed = status < 200 || status > 299;
+        if (scrubbed) {
+            metered = scrubbedErrorBody(metered, upstream.getHeaders(), scrubber, call.requestId());
+        }
         long overheadMs = (call.overheadNanos() + System.nanoTime() - receivedNanos) / 1_000_000;
         return ServerResponse.status(status)
                 .headers(headers -> {
-                    ProviderClient.copyResponseHeaders(upstream.getHeaders(), headers);
-                    if (reshaped) {
+                    ProviderClient.copyResponseHeaders(upstream.getHeaders(), headers, scrubber);
+                    if (reshaped || scrubbed) {
                         headers.remove(HttpHeaders.CONTENT_LENGTH);
+                    }
+                    if (scrubbed) {
+                        headers.remove(HttpHeaders.CONTENT_ENCODING);
                     }
                     headers.set(REQUEST_ID, call.requestId());
                     headers.set(OVERHEAD, Long.toString(overheadMs));
                 })
                 .body(BodyInserters.fromDataBuffers(metered));
+    }
+
+    /**
+     * A provider's error body, read whole (up to {@link #MAX_ERROR_BODY}) with the injected key masked
+     * wherever it is echoed. One the edge cannot read as sent (compressed, or larger than that) is
+     * replaced by the edge's own error, never passed on unchecked.
+     */
+    private static Flux<DataBuffer> scrubbedErrorBody(
+            Flux<DataBuffer> body, HttpHeaders upstream, KeyScrubber scrubber, String requestId) {
+        String encoding = upstream.getFirst(HttpHeaders.CONTENT_ENCODING);
+        if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
+            return body.doOnNext(DataBufferUtils::release)
+                    .thenMany(Flux.<DataBuffer>just(BUFFERS.wrap(ErrorResponses.json(
+                            "upstream_error", "The provider answered with an encoded error body.", requestId))));
+        }
+        return DataBufferUtils.join(body, MAX_ERROR_BODY)
+                .<DataBuffer>map(joined -> {
+                    try {
+                        byte[] bytes = new byte[joined.readableByteCount()];
+                        joined.read(bytes);
+                        return BUFFERS.wrap(scrubber.scrub(bytes));
+                    } finally {
+                        DataBufferUtils.release(joined);
+                    }
+                })
+                .onErrorResume(
+                        DataBufferLimitException.class,
+                        e -> Mono.just(BUFFERS.wrap(ErrorResponses.json(
+                                "upstream_error", "The provider's error body was too large to pass on.", requestId))))
+                .flux();
     }
 
     private Mono<ServerResponse> refuse(GatewayException e, ProxyCall start) {

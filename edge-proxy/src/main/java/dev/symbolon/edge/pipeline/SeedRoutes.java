@@ -6,6 +6,7 @@ import dev.symbolon.edge.auth.AppTokens;
 import dev.symbolon.edge.auth.ClientCredentials;
 import dev.symbolon.edge.auth.TokenRevocation;
 import dev.symbolon.edge.provider.Provider;
+import dev.symbolon.edge.provider.SharedKeyEndpoints;
 import dev.symbolon.support.web.CanonicalPath;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.Map;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -63,18 +65,21 @@ class SeedRoutes {
     private final AppTokens tokens;
     private final TokenRevocation revocation;
     private final AppCallers callers;
+    private final SharedKeyEndpoints sharedKeys;
 
     SeedRoutes(
             ProxyPipeline pipeline,
             AppDirectory apps,
             AppTokens tokens,
             TokenRevocation revocation,
-            AppCallers callers) {
+            AppCallers callers,
+            SharedKeyEndpoints sharedKeys) {
         this.pipeline = pipeline;
         this.apps = apps;
         this.tokens = tokens;
         this.revocation = revocation;
         this.callers = callers;
+        this.sharedKeys = sharedKeys;
     }
 
     Mono<ServerResponse> proxy(ServerRequest request) {
@@ -136,6 +141,8 @@ class SeedRoutes {
         List<String> allowed = accepted.policy().allowsProvider(name)
                 ? provider.endpoints().stream()
                         .filter(accepted.policy()::allowsEndpoint)
+                        .filter(endpoint -> sharedKeys.allows(name, HttpMethod.POST, endpoint, false)
+                                || sharedKeys.allows(name, HttpMethod.GET, endpoint, false))
                         .toList()
                 : List.of();
         return ServerResponse.ok()

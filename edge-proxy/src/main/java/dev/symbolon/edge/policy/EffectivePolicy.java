@@ -83,6 +83,16 @@ public final class EffectivePolicy {
                                         || endpoint.startsWith(allowed.endsWith("/") ? allowed : allowed + "/")));
     }
 
+    /** Whether the tenant's or the app's policy has an endpoint allow-list of its own. */
+    public boolean namesEndpoints() {
+        return levels.stream().anyMatch(level -> level.endpoints != null);
+    }
+
+    /** Whether the tenant's or the app's policy has a model allow-list. */
+    public boolean restrictsModels() {
+        return levels.stream().anyMatch(level -> level.models != null);
+    }
+
     /** Model allow-lists are globs ({@code gpt-4o*}); a request without a model passes them. */
     public boolean allowsModel(String model) {
         return model == null

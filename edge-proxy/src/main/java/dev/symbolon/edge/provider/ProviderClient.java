@@ -38,8 +38,11 @@ import reactor.netty.resources.ConnectionProvider;
 @Component
 public class ProviderClient {
 
-    /** Hop-by-hop headers (RFC 9110 §7.6.1) and headers the edge sets itself. */
-    private static final Set<String> NOT_FORWARDED = Set.of(
+    /**
+     * Response headers that stay at the edge: hop-by-hop ones (RFC 9110 §7.6.1), framing the edge
+     * sets itself, and cookies (the client has no session with the provider).
+     */
+    private static final Set<String> NOT_RETURNED = Set.of(
             "connection",
             "keep-alive",
             "proxy-connection",
@@ -49,19 +52,8 @@ public class ProviderClient {
             "trailer",
             "transfer-encoding",
             "upgrade",
-            "host",
-            "content-length",
-            "accept-encoding",
-            "cookie",
-            "forwarded",
-            "x-forwarded-for",
-            "x-forwarded-host",
-            "x-forwarded-proto",
-            "x-request-id",
-            // key selection: the client part of a split key must never leave the edge
-            "x-partial-key",
-            "x-partial-key-id",
-            "x-symbolon-key-id");
+            "set-cookie",
+            "set-cookie2");
 
     static final String DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
 
@@ -102,13 +94,14 @@ public class ProviderClient {
             String rawQuery,
             HttpHeaders clientHeaders,
             byte[] body,
-            Secret apiKey) {
+            Secret apiKey,
+            boolean tenantOwnedKey) {
         AtomicReference<UpstreamBody> received = new AtomicReference<>();
         return http.request(io.netty.handler.codec.http.HttpMethod.valueOf(method.name()))
                 .uri(upstreamUri(provider, endpoint, rawQuery))
                 .send((request, outbound) -> {
                     HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(request.requestHeaders()));
-                    copyRequestHeaders(clientHeaders, headers);
+                    copyRequestHeaders(provider.auth(), tenantOwnedKey, clientHeaders, headers);
                     injectKey(provider.auth(), apiKey, headers);
                     if (body.length == 0) {
                         return outbound;
@@ -195,14 +188,17 @@ public class ProviderClient {
         }
     }
 
-    static void copyRequestHeaders(HttpHeaders from, HttpHeaders to) {
+    /**
+     * The client headers a provider gets ({@link ForwardedHeaders}), less any the client declared
+     * hop-by-hop by naming it in {@code Connection}.
+     */
+    static void copyRequestHeaders(
+            Provider.AuthStyle family, boolean tenantOwnedKey, HttpHeaders from, HttpHeaders to) {
         Set<String> named = namedByConnection(from);
         from.forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!NOT_FORWARDED.contains(lower)
-                    && !ClientCredentials.HEADERS.contains(lower)
-                    && !named.contains(lower)) {
-                to.addAll(name, values);
+            if (ForwardedHeaders.forwarded(family, tenantOwnedKey, name)
+                    && !named.contains(name.toLowerCase(Locale.ROOT))) {
+                to.addAll(name, List.copyOf(values));
             }
         });
     }
@@ -238,21 +234,20 @@ public class ProviderClient {
         }
     }
 
-    /** Upstream response headers the client gets: all but hop-by-hop ones and cookies. */
-    public static void copyResponseHeaders(HttpHeaders from, HttpHeaders to) {
+    /**
+     * Upstream response headers the client gets: all but hop-by-hop ones and cookies, the provider's
+     * request id renamed (the edge's own is {@code x-request-id}), and the injected key scrubbed from
+     * every value ({@link KeyScrubber}).
+     */
+    public static void copyResponseHeaders(HttpHeaders from, HttpHeaders to, KeyScrubber scrubber) {
         Set<String> named = namedByConnection(from);
         from.forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (named.contains(lower)) {
+            if (named.contains(lower) || NOT_RETURNED.contains(lower)) {
                 return;
             }
-            if (lower.equals("x-request-id")) {
-                to.addAll("x-upstream-request-id", values);
-            } else if (!NOT_FORWARDED.contains(lower) || lower.equals("content-length")) {
-                if (!lower.equals("set-cookie")) {
-                    to.addAll(name, values);
-                }
-            }
+            List<String> scrubbed = values.stream().map(scrubber::scrub).toList();
+            to.addAll(lower.equals("x-request-id") ? "x-upstream-request-id" : name, scrubbed);
         });
     }
 }

@@ -157,6 +157,7 @@ class AppDirectoryTest {
                 new EdgeProperties.UsageJournal(java.nio.file.Path.of("target/journal"), DataSize.ofMegabytes(1), 10),
                 new EdgeProperties.AppTokens(Secret.of("0123456789abcdef0123456789abcdef"), Duration.ofMinutes(15)),
                 new EdgeProperties.AdminApi(URI.create("http://localhost:1"), Secret.of("t")),
-                new EdgeProperties.Analytics(URI.create("http://localhost:9"), Secret.of("t")));
+                new EdgeProperties.Analytics(URI.create("http://localhost:9"), Secret.of("t")),
+                null);
     }
 }

@@ -26,7 +26,7 @@ class ProviderClientHeadersTest {
         client.add("Content-Type", "application/json");
 
         HttpHeaders upstream = new HttpHeaders();
-        ProviderClient.copyRequestHeaders(client, upstream);
+        ProviderClient.copyRequestHeaders(Provider.AuthStyle.BEARER, true, client, upstream);
         ProviderClient.injectKey(Provider.AuthStyle.BEARER, Secret.of("sk-real"), upstream);
 
         assertThat(upstream.headerNames())
@@ -50,7 +50,7 @@ class ProviderClientHeadersTest {
         provider.add("Content-Length", "1234");
 
         HttpHeaders client = new HttpHeaders();
-        ProviderClient.copyResponseHeaders(provider, client);
+        ProviderClient.copyResponseHeaders(provider, client, KeyScrubber.NONE);
 
         assertThat(client.headerNames())
                 .containsExactlyInAnyOrder(

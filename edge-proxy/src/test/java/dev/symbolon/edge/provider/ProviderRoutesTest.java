@@ -91,6 +91,13 @@ class ProviderRoutesTest {
 
     static EdgeProperties properties(
             Map<String, EdgeProperties.Upstream> providers, Map<String, EdgeProperties.Upstream> compat) {
+        return properties(providers, compat, null);
+    }
+
+    static EdgeProperties properties(
+            Map<String, EdgeProperties.Upstream> providers,
+            Map<String, EdgeProperties.Upstream> compat,
+            Map<String, List<String>> sharedKeyEndpoints) {
         return new EdgeProperties(
                 Secret.of("pepper"),
                 new EdgeProperties.KeyVault(URI.create("http://localhost:1"), Secret.of("t"), Duration.ofMinutes(1)),
@@ -103,6 +110,7 @@ class ProviderRoutesTest {
                 new EdgeProperties.UsageJournal(java.nio.file.Path.of("target/journal"), DataSize.ofMegabytes(1), 10),
                 new EdgeProperties.AppTokens(Secret.of("0123456789abcdef0123456789abcdef"), Duration.ofMinutes(15)),
                 new EdgeProperties.AdminApi(URI.create("http://localhost:1"), Secret.of("t")),
-                new EdgeProperties.Analytics(URI.create("http://localhost:9"), Secret.of("t")));
+                new EdgeProperties.Analytics(URI.create("http://localhost:9"), Secret.of("t")),
+                sharedKeyEndpoints);
     }
 }

@@ -1,0 +1,376 @@
+package dev.symbolon.edge;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.http.HttpHeader;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.SplitKey;
+import dev.symbolon.contracts.TenantConfigSnapshot;
+import dev.symbolon.contracts.Topics;
+import dev.symbolon.edge.auth.AppDirectory;
+import dev.symbolon.edge.provider.KeyScrubber;
+import dev.symbolon.support.testing.RawHttp;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a hostile client or upstream tries against the trust boundary of the edge: key headers that
+ * could fall back to the operator's key, headers that ride along with it, bodies that dodge the model
+ * allow-list, upstreams that echo the key, path spellings and endpoints the shared key must not reach.
+ * Requests go over raw sockets where a client library would normalize them.
+ */
+class TrustBoundaryTest extends EdgeContextTest {
+
+    private static final String CHAT = "/openai/v1/chat/completions";
+
+    @Test
+    void a_partial_key_header_means_that_tenant_key_or_a_refusal_never_the_server_key() {
+        Map<String, Map<String, String>> cases = new LinkedHashMap<>();
+        cases.put("X-Partial-Key without its id", Map.of("X-Partial-Key", SplitKey.encodeClientPart(new byte[32])));
+        cases.put("X-Partial-Key-Id without the key", Map.of("X-Partial-Key-Id", "key_0123456789abcdef"));
+        for (var c : cases.entrySet()) {
+            RawHttp.Response response = raw("POST", CHAT, withCredential(c.getValue()), "{\"model\":\"gpt-4o\"}");
+            assertThat(response.status()).as(c.getKey()).isEqualTo(401);
+            assertThat(response.body()).as(c.getKey()).contains("\"type\":\"invalid_partial_key\"");
+        }
+        Map<String, Map<String, String>> ambiguous = new LinkedHashMap<>();
+        ambiguous.put("underscore spelling", Map.of("x_partial_key_id", "key_0123456789abcdef"));
+        ambiguous.put("underscore key", Map.of("X_Partial_Key", "abc"));
+        ambiguous.put(
+                "managed and split at once",
+                Map.of("X-Symbolon-Key-Id", "key_0123456789abcdef", "X-Partial-Key-Id", "key_0123456789abcdef"));
+        for (var c : ambiguous.entrySet()) {
+            RawHttp.Response response = raw("POST", CHAT, withCredential(c.getValue()), "{\"model\":\"gpt-4o\"}");
+            assertThat(response.status()).as(c.getKey()).isEqualTo(400);
+            assertThat(response.body()).as(c.getKey()).contains("\"type\":\"invalid_key_headers\"");
+        }
+        RawHttp.Response twice = RawHttp.send(
+                port,
+                "POST",
+                CHAT,
+                Map.of(
+                        "Authorization",
+                        "Bearer " + CREDENTIAL,
+                        "Content-Type",
+                        "application/json",
+                        "X-Partial-Key-Id",
+                        "key_a\r\nX-Partial-Key-Id: key_b"),
+                "{}");
+        assertThat(twice.status()).isEqualTo(400);
+        upstream.verify(0, postRequestedFor(urlEqualTo("/v1/chat/completions")));
+    }
+
+    @Test
+    void only_the_providers_allow_list_of_client_headers_reaches_it_and_billing_headers_only_with_a_tenant_key() {
+        Map<String, String> hostile = new LinkedHashMap<>();
+        hostile.put("OpenAI-Organization", "org-other");
+        hostile.put("OpenAI-Project", "proj-other");
+        hostile.put("x-tenant-id", "t_other");
+        hostile.put("x-internal-admin", "1");
+        hostile.put("x-real-ip", "10.0.0.1");
+        hostile.put("true-client-ip", "10.0.0.1");
+        hostile.put("via", "1.1 evil");
+        hostile.put("x-original-url", "/v1/organization/users");
+        hostile.put("x-rewrite-url", "/v1/organization/users");
+        hostile.put("x-http-method-override", "DELETE");
+        hostile.put("x_api_key", "sk-smuggled");
+        hostile.put("authorization_", "Bearer sk-smuggled");
+        hostile.put("x-forwarded-for", "10.0.0.1");
+        hostile.put("x-forwarded-host", "api.openai.com");
+        hostile.put("forwarded", "for=10.0.0.1");
+        hostile.put("x-goog-user-project", "other-project");
+        hostile.put("openai-beta", "assistants=v2");
+        hostile.put("x-stainless-lang", "java");
+        hostile.put("x-stainless-retry-count", "0");
+        hostile.put("idempotency-key", "idem-1");
+        hostile.put("user-agent", "OpenAI/Java 4.0");
+        hostile.put("accept", "application/json");
+        hostile.put("content-type", "application/json");
+
+        assertThat(raw("POST", CHAT, withCredential(hostile), "{\"model\":\"gpt-4o\"}")
+                        .status())
+                .isEqualTo(200);
+        assertThat(clientHeadersUpstream())
+                .containsExactlyInAnyOrder(
+                        "openai-beta",
+                        "x-stainless-lang",
+                        "x-stainless-retry-count",
+                        "idempotency-key",
+                        "user-agent",
+                        "accept",
+                        "content-type");
+
+        byte[] clientPart = SplitKey.newClientPart();
+        String keyId = stubTenantKey("t_acme", "openai", "split", "sk-tenant-own-key-canary", clientPart, 1, null);
+        Map<String, String> split = new LinkedHashMap<>(hostile);
+        split.put("X-Partial-Key-Id", keyId);
+        split.put("X-Partial-Key", SplitKey.encodeClientPart(clientPart));
+        upstream.resetRequests();
+        assertThat(raw("POST", CHAT, withCredential(split), "{\"model\":\"gpt-4o\"}")
+                        .status())
+                .isEqualTo(200);
+        assertThat(clientHeadersUpstream()).contains("openai-organization", "openai-project");
+    }
+
+    @Test
+    void the_model_allow_list_holds_whatever_the_content_type_and_wherever_the_provider_reads_the_model() {
+        String governed = governedApp(List.of("gpt-4o-mini", "gemini-2.5-flash"));
+        String forbidden = "{\"model\":\"gpt-4o\",\"messages\":[]}";
+        for (String type :
+                new String[] {"text/plain", null, "application/x-www-form-urlencoded", "application/octet-stream"}) {
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Authorization", "Bearer " + governed);
+            if (type != null) {
+                headers.put("Content-Type", type);
+            }
+            RawHttp.Response response = RawHttp.send(port, "POST", CHAT, headers, forbidden);
+            assertThat(response.status()).as(String.valueOf(type)).isEqualTo(403);
+            assertThat(response.body()).contains("model_not_allowed");
+            assertThat(RawHttp.send(port, "POST", CHAT, headers, "\uFEFF  " + forbidden)
+                            .status())
+                    .as("BOM " + type)
+                    .isEqualTo(403);
+        }
+        Map<String, String> json = Map.of("Authorization", "Bearer " + governed, "Content-Type", "application/json");
+        assertThat(RawHttp.send(port, "POST", CHAT, json, "{\"model\":[\"gpt-4o\"]}")
+                        .body())
+                .contains("invalid_model");
+        assertThat(RawHttp.send(port, "POST", CHAT, json, "{\"model\":{\"id\":\"gpt-4o\"}}")
+                        .status())
+                .isEqualTo(400);
+        assertThat(RawHttp.send(port, "POST", CHAT, json, "{\"model\":\"gpt-4o-mini\",\"model\":\"gpt-4o\"}")
+                        .body())
+                .contains("invalid_json");
+        assertThat(RawHttp.send(
+                                port,
+                                "POST",
+                                CHAT,
+                                Map.of("Authorization", "Bearer " + governed, "Content-Type", "text/plain"),
+                                "{\"model\":\"gpt-4o\"")
+                        .status())
+                .isEqualTo(400);
+        assertThat(RawHttp.send(
+                                port,
+                                "POST",
+                                CHAT,
+                                Map.of("Authorization", "Bearer " + governed, "Content-Type", "application/json;;;=x"),
+                                "{}")
+                        .body())
+                .contains("invalid_content_type");
+        String boundary = "b0undary";
+        String form = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\ngpt-4o\r\n--"
+                + boundary
+                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\nRIFF\r\n--" + boundary
+                + "--\r\n";
+        assertThat(RawHttp.send(
+                                port,
+                                "POST",
+                                "/openai/v1/audio/transcriptions",
+                                Map.of(
+                                        "Authorization",
+                                        "Bearer " + governed,
+                                        "Content-Type",
+                                        "multipart/form-data; boundary=" + boundary),
+                                form)
+                        .body())
+                .contains("model_not_allowed");
+        assertThat(RawHttp.send(
+                                port,
+                                "POST",
+                                "/gemini/v1beta/models/gemini-2.5-pro:generateContent",
+                                Map.of("x-goog-api-key", governed, "Content-Type", "application/json"),
+                                "{\"contents\":[]}")
+                        .body())
+                .contains("model_not_allowed");
+        upstream.verify(0, anyRequestedFor(urlPathMatching("/(v1|gemini)/.*")));
+        // the allowed model still passes, whatever the content type
+        assertThat(RawHttp.send(
+                                port,
+                                "POST",
+                                CHAT,
+                                Map.of("Authorization", "Bearer " + governed, "Content-Type", "text/plain"),
+                                "{\"model\":\"gpt-4o-mini\"}")
+                        .status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void a_key_the_provider_echoes_in_an_error_never_reaches_the_client_whole_masked_or_in_a_header() {
+        String masked = OPENAI_KEY.substring(0, 12) + "*********" + OPENAI_KEY.substring(OPENAI_KEY.length() - 4);
+        upstream.stubFor(any(urlEqualTo("/v1/chat/completions"))
+                .willReturn(aResponse()
+                        .withStatus(401)
+                        .withHeader("Content-Type", "application/json")
+                        .withHeader("x-echo", "key=" + OPENAI_KEY)
+                        .withBody("{\"error\":{\"message\":\"Incorrect API key provided: " + masked + ". Sent: "
+                                + OPENAI_KEY + ". Middle: " + OPENAI_KEY.substring(9, 30) + "\"}}")));
+        RawHttp.Response response = raw("POST", CHAT, withCredential(Map.of()), "{\"model\":\"gpt-4o\"}");
+        assertThat(response.status()).isEqualTo(401);
+        assertThat(response.body()).startsWith("{\"error\":{\"message\":\"Incorrect API key provided: ");
+        assertNoEcho(response.body() + response.headers(), OPENAI_KEY);
+
+        upstream.stubFor(any(urlEqualTo("/v1/chat/completions"))
+                .willReturn(aResponse()
+                        .withStatus(403)
+                        .withHeader("Content-Type", "application/json")
+                        .withHeader("Content-Encoding", "gzip")
+                        .withBody(gzip("{\"error\":\"bad key " + OPENAI_KEY + "\"}"))));
+        RawHttp.Response encoded = raw("POST", CHAT, withCredential(Map.of()), "{\"model\":\"gpt-4o\"}");
+        assertThat(encoded.status()).isEqualTo(403);
+        assertThat(encoded.header("content-encoding")).isNull();
+        assertThat(encoded.body()).contains("\"type\":\"upstream_error\"");
+        assertNoEcho(encoded.body(), OPENAI_KEY);
+    }
+
+    @Test
+    void path_spellings_that_would_climb_out_of_an_allowed_endpoint_are_refused_before_any_upstream_call() {
+        for (String path : List.of(
+                CHAT + "/..;/files",
+                CHAT + "/%252e%252e/files",
+                CHAT + "/..%3B/files",
+                CHAT + "/%c0%ae%c0%ae/files",
+                CHAT + "/%2e%2e/files",
+                "/openai/v1/chat/c%6Fmpletions",
+                "/openai/v1;x/files")) {
+            RawHttp.Response response = raw("POST", path, withCredential(Map.of()), "{}");
+            assertThat(response.status()).as(path).isEqualTo(400);
+            assertThat(response.body()).as(path).contains("\"type\":\"invalid_path\"");
+        }
+        upstream.verify(0, anyRequestedFor(anyUrl()).withUrl("/v1/files"));
+    }
+
+    @Test
+    void the_operators_key_reaches_inference_endpoints_only_and_never_account_administration() {
+        upstream.stubFor(any(urlPathMatching("/v1/.*")).willReturn(okJson("{\"data\":[]}")));
+        for (String call : List.of(
+                "GET /openai/v1/files",
+                "POST /openai/v1/files",
+                "GET /openai/v1/fine_tuning/jobs",
+                "POST /openai/v1/batches",
+                "GET /openai/v1/organization/users",
+                "GET /openai/v1/organization/costs",
+                "GET /openai/v1/chat/completions",
+                "GET /openai/v1/chat/completions/chatcmpl-other-tenant",
+                "GET /openai/v1/responses/resp_other_tenant",
+                "POST /openai/v1/vector_stores",
+                "GET /anthropic/v1/organizations/users",
+                "POST /anthropic/v1/messages/batches",
+                "GET /gemini/v1beta/files",
+                "GET /gemini/v1beta/cachedContents")) {
+            String[] parts = call.split(" ");
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Authorization", "Bearer " + CREDENTIAL);
+            headers.put("x-api-key", CREDENTIAL);
+            headers.put("x-goog-api-key", CREDENTIAL);
+            RawHttp.Response response =
+                    RawHttp.send(port, parts[0], parts[1], headers, "POST".equals(parts[0]) ? "{}" : null);
+            assertThat(response.status()).as(call).isEqualTo(403);
+            assertThat(response.body()).as(call).contains("\"type\":\"endpoint_not_allowed\"");
+        }
+        upstream.verify(0, anyRequestedFor(urlPathMatching("/(v1|anthropic|gemini)/.*")));
+        assertThat(raw("GET", "/openai/v1/models", withCredential(Map.of()), null)
+                        .status())
+                .isEqualTo(200);
+
+        // The tenant's own split key reaches what its policy allows, files included.
+        byte[] clientPart = SplitKey.newClientPart();
+        String keyId = stubTenantKey("t_acme", "openai", "split", "sk-tenant-files-canary", clientPart, 1, null);
+        assertThat(raw(
+                                "GET",
+                                "/openai/v1/files",
+                                withCredential(Map.of(
+                                        "X-Partial-Key-Id",
+                                        keyId,
+                                        "X-Partial-Key",
+                                        SplitKey.encodeClientPart(clientPart))),
+                                null)
+                        .status())
+                .isEqualTo(200);
+    }
+
+    private RawHttp.Response raw(String method, String path, Map<String, String> headers, String body) {
+        return RawHttp.send(port, method, path, headers, body);
+    }
+
+    private static Map<String, String> withCredential(Map<String, String> headers) {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("Authorization", "Bearer " + CREDENTIAL);
+        if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("content-type"))) {
+            all.put("Content-Type", "application/json");
+        }
+        all.putAll(headers);
+        return all;
+    }
+
+    /** The client-controlled headers of the one request the upstream got (the edge's own left out). */
+    private Set<String> clientHeadersUpstream() {
+        List<LoggedRequest> requests = upstream.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions")));
+        assertThat(requests).hasSize(1);
+        Set<String> names = new TreeSet<>();
+        for (HttpHeader header : requests.get(0).getHeaders().all()) {
+            names.add(header.key().toLowerCase(Locale.ROOT));
+        }
+        names.removeAll(Set.of("host", "content-length", "authorization"));
+        assertThat(requests.get(0).getHeader("Authorization")).doesNotContain("sk-smuggled");
+        return names;
+    }
+
+    private String governedApp(List<String> models) {
+        String credential = "sym_live_models_" + UUID.randomUUID();
+        TenantConfigSnapshot.Policy policy = new TenantConfigSnapshot.Policy(
+                null, models, null, null, null, null, null, null, null, null, null, null, null);
+        producer.send(
+                Topics.TENANT_CONFIG,
+                "t_models",
+                EventJson.encode(tenant(
+                        "t_models",
+                        policy,
+                        new TenantConfigSnapshot.IpRules(List.of(), List.of()),
+                        new TenantConfigSnapshot.App(
+                                "app_m",
+                                "m",
+                                TenantConfigSnapshot.Status.ACTIVE,
+                                null,
+                                List.of(credential("cred_m", credential))))));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> directory.authenticate(credential) instanceof AppDirectory.Accepted);
+        return credential;
+    }
+
+    private static void assertNoEcho(String text, String key) {
+        for (int i = 0; i + KeyScrubber.WINDOW <= key.length(); i++) {
+            assertThat(text).doesNotContain(key.substring(i, i + KeyScrubber.WINDOW));
+        }
+    }
+
+    private static byte[] gzip(String text) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+                zip.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return out.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

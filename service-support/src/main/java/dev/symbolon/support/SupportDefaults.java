@@ -1,0 +1,39 @@
+package dev.symbolon.support;
+
+import java.util.Map;
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Safe defaults every service starts from, at the lowest precedence (a service's own yml, the
+ * environment or the command line override each):
+ *
+ * <ul>
+ *   <li>listen on the loopback interface unless {@code SYMBOLON_BIND_ADDRESS} says otherwise (the
+ *       container image sets {@code 0.0.0.0}; its network is the boundary there);
+ *   <li>of the actuator, only {@code /actuator/health/**} (no discovery root, no details);
+ *   <li>no generated API documentation (admin-api turns its public document back on).
+ * </ul>
+ */
+public final class SupportDefaults implements EnvironmentPostProcessor {
+
+    static final String NAME = "symbolonSupportDefaults";
+
+    private static final Map<String, Object> DEFAULTS = Map.of(
+            "server.address", "${SYMBOLON_BIND_ADDRESS:127.0.0.1}",
+            "management.endpoints.web.exposure.include", "health",
+            "management.endpoints.web.discovery.enabled", "false",
+            "management.endpoint.health.show-details", "never",
+            "management.endpoint.health.show-components", "never",
+            "springdoc.api-docs.enabled", "false",
+            "springdoc.swagger-ui.enabled", "false");
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        if (!environment.getPropertySources().contains(NAME)) {
+            environment.getPropertySources().addLast(new MapPropertySource(NAME, DEFAULTS));
+        }
+    }
+}
