@@ -490,6 +490,35 @@ class AdminApiTest {
     }
 
     @Test
+    void a_token_buys_no_token_and_revoking_its_admin_key_ends_the_token_at_once() {
+        JsonNode issued = json(expect(
+                BOOTSTRAP, HttpMethod.POST, "/admin/admin-keys", Map.of("role", "finance", "label", "temp"), 201));
+        String key = issued.path("key").asString();
+        String jwt = json(expect(key, HttpMethod.POST, "/admin/auth/token", null, 200))
+                .path("access_token")
+                .asString();
+        assertThat(status(jwt, HttpMethod.GET, "/admin/whoami", null)).isEqualTo(200);
+        JsonNode refused = json(expect(jwt, HttpMethod.POST, "/admin/auth/token", null, 403));
+        assertThat(refused.path("error").path("type").asString()).isEqualTo("token_not_exchangeable");
+        String bootstrapJwt = json(expect(BOOTSTRAP, HttpMethod.POST, "/admin/auth/token", null, 200))
+                .path("access_token")
+                .asString();
+        assertThat(status(bootstrapJwt, HttpMethod.POST, "/admin/auth/token", null))
+                .isEqualTo(403);
+
+        expect(
+                BOOTSTRAP,
+                HttpMethod.DELETE,
+                "/admin/admin-keys/" + issued.path("adminKey").path("keyId").asString(),
+                null,
+                200);
+
+        assertThat(status(jwt, HttpMethod.GET, "/admin/whoami", null)).isEqualTo(401);
+        assertThat(status(jwt, HttpMethod.POST, "/admin/auth/token", null)).isEqualTo(401);
+        assertThat(status(bootstrapJwt, HttpMethod.GET, "/admin/whoami", null)).isEqualTo(200);
+    }
+
+    @Test
     void bad_input_gets_a_json_error_with_field_details() {
         JsonNode invalid = json(expect(
                 BOOTSTRAP,

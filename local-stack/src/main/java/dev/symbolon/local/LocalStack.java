@@ -132,6 +132,7 @@ public final class LocalStack implements AutoCloseable {
     private final BootstrapSecrets secrets;
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final Map<Service, Integer> boundPorts = new EnumMap<>(Service.class);
+    private final Map<Service, ConfigurableApplicationContext> contexts = new EnumMap<>(Service.class);
     private String kafkaBootstrap;
     private String postgresUrl;
     private String demoProviderUrl;
@@ -192,6 +193,7 @@ public final class LocalStack implements AutoCloseable {
             ConfigurableApplicationContext context =
                     service.builder.get().registerShutdownHook(false).run(arguments(settings(service, data)));
             running.push(context::close);
+            contexts.put(service, context);
             boundPorts.put(
                     service,
                     ((WebServerApplicationContext) context).getWebServer().getPort());
@@ -360,6 +362,16 @@ public final class LocalStack implements AutoCloseable {
                 options.dataDirectory().toAbsolutePath().resolve("kafka"),
                 options.kafkaPort(),
                 options.kafkaControllerPort());
+    }
+
+    /** A running service's Spring context (for tests that walk its routes). */
+    ConfigurableApplicationContext context(Service service) {
+        return contexts.get(service);
+    }
+
+    /** The demo provider's key: the server key of local mode (a canary for tests). */
+    Secret demoProviderKey() {
+        return secrets.demoProviderKey();
     }
 
     /** The service-to-service token (for tests that call internal endpoints). */

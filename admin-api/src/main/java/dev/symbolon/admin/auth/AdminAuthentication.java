@@ -2,9 +2,9 @@ package dev.symbolon.admin.auth;
 
 import dev.symbolon.admin.AdminProperties;
 import dev.symbolon.admin.web.ApiException;
+import dev.symbolon.support.auth.BearerToken;
 import java.util.Optional;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -23,10 +23,14 @@ import reactor.core.scheduler.Schedulers;
 class AdminAuthentication implements WebFilter {
 
     static final String PRINCIPAL = AdminPrincipal.class.getName();
+    /** Set when the caller presented a token: a token buys no token ({@code POST /admin/auth/token}). */
+    static final String VIA_TOKEN = AdminAuthentication.class.getName() + ".viaToken";
+    /** The admin key the caller presented (itself, or the one its token was bought with). */
+    static final String ADMIN_KEY = AdminAuthentication.class.getName() + ".adminKey";
+
     static final String JWKS_PATH = "/admin/.well-known/jwks.json";
     static final String OPENAPI_PATH = "/admin/openapi.json";
 
-    private static final String BEARER = "Bearer ";
     private static final AdminPrincipal BOOTSTRAP = new AdminPrincipal("bootstrap", Role.PLATFORM_ADMIN, null);
 
     private final AdminProperties properties;
@@ -47,42 +51,66 @@ class AdminAuthentication implements WebFilter {
         if (!path.startsWith("/admin/") || path.equals(JWKS_PATH) || path.equals(OPENAPI_PATH)) {
             return chain.filter(exchange);
         }
-        String token = bearer(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
+        String token = BearerToken.from(exchange.getRequest().getHeaders());
         return authenticate(token)
                 .switchIfEmpty(Mono.error(ApiException.unauthorized()))
-                .flatMap(principal -> {
-                    exchange.getAttributes().put(PRINCIPAL, principal);
+                .flatMap(caller -> {
+                    exchange.getAttributes().put(PRINCIPAL, caller.principal());
+                    if (caller.viaToken()) {
+                        exchange.getAttributes().put(VIA_TOKEN, Boolean.TRUE);
+                    }
+                    if (caller.adminKeyId() != null) {
+                        exchange.getAttributes().put(ADMIN_KEY, caller.adminKeyId());
+                    }
                     return chain.filter(exchange);
                 });
     }
 
-    private Mono<AdminPrincipal> authenticate(String token) {
-        if (token == null || token.isEmpty()) {
+    /** Who called, how: a token, and the admin key behind the call (null for bootstrap and the IdP). */
+    private record Caller(AdminPrincipal principal, boolean viaToken, String adminKeyId) {}
+
+    private Mono<Caller> authenticate(String token) {
+        if (token == null) {
             return Mono.empty();
         }
         if (properties.bootstrapToken().matches(token)) {
-            return Mono.just(BOOTSTRAP);
+            return Mono.just(new Caller(BOOTSTRAP, false, null));
         }
         if (token.chars().filter(c -> c == '.').count() == 2) {
-            Optional<AdminPrincipal> own = tokens.verify(token);
-            if (own.isPresent() || !externalIdp.enabled()) {
-                return Mono.justOrEmpty(own);
+            Optional<AdminTokens.Verified> own = tokens.verifyWithKey(token);
+            if (own.isPresent()) {
+                String adminKeyId = own.get().adminKeyId();
+                if (adminKeyId == null) {
+                    return Mono.just(new Caller(own.get().principal(), true, null));
+                }
+                // The key the token was bought with must still be active: revoking it ends its tokens.
+                return Mono.fromCallable(() -> keys.isActive(adminKeyId))
+                        .subscribeOn(Schedulers.boundedElastic())
+                        .filter(Boolean::booleanValue)
+                        .map(active -> new Caller(own.get().principal(), true, adminKeyId));
+            }
+            if (!externalIdp.enabled()) {
+                return Mono.empty();
             }
             // May fetch the provider's JWK set: off the event loop.
             return Mono.fromCallable(() -> externalIdp.verify(token))
                     .subscribeOn(Schedulers.boundedElastic())
-                    .flatMap(Mono::justOrEmpty);
+                    .flatMap(Mono::justOrEmpty)
+                    .map(principal -> new Caller(principal, true, null));
         }
         // An admin key is looked up in PostgreSQL: off the event loop.
         return Mono.fromCallable(() -> keys.authenticate(token))
                 .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(Mono::justOrEmpty);
+                .flatMap(Mono::justOrEmpty)
+                .map(principal -> new Caller(principal, false, principal.subject()));
     }
 
-    private static String bearer(String authorization) {
-        return authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                ? authorization.substring(BEARER.length()).trim()
-                : null;
+    static boolean viaToken(ServerWebExchange exchange) {
+        return Boolean.TRUE.equals(exchange.getAttribute(VIA_TOKEN));
+    }
+
+    static String adminKeyOf(ServerWebExchange exchange) {
+        return exchange.getAttribute(ADMIN_KEY);
     }
 
     static Optional<AdminPrincipal> principalOf(ServerWebExchange exchange) {

@@ -45,6 +45,12 @@ public class AdminKeys {
                 .map(AdminKey::principal);
     }
 
+    /** Whether the admin key of this id exists and is not revoked. */
+    @Transactional(readOnly = true)
+    public boolean isActive(String keyId) {
+        return repository.findById(keyId).filter(AdminKey::active).isPresent();
+    }
+
     @Transactional
     public IssuedAdminKey issue(AdminPrincipal actor, Role role, String tenantId, String label) {
         Access.require(actor, Access.Operation.ADMIN_KEY_MANAGE);

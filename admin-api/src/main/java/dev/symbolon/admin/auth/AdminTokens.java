@@ -75,8 +75,19 @@ public class AdminTokens {
         return Jwks.builder().ecKeyPair(pair).idFromThumbprint().build();
     }
 
+    /** The claim naming the admin key a token was bought with, so revoking the key ends the token. */
+    public static final String ADMIN_KEY_CLAIM = "akid";
+
     /** A token for the principal, valid for the configured lifetime. */
     public IssuedToken issue(AdminPrincipal principal) {
+        return issue(principal, null);
+    }
+
+    /**
+     * A token for the principal; {@code adminKeyId} names the admin key presented for it (null for
+     * the bootstrap token), and every service refuses the token once that key is revoked.
+     */
+    public IssuedToken issue(AdminPrincipal principal, String adminKeyId) {
         Instant now = clock.instant();
         Instant expires = now.plus(config.ttl());
         String token = Jwts.builder()
@@ -91,6 +102,7 @@ public class AdminTokens {
                 .subject(principal.subject())
                 .claim("role", principal.role().wireName())
                 .claim("tenant", principal.tenantId())
+                .claim(ADMIN_KEY_CLAIM, adminKeyId)
                 .issuedAt(Date.from(now))
                 .expiration(Date.from(expires))
                 .signWith(privateKey, Jwts.SIG.ES256)
@@ -100,6 +112,13 @@ public class AdminTokens {
 
     /** The principal of a valid token; empty for anything else (bad signature, expired, wrong issuer…). */
     public Optional<AdminPrincipal> verify(String token) {
+        return verifyWithKey(token).map(Verified::principal);
+    }
+
+    /** A valid token's principal and the admin key it was bought with (null when none). */
+    public record Verified(AdminPrincipal principal, String adminKeyId) {}
+
+    public Optional<Verified> verifyWithKey(String token) {
         try {
             Jws<Claims> jws = Jwts.parser()
                     .verifyWith(publicKey)
@@ -114,7 +133,9 @@ public class AdminTokens {
             }
             Claims claims = jws.getPayload();
             return Role.fromWireName(claims.get("role", String.class))
-                    .map(role -> new AdminPrincipal(claims.getSubject(), role, claims.get("tenant", String.class)));
+                    .map(role -> new Verified(
+                            new AdminPrincipal(claims.getSubject(), role, claims.get("tenant", String.class)),
+                            claims.get(ADMIN_KEY_CLAIM, String.class)));
         } catch (JwtException | IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -9,6 +9,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.Map;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -19,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 /** Admin identity: who am I, token exchange, the public JWK set, and admin keys. */
 @RestController
@@ -39,10 +41,20 @@ class AuthController {
         return principal.identity();
     }
 
-    /** Exchanges the presented credential (bootstrap token or admin key) for a short-lived JWT. */
+    /**
+     * Exchanges the presented credential (bootstrap token or admin key) for a short-lived JWT. A token
+     * buys no token: otherwise one token, renewed before it expires, would outlive the key it came
+     * from.
+     */
     @PostMapping("/admin/auth/token")
-    Map<String, Object> token(AdminPrincipal principal) {
-        AdminTokens.IssuedToken issued = tokens.issue(principal.identity());
+    Map<String, Object> token(AdminPrincipal principal, ServerWebExchange exchange) {
+        if (AdminAuthentication.viaToken(exchange)) {
+            throw new ApiException(
+                    HttpStatus.FORBIDDEN,
+                    "token_not_exchangeable",
+                    "A token cannot be exchanged for a token; present an admin key.");
+        }
+        AdminTokens.IssuedToken issued = tokens.issue(principal.identity(), AdminAuthentication.adminKeyOf(exchange));
         return Map.of(
                 "access_token", issued.token(),
                 "token_type", "Bearer",

@@ -10,9 +10,11 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.reactive.function.server.RequestPredicate;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.WebExceptionHandler;
@@ -30,8 +32,7 @@ class EdgeWebConfig {
     @Bean
     RouterFunction<ServerResponse> proxyRoutes(
             ProxyPipeline pipeline, SeedRoutes seed, KeyRoutes keys, StatsRoute stats) {
-        return RouterFunctions.route(
-                        request -> ProviderRoutes.claims(request.requestPath().value()), pipeline::handle)
+        return RouterFunctions.route(new ProviderPaths(), pipeline::handle)
                 .andRoute(RequestPredicates.POST("/auth/token"), seed::token)
                 .andRoute(RequestPredicates.GET("/analytics/my-stats"), stats::myStats)
                 .andRoute(RequestPredicates.POST("/byok/keys"), keys::create)
@@ -47,6 +48,27 @@ class EdgeWebConfig {
                 .andRoute(RequestPredicates.POST("/api/{provider}/proxy"), seed::proxy)
                 .andRoute(RequestPredicates.GET("/api/{provider}/endpoints"), seed::endpoints)
                 .andRoute(RequestPredicates.all(), pipeline::handle);
+    }
+
+    /** The provider routes as one predicate: one prefix check, and it tells visitors its patterns. */
+    static final class ProviderPaths implements RequestPredicate {
+        @Override
+        public boolean test(ServerRequest request) {
+            return ProviderRoutes.claims(request.requestPath().value());
+        }
+
+        @Override
+        public void accept(RequestPredicates.Visitor visitor) {
+            visitor.startOr();
+            java.util.List<String> patterns = ProviderRoutes.patterns();
+            for (int i = 0; i < patterns.size(); i++) {
+                if (i > 0) {
+                    visitor.or();
+                }
+                visitor.path(patterns.get(i));
+            }
+            visitor.endOr();
+        }
     }
 
     /**

@@ -52,6 +52,17 @@ public class ProviderRoutes {
         return false;
     }
 
+    /**
+     * The path patterns {@link #claims} answers to, for whoever must list every route (the router's
+     * visitors, the hostile route walk of the tests).
+     */
+    public static java.util.List<String> patterns() {
+        java.util.List<String> patterns = new java.util.ArrayList<>();
+        PREFIXES.keySet().stream().sorted().forEach(prefix -> patterns.add(prefix + "/**"));
+        patterns.add(COMPAT + "{name}/v1/**");
+        return patterns;
+    }
+
     private final Map<String, Provider> providers;
 
     public ProviderRoutes(EdgeProperties properties) {

@@ -1,0 +1,141 @@
+package dev.symbolon.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.symbolon.local.LocalStack.Service;
+import dev.symbolon.support.testing.RawHttp;
+import dev.symbolon.support.testing.RouteWalk;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every route of every service, read from its handler mappings (so a route added later is walked
+ * too), asked without a credential as written and in every hostile spelling a lenient router could
+ * still match: encoded letters, double encoding, {@code ;} parameters, dot segments plain, encoded and
+ * overlong, escaped slashes, case and trailing-slash look-alikes. Over raw sockets, so no client
+ * library normalizes the path first.
+ */
+class HostileRoutesTest {
+
+    /** Routes anyone may call: health probes and admin-api's public key set and API document. */
+    private static final Set<String> PUBLIC = Set.of(
+            "GET /actuator/health",
+            "GET /actuator/health/x1",
+            "GET /admin/.well-known/jwks.json",
+            "GET /admin/openapi.json");
+
+    static LocalStack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path data = Files.createTempDirectory("symbolon-hostile-");
+        stack = LocalStack.start(FreePorts.stack(data, Map.of(), Map.of()));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void no_route_of_any_service_answers_without_its_credential_however_its_path_is_spelled() {
+        List<String> canaries = List.of(
+                stack.demoProviderKey().reveal(),
+                stack.serviceToken().reveal(),
+                stack.adminToken().reveal(),
+                stack.demoCredential().reveal());
+        List<String> failures = new ArrayList<>();
+        int walked = 0;
+        for (Service service : Service.values()) {
+            int port = stack.port(service);
+            List<RouteWalk.Route> routes = RouteWalk.routes(stack.context(service));
+            assertThat(routes).as(service.moduleName()).isNotEmpty();
+            for (RouteWalk.Route route : routes) {
+                walked++;
+                String method = route.method().name();
+                // No body: every refusal must come from the headers alone (a body would only be left unread).
+                String body = null;
+                RawHttp.Response plain = RawHttp.send(port, method, route.path(), Map.of(), body);
+                boolean isPublic = PUBLIC.contains(route.toString());
+                // a public route with a variable (a health group) may not exist: 404
+                if (isPublic ? !Set.of(200, 404).contains(plain.status()) : !expectedRefusal(route, plain.status())) {
+                    failures.add(service.moduleName() + " " + route + " answered " + plain.status());
+                }
+                noCanary(canaries, route + " " + plain.body(), failures);
+                for (String variant : RouteWalk.nonCanonical(route.path())) {
+                    RawHttp.Response response = RawHttp.send(port, method, variant, Map.of(), body);
+                    try {
+                        RouteWalk.assertRefusedAsNonCanonical(variant, response);
+                    } catch (AssertionError e) {
+                        failures.add(
+                                service.moduleName() + " " + method + " " + variant + " answered " + response.status());
+                    }
+                    noCanary(canaries, variant + " " + response.body(), failures);
+                }
+                for (String variant : RouteWalk.lookAlikes(route.path())) {
+                    RawHttp.Response response = RawHttp.send(port, method, variant, Map.of(), body);
+                    if (!Set.of(401, 404, 405).contains(response.status()) && !(isPublic && response.status() == 200)) {
+                        failures.add(
+                                service.moduleName() + " " + method + " " + variant + " answered " + response.status());
+                    }
+                    noCanary(canaries, variant + " " + response.body(), failures);
+                }
+            }
+        }
+        assertThat(failures).isEmpty();
+        assertThat(walked).isGreaterThan(80);
+    }
+
+    @Test
+    void no_service_serves_generated_api_documents_or_actuator_endpoints_beyond_health() {
+        for (Service service : Service.values()) {
+            int port = stack.port(service);
+            for (String path : List.of(
+                    "/v3/api-docs",
+                    "/v3/api-docs/swagger-config",
+                    "/swagger-ui.html",
+                    "/actuator",
+                    "/actuator/info",
+                    "/actuator/env",
+                    "/actuator/beans",
+                    "/actuator/mappings",
+                    "/actuator/configprops",
+                    "/actuator/heapdump")) {
+                assertThat(RawHttp.get(port, path).status())
+                        .as(service.moduleName() + " " + path)
+                        .isIn(401, 404);
+            }
+            RawHttp.Response health = RawHttp.get(port, "/actuator/health");
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\":\"UP\"").doesNotContain("components", "details");
+        }
+        RawHttp.Response document = RawHttp.get(stack.port(Service.ADMIN), "/admin/openapi.json");
+        assertThat(document.status()).isEqualTo(200);
+        assertThat(document.body()).contains("/admin/tenants").doesNotContain("/internal/");
+    }
+
+    /**
+     * Without a credential a route answers 401; one whose path names a thing (a provider, a tenant)
+     * may say 404 first, which tells nothing a caller did not send itself.
+     */
+    private static boolean expectedRefusal(RouteWalk.Route route, int status) {
+        return status == 401 || (status == 404 && route.path().contains("x1"));
+    }
+
+    private static void noCanary(List<String> canaries, String text, List<String> failures) {
+        for (String canary : canaries) {
+            if (text.contains(canary)) {
+                failures.add("a secret in the answer to " + text.substring(0, Math.min(80, text.length())));
+            }
+        }
+    }
+}
