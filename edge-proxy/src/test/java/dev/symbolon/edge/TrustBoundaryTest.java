@@ -80,6 +80,41 @@ class TrustBoundaryTest extends EdgeContextTest {
     }
 
     @Test
+    void a_wrong_client_part_and_an_unknown_key_id_take_the_same_floor_of_time_and_get_the_same_answer() {
+        byte[] clientPart = SplitKey.newClientPart();
+        String keyId = stubTenantKey("t_acme", "openai", "split", "sk-tenant-timing-canary", clientPart, 1, null);
+        Map<String, String> right = withCredential(
+                Map.of("X-Partial-Key-Id", keyId, "X-Partial-Key", SplitKey.encodeClientPart(clientPart)));
+        assertThat(raw("POST", CHAT, right, "{}").status()).isEqualTo(200); // now cached
+        Map<String, Map<String, String>> refusals = new LinkedHashMap<>();
+        refusals.put(
+                "wrong client part (cached key)",
+                Map.of(
+                        "X-Partial-Key-Id",
+                        keyId,
+                        "X-Partial-Key",
+                        SplitKey.encodeClientPart(SplitKey.newClientPart())));
+        refusals.put(
+                "unknown key id (asks key-vault)",
+                Map.of(
+                        "X-Partial-Key-Id",
+                        "key_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16),
+                        "X-Partial-Key",
+                        SplitKey.encodeClientPart(clientPart)));
+        Set<String> bodies = new TreeSet<>();
+        for (var refusal : refusals.entrySet()) {
+            long started = System.nanoTime();
+            RawHttp.Response response = raw("POST", CHAT, withCredential(refusal.getValue()), "{}");
+            long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+            assertThat(response.status()).as(refusal.getKey()).isEqualTo(401);
+            // a lower bound only: the floor is a guarantee, not a measurement
+            assertThat(elapsedMs).as(refusal.getKey()).isGreaterThanOrEqualTo(60);
+            bodies.add(response.body().replaceAll("\"requestId\":\"[^\"]+\"", ""));
+        }
+        assertThat(bodies).hasSize(1);
+    }
+
+    @Test
     void only_the_providers_allow_list_of_client_headers_reaches_it_and_billing_headers_only_with_a_tenant_key() {
         Map<String, String> hostile = new LinkedHashMap<>();
         hostile.put("OpenAI-Organization", "org-other");

@@ -38,6 +38,15 @@ public class ProviderKeys {
 
     private static final Set<String> BYOK_HEADERS = Set.of("x-partial-key-id", "x-partial-key", "x-symbolon-key-id");
 
+    /**
+     * The least time a split-key refusal takes: above a key-vault round trip on a cache miss (a few
+     * milliseconds locally, tens across a network), so a refusal's timing does not say whether the
+     * key id exists.
+     */
+    static final Duration REFUSAL_FLOOR = Duration.ofMillis(60);
+
+    private static final String INVALID_PARTIAL_KEY = "invalid_partial_key";
+
     /** Opened on failure paths so that a refusal costs what a real attempt costs. */
     private static final byte[] DECOY = SplitKey.seal(SplitKey.newClientPart(), new byte[48], new byte[0]);
 
@@ -118,7 +127,27 @@ public class ProviderKeys {
                         .cache(key -> ttl, error -> Duration.ZERO, () -> Duration.ZERO));
     }
 
+    /**
+     * A split key opened with the client part, or the one refusal ({@code invalid_partial_key}) for a
+     * wrong part, an unknown id and another tenant's key alike, answered no sooner than
+     * {@link #REFUSAL_FLOOR} after the request asked: an unknown id costs a key-vault round trip that a
+     * cached one does not, and the floor hides which it was.
+     */
     private Mono<ProviderKey> splitKey(String provider, String tenantId, String keyId, String clientPartHeader) {
+        long asked = System.nanoTime();
+        return openSplitKey(provider, tenantId, keyId, clientPartHeader).onErrorResume(GatewayException.class, e -> {
+            if (!INVALID_PARTIAL_KEY.equals(e.type())) {
+                return Mono.error(e);
+            }
+            long waited = System.nanoTime() - asked;
+            long remaining = REFUSAL_FLOOR.toNanos() - waited;
+            return remaining <= 0
+                    ? Mono.error(e)
+                    : Mono.delay(Duration.ofNanos(remaining)).then(Mono.error(e));
+        });
+    }
+
+    private Mono<ProviderKey> openSplitKey(String provider, String tenantId, String keyId, String clientPartHeader) {
         return tenantKey(keyId).map(found -> {
             byte[] clientPart = SplitKey.decodeClientPart(clientPartHeader).orElse(null);
             try {
@@ -201,7 +230,7 @@ public class ProviderKeys {
     }
 
     private static GatewayException invalidPartialKey() {
-        return new GatewayException(HttpStatus.UNAUTHORIZED, "invalid_partial_key", "The partial key is not valid.");
+        return new GatewayException(HttpStatus.UNAUTHORIZED, INVALID_PARTIAL_KEY, "The partial key is not valid.");
     }
 
     private static GatewayException providerMismatch() {
