@@ -479,12 +479,7 @@ class AdminApiTest {
         String key = issued.path("key").asString();
         assertThat(status(key, HttpMethod.GET, "/admin/whoami", null)).isEqualTo(200);
 
-        expect(
-                BOOTSTRAP,
-                HttpMethod.DELETE,
-                "/admin/admin-keys/" + issued.path("adminKey").path("keyId").asString(),
-                null,
-                200);
+        revokeAdminKey(issued);
 
         assertThat(status(key, HttpMethod.GET, "/admin/whoami", null)).isEqualTo(401);
     }
@@ -506,12 +501,7 @@ class AdminApiTest {
         assertThat(status(bootstrapJwt, HttpMethod.POST, "/admin/auth/token", null))
                 .isEqualTo(403);
 
-        expect(
-                BOOTSTRAP,
-                HttpMethod.DELETE,
-                "/admin/admin-keys/" + issued.path("adminKey").path("keyId").asString(),
-                null,
-                200);
+        revokeAdminKey(issued);
 
         assertThat(status(jwt, HttpMethod.GET, "/admin/whoami", null)).isEqualTo(401);
         assertThat(status(jwt, HttpMethod.POST, "/admin/auth/token", null)).isEqualTo(401);
@@ -1241,6 +1231,15 @@ class AdminApiTest {
 
     private static Map<String, String> tenantIn(String zone) {
         return Map.of("name", "Z", "timeZone", zone, "plan", "pro");
+    }
+
+    private void revokeAdminKey(JsonNode issued) {
+        expect(
+                BOOTSTRAP,
+                HttpMethod.DELETE,
+                "/admin/admin-keys/" + issued.path("adminKey").path("keyId").asString(),
+                null,
+                200);
     }
 
     private int status(String token, HttpMethod method, String path, Object body) {

@@ -285,8 +285,10 @@ public class ProxyPipeline {
         if (reshaped) {
             metered = StreamUsage.withoutUsageChunks(metered, BUFFERS);
         }
-        KeyScrubber scrubber = KeyScrubber.of(call.key().apiKey());
+        // Providers echo keys in errors: a non-2xx answer's headers and body are scrubbed; a success
+        // streams untouched (and builds no scrubber on the hot path).
         boolean scrubbed = status < 200 || status > 299;
+        KeyScrubber scrubber = scrubbed ? KeyScrubber.of(call.key().apiKey()) : KeyScrubber.NONE;
         if (scrubbed) {
             metered = scrubbedErrorBody(metered, upstream.getHeaders(), scrubber, call.requestId());
         }
