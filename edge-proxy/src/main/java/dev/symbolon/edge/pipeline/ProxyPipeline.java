@@ -40,7 +40,6 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The request path of the edge, every step in order: route → authenticate → authorize (IP rules,
@@ -55,7 +54,6 @@ public class ProxyPipeline {
     public static final String REQUEST_ID = "x-request-id";
     public static final String OVERHEAD = "x-symbolon-overhead-ms";
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final DefaultDataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;
     /** The largest provider error body passed on (scrubbed); error bodies are a few hundred bytes. */
     private static final int MAX_ERROR_BODY = 1024 * 1024;
