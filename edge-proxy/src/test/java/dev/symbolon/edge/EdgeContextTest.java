@@ -337,4 +337,25 @@ abstract class EdgeContextTest {
         return new TenantConfigSnapshot.Credential(
                 id, new CredentialHasher(Secret.of(PEPPER)).hash(key), TenantConfigSnapshot.Status.ACTIVE, null);
     }
+
+    /** A tenant with this policy and one app, published and seen by the edge; returns the app's key. */
+    String tenantWithPolicy(String tenantId, TenantConfigSnapshot.Policy policy) {
+        String key = "sym_live_" + tenantId + "_" + UUID.randomUUID();
+        producer.send(
+                Topics.TENANT_CONFIG,
+                tenantId,
+                EventJson.encode(tenant(
+                        tenantId,
+                        policy,
+                        new TenantConfigSnapshot.IpRules(List.of(), List.of()),
+                        new TenantConfigSnapshot.App(
+                                "app_" + tenantId,
+                                tenantId,
+                                TenantConfigSnapshot.Status.ACTIVE,
+                                null,
+                                List.of(credential("cred_" + tenantId, key))))));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> directory.authenticate(key) instanceof AppDirectory.Accepted);
+        return key;
+    }
 }

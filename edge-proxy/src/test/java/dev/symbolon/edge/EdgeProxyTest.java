@@ -454,26 +454,6 @@ class EdgeProxyTest extends EdgeContextTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> send(key) == 200);
     }
 
-    private String tenantWithPolicy(String tenantId, TenantConfigSnapshot.Policy policy) {
-        String key = "sym_live_" + tenantId + "_" + UUID.randomUUID();
-        producer.send(
-                Topics.TENANT_CONFIG,
-                tenantId,
-                EventJson.encode(tenant(
-                        tenantId,
-                        policy,
-                        new TenantConfigSnapshot.IpRules(List.of(), List.of()),
-                        new TenantConfigSnapshot.App(
-                                "app_" + tenantId,
-                                tenantId,
-                                TenantConfigSnapshot.Status.ACTIVE,
-                                null,
-                                List.of(credential("cred_" + tenantId, key))))));
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> directory.authenticate(key) instanceof AppDirectory.Accepted);
-        return key;
-    }
-
     /** Statuses of n identical chat requests sent all at once with the given credential. */
     private List<Integer> concurrently(int n, String key) {
         return Flux.range(0, n)

@@ -9,19 +9,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.SplitKey;
 import dev.symbolon.contracts.TenantConfigSnapshot;
-import dev.symbolon.contracts.Topics;
-import dev.symbolon.edge.auth.AppDirectory;
 import dev.symbolon.edge.provider.KeyScrubber;
 import dev.symbolon.support.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -168,7 +163,22 @@ class TrustBoundaryTest extends EdgeContextTest {
 
     @Test
     void the_model_allow_list_holds_whatever_the_content_type_and_wherever_the_provider_reads_the_model() {
-        String governed = governedApp(List.of("gpt-4o-mini", "gemini-2.5-flash"));
+        String governed = tenantWithPolicy(
+                "t_models",
+                new TenantConfigSnapshot.Policy(
+                        null,
+                        List.of("gpt-4o-mini", "gemini-2.5-flash"),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
         String forbidden = "{\"model\":\"gpt-4o\",\"messages\":[]}";
         for (String type :
                 new String[] {"text/plain", null, "application/x-www-form-urlencoded", "application/octet-stream"}) {
@@ -342,6 +352,40 @@ class TrustBoundaryTest extends EdgeContextTest {
                 .isEqualTo(200);
     }
 
+    @Test
+    void the_seed_proxy_route_takes_only_canonical_endpoints_and_the_shared_key_only_to_inference() {
+        for (String endpoint : List.of(
+                "/chat/completions/..;/files",
+                "/chat/completions/%2e%2e/files",
+                "/chat/c%6Fmpletions",
+                "/chat/completions#fragment",
+                "/chat/completions?x=1",
+                "/chat completions",
+                "/caf\u00e9",
+                "chat/completions")) {
+            RawHttp.Response response = raw(
+                    "POST",
+                    "/api/openai/proxy",
+                    withCredential(Map.of()),
+                    "{\"endpoint\":\"" + endpoint + "\",\"model\":\"gpt-4o\"}");
+            assertThat(response.status()).as(endpoint).isEqualTo(400);
+            assertThat(response.body()).as(endpoint).contains("\"type\":\"invalid_endpoint\"");
+        }
+        RawHttp.Response files =
+                raw("POST", "/api/openai/proxy", withCredential(Map.of()), "{\"endpoint\":\"/files\"}");
+        assertThat(files.status()).isEqualTo(403);
+        assertThat(files.body()).contains("\"type\":\"endpoint_not_allowed\"");
+        assertThat(raw(
+                                "POST",
+                                "/api/openai/proxy",
+                                withCredential(Map.of()),
+                                "{\"endpoint\":\"/chat/completions\",\"model\":\"gpt-4o\"}")
+                        .status())
+                .isEqualTo(200);
+        upstream.verify(1, postRequestedFor(urlEqualTo("/v1/chat/completions")));
+        upstream.verify(0, anyRequestedFor(urlPathMatching("/v1/files.*")));
+    }
+
     private RawHttp.Response raw(String method, String path, Map<String, String> headers, String body) {
         return RawHttp.send(port, method, path, headers, body);
     }
@@ -367,28 +411,6 @@ class TrustBoundaryTest extends EdgeContextTest {
         names.removeAll(Set.of("host", "content-length", "authorization"));
         assertThat(requests.get(0).getHeader("Authorization")).doesNotContain("sk-smuggled");
         return names;
-    }
-
-    private String governedApp(List<String> models) {
-        String credential = "sym_live_models_" + UUID.randomUUID();
-        TenantConfigSnapshot.Policy policy = new TenantConfigSnapshot.Policy(
-                null, models, null, null, null, null, null, null, null, null, null, null, null);
-        producer.send(
-                Topics.TENANT_CONFIG,
-                "t_models",
-                EventJson.encode(tenant(
-                        "t_models",
-                        policy,
-                        new TenantConfigSnapshot.IpRules(List.of(), List.of()),
-                        new TenantConfigSnapshot.App(
-                                "app_m",
-                                "m",
-                                TenantConfigSnapshot.Status.ACTIVE,
-                                null,
-                                List.of(credential("cred_m", credential))))));
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> directory.authenticate(credential) instanceof AppDirectory.Accepted);
-        return credential;
     }
 
     private static void assertNoEcho(String text, String key) {

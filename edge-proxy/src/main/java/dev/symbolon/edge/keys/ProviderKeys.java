@@ -101,9 +101,9 @@ public class ProviderKeys {
         return split > 0 ? Requested.SPLIT : managed ? Requested.MANAGED : Requested.SERVER;
     }
 
-    /** The key for one request: split, managed or server, as its headers say ({@link #requested}). */
-    public Mono<ProviderKey> forRequest(String provider, String tenantId, HttpHeaders headers) {
-        return switch (requested(headers)) {
+    /** The key for one request: split, managed or server, as {@link #requested} read its headers. */
+    public Mono<ProviderKey> forRequest(String provider, String tenantId, Requested requested, HttpHeaders headers) {
+        return switch (requested) {
             case SPLIT -> splitKey(provider, tenantId, headers.getFirst(PARTIAL_KEY_ID), headers.getFirst(PARTIAL_KEY));
             case MANAGED -> managedKey(provider, tenantId, headers.getFirst(KEY_ID));
             case SERVER -> serverKey(provider, tenantId);

@@ -1,5 +1,6 @@
 package dev.symbolon.edge.pipeline;
 
+import dev.symbolon.support.web.ErrorBody;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
@@ -7,12 +8,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
-/** The one error shape of the edge: {@code {"error":{"type","message","requestId"}}}. */
+/** The edge's error responses, in service-support's one shape ({@link ErrorBody}). */
 final class ErrorResponses {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Names the limit behind a 429, e.g. {@code requests-per-minute (app)}. */
     static final String LIMIT = "x-symbolon-limit";
@@ -33,12 +31,12 @@ final class ErrorResponses {
     }
 
     static Map<String, Object> body(String type, String message, String requestId) {
-        return Map.of("error", Map.of("type", type, "message", message, "requestId", requestId));
+        return ErrorBody.of(type, message, requestId, null);
     }
 
     /** The same shape as bytes, for places that write the response themselves. */
     static byte[] json(String type, String message, String requestId) {
-        return JSON.writeValueAsBytes(body(type, message, requestId));
+        return ErrorBody.json(type, message, requestId);
     }
 
     /** The SSE event that ends a stream the upstream cut: the client sees an error, never a clean end. */

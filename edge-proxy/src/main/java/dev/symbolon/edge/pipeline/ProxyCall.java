@@ -2,6 +2,7 @@ package dev.symbolon.edge.pipeline;
 
 import dev.symbolon.edge.auth.AppIdentity;
 import dev.symbolon.edge.keys.ProviderKey;
+import dev.symbolon.edge.keys.ProviderKeys;
 import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.policy.EffectivePolicy;
 import dev.symbolon.edge.provider.ProviderRoutes.Route;
@@ -15,6 +16,7 @@ import org.springframework.util.MultiValueMap;
  * Everything one request has established so far, immutable: the facts of the request as received,
  * then what each pipeline step added (a step returns a copy). Null fields are steps not reached yet.
  *
+ * @param keyRequest which kind of key the request's headers ask for (set when it is authorized)
  * @param reservation what the request holds against daily and monthly quotas, null when none apply
  * @param upstreamNanos {@link System#nanoTime()} when the upstream call started, 0 before
  */
@@ -23,6 +25,7 @@ public record ProxyCall(
         Route route,
         AppIdentity identity,
         EffectivePolicy policy,
+        ProviderKeys.Requested keyRequest,
         Payload payload,
         ProviderKey key,
         Quotas.Reservation reservation,
@@ -61,31 +64,36 @@ public record ProxyCall(
     }
 
     static ProxyCall start(Request request) {
-        return new ProxyCall(request, null, null, EffectivePolicy.OPEN, Payload.NONE, null, null, 0);
+        return new ProxyCall(request, null, null, EffectivePolicy.OPEN, null, Payload.NONE, null, null, 0);
     }
 
     ProxyCall withRoute(Route route) {
-        return new ProxyCall(request, route, identity, policy, payload, key, reservation, upstreamNanos);
+        return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
     }
 
     ProxyCall withIdentity(AppIdentity identity, EffectivePolicy policy) {
-        return new ProxyCall(request, route, identity, policy, payload, key, reservation, upstreamNanos);
+        return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
+    }
+
+    ProxyCall withKeyRequest(ProviderKeys.Requested keyRequest) {
+        return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
     }
 
     ProxyCall withPayload(Payload payload) {
-        return new ProxyCall(request, route, identity, policy, payload, key, reservation, upstreamNanos);
+        return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
     }
 
     ProxyCall withKey(ProviderKey key) {
-        return new ProxyCall(request, route, identity, policy, payload, key, reservation, upstreamNanos);
+        return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
     }
 
     ProxyCall withReservation(Quotas.Reservation reservation) {
-        return new ProxyCall(request, route, identity, policy, payload, key, reservation, upstreamNanos);
+        return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
     }
 
     ProxyCall withUpstreamStarted() {
-        return new ProxyCall(request, route, identity, policy, payload, key, reservation, System.nanoTime());
+        return new ProxyCall(
+                request, route, identity, policy, keyRequest, payload, key, reservation, System.nanoTime());
     }
 
     public String requestId() {

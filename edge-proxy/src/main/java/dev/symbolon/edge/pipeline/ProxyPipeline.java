@@ -174,7 +174,7 @@ public class ProxyPipeline {
                     "endpoint_not_allowed",
                     "This endpoint is not served with a shared provider key (inference endpoints only).");
         }
-        return call;
+        return call.withKeyRequest(key);
     }
 
     /** Requests and tokens per minute, per app and per tenant. */
@@ -229,6 +229,7 @@ public class ProxyPipeline {
         return keys.forRequest(
                         call.route().provider().name(),
                         call.identity().tenantId(),
+                        call.keyRequest(),
                         call.request().headers())
                 .map(call::withKey)
                 .onErrorMap(GatewayException.class, e -> e.at(call));

@@ -1,9 +1,7 @@
 package dev.symbolon.edge.provider;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.springframework.http.HttpHeaders;
 
 /**
  * Which client headers reach a provider: an allow-list per provider family, of what its official SDKs
@@ -51,15 +49,6 @@ public final class ForwardedHeaders {
             }
         }
         return true;
-    }
-
-    /** Copies the forwarded client headers, each with all its values. */
-    static void copy(Provider.AuthStyle family, boolean tenantOwnedKey, HttpHeaders from, HttpHeaders to) {
-        from.forEach((name, values) -> {
-            if (forwarded(family, tenantOwnedKey, name)) {
-                to.addAll(name, List.copyOf(values));
-            }
-        });
     }
 
     private ForwardedHeaders() {}

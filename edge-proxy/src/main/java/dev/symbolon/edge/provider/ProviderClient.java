@@ -246,8 +246,11 @@ public class ProviderClient {
             if (named.contains(lower) || NOT_RETURNED.contains(lower)) {
                 return;
             }
-            List<String> scrubbed = values.stream().map(scrubber::scrub).toList();
-            to.addAll(lower.equals("x-request-id") ? "x-upstream-request-id" : name, scrubbed);
+            to.addAll(
+                    lower.equals("x-request-id") ? "x-upstream-request-id" : name,
+                    scrubber == KeyScrubber.NONE
+                            ? values
+                            : values.stream().map(scrubber::scrub).toList());
         });
     }
 }
