@@ -85,7 +85,7 @@ public class AdminTokens {
 
     /**
      * A token for the principal; {@code adminKeyId} names the admin key presented for it (null for
-     * the bootstrap token), and every service refuses the token once that key is revoked.
+     * the bootstrap token), and admin-api refuses the token once that key is revoked.
      */
     public IssuedToken issue(AdminPrincipal principal, String adminKeyId) {
         Instant now = clock.instant();

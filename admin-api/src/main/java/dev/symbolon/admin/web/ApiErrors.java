@@ -1,7 +1,7 @@
 package dev.symbolon.admin.web;
 
+import dev.symbolon.support.web.ErrorBody;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -76,14 +76,7 @@ public class ApiErrors {
 
     static Map<String, Object> body(
             String type, String message, ServerWebExchange exchange, List<Map<String, String>> fields) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("type", type);
-        error.put("message", message);
-        error.put("requestId", exchange.getRequest().getId());
-        if (fields != null) {
-            error.put("fields", fields);
-        }
-        return Map.of("error", error);
+        return ErrorBody.of(type, message, ErrorBody.requestId(exchange), fields);
     }
 
     private static String reason(ServerWebInputException e) {

@@ -75,6 +75,15 @@ class ServiceTokenFilterTest {
     }
 
     @Test
+    void servicesListenOnLoopbackAndExposeOnlyHealthUnlessTheyAreToldOtherwise() {
+        assertThat(context.getEnvironment().getProperty("server.address")).isEqualTo("127.0.0.1");
+        assertThat(context.getEnvironment().getProperty("management.endpoints.web.exposure.include"))
+                .isEqualTo("health");
+        assertThat(context.getEnvironment().getProperty("springdoc.api-docs.enabled"))
+                .isEqualTo("false");
+    }
+
+    @Test
     void theRefusalHasTheOneErrorShape() {
         RawHttp.Response refused = get("/internal/v1/server-keys/openai", Map.of());
         assertThat(refused.header("content-type")).startsWith("application/json");
