@@ -358,4 +358,10 @@ abstract class EdgeContextTest {
                 .until(() -> directory.authenticate(key) instanceof AppDirectory.Accepted);
         return key;
     }
+
+    /** A policy that only allow-lists models. */
+    static TenantConfigSnapshot.Policy modelsOnly(String... models) {
+        return new TenantConfigSnapshot.Policy(
+                null, List.of(models), null, null, null, null, null, null, null, null, null, null, null);
+    }
 }

@@ -264,8 +264,7 @@ class EdgeProxyTest extends EdgeContextTest {
                 null,
                 null,
                 2_000L);
-        TenantConfigSnapshot.Policy appPolicy = new TenantConfigSnapshot.Policy(
-                null, List.of("gpt-4o-mini"), null, null, null, null, null, null, null, null, null, null, null);
+        TenantConfigSnapshot.Policy appPolicy = modelsOnly("gpt-4o-mini");
         producer.send(
                 Topics.TENANT_CONFIG,
                 "t_governed",

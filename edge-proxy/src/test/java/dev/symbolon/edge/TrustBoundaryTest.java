@@ -13,7 +13,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.symbolon.contracts.SplitKey;
-import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.edge.provider.KeyScrubber;
 import dev.symbolon.support.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
@@ -163,22 +162,7 @@ class TrustBoundaryTest extends EdgeContextTest {
 
     @Test
     void the_model_allow_list_holds_whatever_the_content_type_and_wherever_the_provider_reads_the_model() {
-        String governed = tenantWithPolicy(
-                "t_models",
-                new TenantConfigSnapshot.Policy(
-                        null,
-                        List.of("gpt-4o-mini", "gemini-2.5-flash"),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null));
+        String governed = tenantWithPolicy("t_models", modelsOnly("gpt-4o-mini", "gemini-2.5-flash"));
         String forbidden = "{\"model\":\"gpt-4o\",\"messages\":[]}";
         for (String type :
                 new String[] {"text/plain", null, "application/x-www-form-urlencoded", "application/octet-stream"}) {
