@@ -123,6 +123,66 @@ class HostileRoutesTest {
         assertThat(document.body()).contains("/admin/tenants").doesNotContain("/internal/");
     }
 
+    @Test
+    void revoking_an_admin_key_ends_the_jwts_bought_with_it_in_every_service_that_accepts_them() throws Exception {
+        String tenant = stack.demoTenantId();
+        String admin = "Bearer " + stack.adminToken().reveal();
+        RawHttp.Response issued = RawHttp.send(
+                stack.port(Service.ADMIN),
+                "POST",
+                "/admin/admin-keys",
+                Map.of("Authorization", admin, "Content-Type", "application/json"),
+                "{\"role\":\"platform-admin\",\"label\":\"revocation check\"}");
+        assertThat(issued.status()).as(issued.body()).isEqualTo(201);
+        String adminKey = field(issued.body(), "/key");
+        String adminKeyId = field(issued.body(), "/adminKey/keyId");
+        RawHttp.Response token = RawHttp.send(
+                stack.port(Service.ADMIN),
+                "POST",
+                "/admin/auth/token",
+                Map.of("Authorization", "Bearer " + adminKey),
+                "");
+        assertThat(token.status()).as(token.body()).isEqualTo(200);
+        Map<String, String> jwt = Map.of("Authorization", "Bearer " + field(token.body(), "/access_token"));
+        Map<Service, String> reads = Map.of(
+                Service.ADMIN, "/admin/tenants/" + tenant,
+                Service.ANALYTICS, "/analytics/costs?tenantId=" + tenant,
+                Service.DISPATCHER, "/webhooks/tenants/" + tenant + "/deliveries");
+        reads.forEach((service, path) -> assertThat(RawHttp.send(stack.port(service), "GET", path, jwt, null)
+                        .status())
+                .as(service + " " + path + " before revocation")
+                .isEqualTo(200));
+
+        RawHttp.Response revoked = RawHttp.send(
+                stack.port(Service.ADMIN),
+                "DELETE",
+                "/admin/admin-keys/" + adminKeyId,
+                Map.of("Authorization", admin),
+                null);
+        assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
+        long at = System.nanoTime();
+
+        reads.forEach((service, path) -> org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
+                .pollInterval(java.time.Duration.ofMillis(10))
+                .until(() -> RawHttp.send(stack.port(service), "GET", path, jwt, null)
+                                .status()
+                        == 401));
+        System.out.printf(
+                "a revoked admin key's JWT refused by admin-api, analytics and the dispatcher within %d ms%n",
+                (System.nanoTime() - at) / 1_000_000);
+        RawHttp.Response rebuy = RawHttp.send(stack.port(Service.ADMIN), "POST", "/admin/auth/token", jwt, "");
+        assertThat(rebuy.status()).isIn(401, 403);
+    }
+
+    private static String field(String json, String pointer) {
+        return tools.jackson.databind.json.JsonMapper.builder()
+                .build()
+                .readTree(json)
+                .at(pointer)
+                .asString();
+    }
+
     /**
      * Without a credential a route answers 401; one whose path names a thing (a provider, a tenant)
      * may say 404 first, which tells nothing a caller did not send itself.

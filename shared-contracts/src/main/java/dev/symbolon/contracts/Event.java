@@ -8,7 +8,13 @@ import java.util.UUID;
  * sees the same id twice applies it once.
  */
 public sealed interface Event
-        permits TenantConfigSnapshot, KeyLifecycleEvent, UsageRecorded, QuotaState, Notification, AuditEvent {
+        permits TenantConfigSnapshot,
+                KeyLifecycleEvent,
+                UsageRecorded,
+                QuotaState,
+                Notification,
+                AuditEvent,
+                AdminKeyRevoked {
 
     UUID eventId();
 

@@ -26,12 +26,18 @@ public final class Topics {
     /** Key tenantId: audit entries from every service, appended to admin-api's log. */
     public static final String AUDIT = "audit.v1";
 
+    /**
+     * Compacted, key adminKeyId: admin keys revoked. admin-api → every service that accepts admin JWTs
+     * (analytics, dispatcher), which refuse the JWTs issued from a revoked key at once.
+     */
+    public static final String ADMIN_KEY_REVOCATIONS = "admin-key-revocations.v1";
+
     /** Topics that hold the latest value per key and are read from the beginning at start-up. */
-    public static final List<String> COMPACTED = List.of(TENANT_CONFIG, QUOTA_STATE);
+    public static final List<String> COMPACTED = List.of(TENANT_CONFIG, QUOTA_STATE, ADMIN_KEY_REVOCATIONS);
 
     /** Every topic of the design, in a stable order. */
-    public static final List<String> ALL =
-            List.of(TENANT_CONFIG, KEY_LIFECYCLE, USAGE_RECORDED, QUOTA_STATE, NOTIFICATION, AUDIT);
+    public static final List<String> ALL = List.of(
+            TENANT_CONFIG, KEY_LIFECYCLE, USAGE_RECORDED, QUOTA_STATE, NOTIFICATION, AUDIT, ADMIN_KEY_REVOCATIONS);
 
     /**
      * How each topic is laid out. Services create what is missing at start-up from this one list
@@ -49,6 +55,7 @@ public final class Topics {
             new Spec(QUOTA_STATE, 6, true),
             new Spec(NOTIFICATION, 6, false),
             new Spec(AUDIT, 6, false),
+            new Spec(ADMIN_KEY_REVOCATIONS, 1, true),
             new Spec(deadLetter(USAGE_RECORDED), 3, false),
             new Spec(deadLetter(NOTIFICATION), 3, false),
             new Spec(deadLetter(AUDIT), 3, false));

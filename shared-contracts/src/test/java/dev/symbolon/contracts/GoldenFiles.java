@@ -20,7 +20,8 @@ public final class GoldenFiles {
             Topics.USAGE_RECORDED, UsageRecorded.class,
             Topics.QUOTA_STATE, QuotaState.class,
             Topics.NOTIFICATION, Notification.class,
-            Topics.AUDIT, AuditEvent.class);
+            Topics.AUDIT, AuditEvent.class,
+            Topics.ADMIN_KEY_REVOCATIONS, AdminKeyRevoked.class);
 
     /** The golden JSON of a topic, e.g. {@code read(Topics.USAGE_RECORDED)}. */
     public static String read(String topic) {

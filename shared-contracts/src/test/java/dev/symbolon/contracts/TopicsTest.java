@@ -14,7 +14,8 @@ class TopicsTest {
     @Test
     void compacted_topics_are_topics_of_the_design() {
         assertThat(Topics.ALL).containsAll(Topics.COMPACTED);
-        assertThat(Topics.COMPACTED).containsExactlyInAnyOrder("tenant-config.v1", "quota-state.v1");
+        assertThat(Topics.COMPACTED)
+                .containsExactlyInAnyOrder("tenant-config.v1", "quota-state.v1", "admin-key-revocations.v1");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.symbolon.analytics;
 
 import dev.symbolon.contracts.Secret;
+import dev.symbolon.support.auth.AdminJwtSettings;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -15,13 +16,4 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("symbolon.analytics")
 public record AnalyticsProperties(
-        @NotNull Secret adminToken,
-        @NotNull Secret serviceToken,
-        @NotNull @jakarta.validation.Valid AdminJwt adminJwt) {
-
-    /**
-     * Admin JWTs from admin-api: ES256 only, checked against admin-api's JWK set (fetched when a token
-     * names a key id not seen yet, at most every 30 s).
-     */
-    public record AdminJwt(@NotNull java.net.URI jwksUri, @NotNull String issuer, @NotNull String audience) {}
-}
+        @NotNull Secret adminToken, @NotNull Secret serviceToken, @NotNull AdminJwtSettings adminJwt) {}

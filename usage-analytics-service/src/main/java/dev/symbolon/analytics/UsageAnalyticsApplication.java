@@ -1,5 +1,6 @@
 package dev.symbolon.analytics;
 
+import dev.symbolon.support.auth.AdminJwtSettings;
 import dev.symbolon.support.auth.ServiceToken;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -31,6 +32,12 @@ public class UsageAnalyticsApplication {
     @Bean
     ServiceToken serviceToken(AnalyticsProperties properties) {
         return new ServiceToken(properties.serviceToken());
+    }
+
+    /** Admin JWTs from admin-api, revoked admin keys refused (service-support's verifier). */
+    @Bean
+    AdminJwtSettings adminJwtSettings(AnalyticsProperties properties) {
+        return properties.adminJwt();
     }
 
     public static void main(String[] args) {

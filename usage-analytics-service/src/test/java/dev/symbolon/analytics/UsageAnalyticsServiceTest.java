@@ -97,6 +97,18 @@ class UsageAnalyticsServiceTest {
     /** An admin JWT as admin-api issues it. */
     static String adminJwt(
             java.security.PrivateKey key, String kid, String role, String tenant, String audience, Instant expires) {
+        return adminJwt(key, kid, role, tenant, audience, expires, null);
+    }
+
+    /** @param adminKeyId the admin key the token was bought with ({@code akid}), or null */
+    static String adminJwt(
+            java.security.PrivateKey key,
+            String kid,
+            String role,
+            String tenant,
+            String audience,
+            Instant expires,
+            String adminKeyId) {
         return io.jsonwebtoken.Jwts.builder()
                 .header()
                 .keyId(kid)
@@ -108,6 +120,7 @@ class UsageAnalyticsServiceTest {
                 .subject("adm_" + role)
                 .claim("role", role)
                 .claim("tenant", tenant)
+                .claim("akid", adminKeyId)
                 .issuedAt(java.util.Date.from(Instant.now()))
                 .expiration(java.util.Date.from(expires))
                 .signWith(key, io.jsonwebtoken.Jwts.SIG.ES256)
@@ -137,6 +150,15 @@ class UsageAnalyticsServiceTest {
     void setUp() {
         client =
                 WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        // ready once the revoked admin keys have been read; until then no admin JWT is taken
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> client.get()
+                                .uri("/actuator/health/readiness")
+                                .exchange()
+                                .returnResult(String.class)
+                                .getStatus()
+                                .value()
+                        == 200);
     }
 
     @Test
@@ -605,6 +627,43 @@ class UsageAnalyticsServiceTest {
 
     private long factsOf(String tenant) {
         return jdbc.queryForObject("select count(*) from analytics.usage_fact where tenant_id = ?", Long.class, tenant);
+    }
+
+    @Test
+    void a_jwt_bought_with_a_revoked_admin_key_is_refused_as_soon_as_the_revocation_is_read() {
+        Instant hour = Instant.now().plusSeconds(3600);
+        String revokedKey = "adk_revoked_" + UUID.randomUUID();
+        String revoked = adminJwt(SIGNING.getPrivate(), KID, "finance", null, "symbolon-admin-api", hour, revokedKey);
+        String kept = adminJwt(
+                SIGNING.getPrivate(),
+                KID,
+                "finance",
+                null,
+                "symbolon-admin-api",
+                hour,
+                "adk_kept_" + UUID.randomUUID());
+        assertThat(status(revoked, "GET", "/analytics/costs?tenantId=t_mine")).isEqualTo(200);
+
+        long sent = System.nanoTime();
+        kafka.send(
+                Topics.ADMIN_KEY_REVOCATIONS,
+                revokedKey,
+                dev.symbolon.contracts.EventJson.encode(new dev.symbolon.contracts.AdminKeyRevoked(
+                        UUID.randomUUID(),
+                        Instant.now(),
+                        "_platform",
+                        dev.symbolon.contracts.AdminKeyRevoked.CURRENT_VERSION,
+                        revokedKey)));
+
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> status(revoked, "GET", "/analytics/costs?tenantId=t_mine") == 401);
+        System.out.printf(
+                "a revoked admin key's JWT refused by analytics %d ms after the revocation was published%n",
+                (System.nanoTime() - sent) / 1_000_000);
+        assertThat(status(kept, "GET", "/analytics/costs?tenantId=t_mine"))
+                .as("another admin key's token is unaffected")
+                .isEqualTo(200);
     }
 
     @Test

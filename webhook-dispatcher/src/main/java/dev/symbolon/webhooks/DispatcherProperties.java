@@ -1,6 +1,7 @@
 package dev.symbolon.webhooks;
 
 import dev.symbolon.contracts.Secret;
+import dev.symbolon.support.auth.AdminJwtSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
@@ -37,10 +38,7 @@ public record DispatcherProperties(
         @NotNull Duration pollInterval,
         @NotNull @Valid KeyVault keyVault,
         @NotNull Secret adminToken,
-        @NotNull @Valid AdminJwt adminJwt) {
+        @NotNull AdminJwtSettings adminJwt) {
 
     public record KeyVault(@NotNull URI baseUrl, @NotNull Secret serviceToken) {}
-
-    /** ES256 only, checked against admin-api's JWK set (fetched by key id, at most every 30 s). */
-    public record AdminJwt(@NotNull URI jwksUri, @NotNull String issuer, @NotNull String audience) {}
 }

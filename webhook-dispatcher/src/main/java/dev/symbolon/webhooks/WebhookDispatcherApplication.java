@@ -1,8 +1,10 @@
 package dev.symbolon.webhooks;
 
+import dev.symbolon.support.auth.AdminJwtSettings;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -13,6 +15,12 @@ public class WebhookDispatcherApplication {
         return new SpringApplicationBuilder(WebhookDispatcherApplication.class)
                 .main(WebhookDispatcherApplication.class)
                 .properties("spring.config.name=webhook-dispatcher");
+    }
+
+    /** Admin JWTs from admin-api, revoked admin keys refused (service-support's verifier). */
+    @Bean
+    AdminJwtSettings adminJwtSettings(DispatcherProperties properties) {
+        return properties.adminJwt();
     }
 
     public static void main(String[] args) {

@@ -118,6 +118,21 @@ class WebhookDispatcherTest {
     KafkaTemplate<String, byte[]> kafka;
 
     @BeforeEach
+    void ready() {
+        // ready once the revoked admin keys have been read; until then no admin JWT is taken
+        WebTestClient client =
+                WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> client.get()
+                                .uri("/actuator/health/readiness")
+                                .exchange()
+                                .returnResult(String.class)
+                                .getStatus()
+                                .value()
+                        == 200);
+    }
+
+    @BeforeEach
     void secrets() {
         keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_ok"))
                 .willReturn(okJson("{\"secrets\":[{\"version\":2,\"secret\":\"" + SECRET + "\"},"

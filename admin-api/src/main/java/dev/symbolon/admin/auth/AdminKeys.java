@@ -3,13 +3,19 @@ package dev.symbolon.admin.auth;
 import dev.symbolon.admin.AdminProperties;
 import dev.symbolon.admin.audit.AuditLog;
 import dev.symbolon.admin.audit.Changes;
+import dev.symbolon.admin.outbox.Outbox;
 import dev.symbolon.admin.tenants.Tenants;
 import dev.symbolon.admin.web.ApiException;
 import dev.symbolon.admin.web.Ids;
 import dev.symbolon.admin.web.Page;
+import dev.symbolon.contracts.AdminKeyRevoked;
 import dev.symbolon.contracts.CredentialHasher;
+import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.KeyLifecycleEvent;
+import dev.symbolon.contracts.Topics;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.UUID;
 import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -23,13 +29,16 @@ public class AdminKeys {
     private final AdminKeyRepository repository;
     private final Tenants tenants;
     private final AuditLog audit;
+    private final Outbox outbox;
     private final CredentialHasher hasher;
     private final Clock clock = Clock.systemUTC();
 
-    AdminKeys(AdminKeyRepository repository, Tenants tenants, AuditLog audit, AdminProperties properties) {
+    AdminKeys(
+            AdminKeyRepository repository, Tenants tenants, AuditLog audit, Outbox outbox, AdminProperties properties) {
         this.repository = repository;
         this.tenants = tenants;
         this.audit = audit;
+        this.outbox = outbox;
         this.hasher = new CredentialHasher(properties.credentialPepper());
     }
 
@@ -97,13 +106,28 @@ public class AdminKeys {
                 AdminKey.AdminKeyView::keyId);
     }
 
+    /**
+     * Revokes the key; in the same transaction the revocation goes to the outbox for
+     * {@code admin-key-revocations.v1}, so every service that accepts admin JWTs refuses the ones
+     * bought with this key as soon as it reads it (admin-api itself checks the key on every request).
+     */
     @Transactional
     public AdminKey.AdminKeyView revoke(AdminPrincipal actor, String keyId) {
         Access.require(actor, Access.Operation.ADMIN_KEY_MANAGE);
         AdminKey key = repository.findById(keyId).orElseThrow(() -> ApiException.notFound("admin key"));
         if (key.active()) {
             key.revoke(clock.instant());
-            audit.record(actor, "admin_key.revoked", key.view().tenantId(), keyId, java.util.Map.of());
+            String tenantId = key.view().tenantId();
+            audit.record(actor, "admin_key.revoked", tenantId, keyId, java.util.Map.of());
+            outbox.append(
+                    Topics.ADMIN_KEY_REVOCATIONS,
+                    keyId,
+                    EventJson.encode(new AdminKeyRevoked(
+                            UUID.randomUUID(),
+                            clock.instant(),
+                            tenantId == null ? KeyLifecycleEvent.PLATFORM_TENANT : tenantId,
+                            AdminKeyRevoked.CURRENT_VERSION,
+                            keyId)));
         }
         return key.view();
     }

@@ -4,6 +4,7 @@ import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.edge.keys.ProviderKeys;
+import dev.symbolon.support.kafka.TopicFeed;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -20,7 +21,7 @@ class KeyLifecycleFeed implements SmartLifecycle {
 
     KeyLifecycleFeed(ProviderKeys keys, KafkaProperties kafka) {
         this.keys = keys;
-        this.feed = new TopicFeed(Topics.KEY_LIFECYCLE, false, kafka.buildConsumerProperties(), record -> {
+        this.feed = new TopicFeed("edge", Topics.KEY_LIFECYCLE, false, kafka.buildConsumerProperties(), record -> {
             KeyLifecycleEvent event = EventJson.decode(record.value(), KeyLifecycleEvent.class);
             keys.evictKey(event.keyId());
             if (event.kind() == null || event.kind() == KeyLifecycleEvent.KeyKind.SERVER) {

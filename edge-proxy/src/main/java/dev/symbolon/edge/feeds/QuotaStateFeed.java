@@ -4,6 +4,7 @@ import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.QuotaState;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.edge.limits.Quotas;
+import dev.symbolon.support.kafka.TopicFeed;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -21,7 +22,7 @@ class QuotaStateFeed implements SmartLifecycle, HealthIndicator {
     private final TopicFeed feed;
 
     QuotaStateFeed(Quotas quotas, KafkaProperties kafka) {
-        this.feed = new TopicFeed(Topics.QUOTA_STATE, true, kafka.buildConsumerProperties(), record -> {
+        this.feed = new TopicFeed("edge", Topics.QUOTA_STATE, true, kafka.buildConsumerProperties(), record -> {
             if (record.value() != null) {
                 quotas.apply(EventJson.decode(record.value(), QuotaState.class));
             }

@@ -4,6 +4,7 @@ import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.edge.auth.AppDirectory;
+import dev.symbolon.support.kafka.TopicFeed;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -23,7 +24,7 @@ class TenantConfigFeed implements SmartLifecycle, HealthIndicator {
 
     TenantConfigFeed(AppDirectory directory, KafkaProperties kafka) {
         this.directory = directory;
-        this.feed = new TopicFeed(Topics.TENANT_CONFIG, true, kafka.buildConsumerProperties(), this::apply);
+        this.feed = new TopicFeed("edge", Topics.TENANT_CONFIG, true, kafka.buildConsumerProperties(), this::apply);
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {

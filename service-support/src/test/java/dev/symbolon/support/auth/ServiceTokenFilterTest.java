@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 @SpringBootTest(
         classes = ServiceTokenFilterTest.App.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "spring.main.banner-mode=off")
+        properties = {"spring.main.banner-mode=off", "spring.kafka.admin.auto-create=false"})
 class ServiceTokenFilterTest {
 
     static final String CANARY = "sk-canary-internal-0123456789";
@@ -108,7 +108,12 @@ class ServiceTokenFilterTest {
             }
             for (String variant : RouteWalk.lookAlikes(route.path())) {
                 RawHttp.Response response = RawHttp.send(port, route.method().name(), variant, Map.of(), null);
-                assertThat(response.status()).as(variant).isIn(401, 404);
+                // the health probe is public, and so are its trailing-slash and case look-alikes' 404s
+                if (route.path().startsWith("/actuator/health")) {
+                    assertThat(response.status()).as(variant).isIn(200, 404);
+                } else {
+                    assertThat(response.status()).as(variant).isIn(401, 404);
+                }
                 assertThat(response.body()).as(variant).doesNotContain(CANARY);
             }
         }

@@ -1,12 +1,12 @@
 package dev.symbolon.webhooks.web;
 
+import dev.symbolon.support.auth.AdminCaller;
+import dev.symbolon.support.auth.AdminJwtVerifier;
+import dev.symbolon.support.auth.BearerToken;
+import dev.symbolon.support.web.ErrorBody;
 import dev.symbolon.webhooks.DispatcherProperties;
-import java.nio.charset.StandardCharsets;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -15,7 +15,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Who may see and act on deliveries under {@code /webhooks/tenants/{tenantId}/**}, as in admin-api:
- * the bootstrap admin token or an admin JWT from admin-api. {@code platform-admin} and
+ * the bootstrap admin token or an admin JWT from admin-api (not bought with a revoked admin key). {@code platform-admin} and
  * {@code security-officer} reach every tenant; a {@code tenant-admin} only its own (another tenant is
  * a 404, as if it did not exist); other roles get 403.
  */
@@ -23,7 +23,6 @@ import reactor.core.publisher.Mono;
 @Order(0)
 class AdminAccessFilter implements WebFilter {
 
-    private static final String BEARER = "Bearer ";
     private static final String PREFIX = "/webhooks/tenants/";
 
     private final DispatcherProperties properties;
@@ -40,43 +39,35 @@ class AdminAccessFilter implements WebFilter {
         if (!path.startsWith("/webhooks/")) {
             return chain.filter(exchange);
         }
-        String authorization = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
-        String token = authorization != null && authorization.startsWith(BEARER)
-                ? authorization.substring(BEARER.length())
-                : null;
-        AdminJwtVerifier.Caller caller;
-        if (properties.adminToken().matches(token)) {
-            caller = new AdminJwtVerifier.Caller("bootstrap", "platform-admin", null);
-        } else if (token != null && token.chars().filter(c -> c == '.').count() == 2) {
-            caller = jwts.verify(token).orElse(null);
-        } else {
-            caller = null;
+        String token = BearerToken.from(exchange.getRequest().getHeaders());
+        if (AdminJwtVerifier.looksLikeJwt(token) && !jwts.ready()) {
+            return ErrorBody.write(
+                    exchange, HttpStatus.SERVICE_UNAVAILABLE, "not_ready", "Revoked admin keys are still being read.");
         }
+        return jwts.caller(token, properties.adminToken())
+                .flatMap(found -> authorize(exchange, chain, found.orElse(null)));
+    }
+
+    private Mono<Void> authorize(ServerWebExchange exchange, WebFilterChain chain, AdminCaller caller) {
+        String path = exchange.getRequest().getPath().value();
         if (caller == null) {
-            return refuse(exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "A valid admin token is required.");
+            return ErrorBody.write(
+                    exchange, HttpStatus.UNAUTHORIZED, "unauthorized", "A valid admin token is required.");
         }
         boolean everyTenant =
                 caller.role().equals("platform-admin") || caller.role().equals("security-officer");
         if (!everyTenant && !caller.role().equals("tenant-admin")) {
-            return refuse(exchange, HttpStatus.FORBIDDEN, "forbidden", "Your role may not manage webhook deliveries.");
+            return ErrorBody.write(
+                    exchange, HttpStatus.FORBIDDEN, "forbidden", "Your role may not manage webhook deliveries.");
         }
         if (!path.startsWith(PREFIX)) {
-            return refuse(exchange, HttpStatus.NOT_FOUND, "not_found", "No such route.");
+            return ErrorBody.write(exchange, HttpStatus.NOT_FOUND, "not_found", "No such route.");
         }
         String rest = path.substring(PREFIX.length());
         String tenantId = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
         if (!everyTenant && !tenantId.equals(caller.tenantId())) {
-            return refuse(exchange, HttpStatus.NOT_FOUND, "not_found", "No such tenant.");
+            return ErrorBody.write(exchange, HttpStatus.NOT_FOUND, "not_found", "No such tenant.");
         }
         return chain.filter(exchange);
-    }
-
-    private static Mono<Void> refuse(ServerWebExchange exchange, HttpStatus status, String type, String message) {
-        ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(status);
-        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-        byte[] body = ("{\"error\":{\"type\":\"" + type + "\",\"message\":\"" + message + "\"}}")
-                .getBytes(StandardCharsets.UTF_8);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
     }
 }

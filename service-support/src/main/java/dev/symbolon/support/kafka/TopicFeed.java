@@ -1,4 +1,4 @@
-package dev.symbolon.edge.feeds;
+package dev.symbolon.support.kafka;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,10 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows every partition of one topic on a thread of its own, without a consumer group: each edge
- * needs every record, not a share of them. Starts at the beginning (to rebuild a compacted view) or at
+ * Follows every partition of one topic on a thread of its own, without a consumer group: each
+ * instance needs every record, not a share of them (an edge's views, every service's view of revoked
+ * admin keys). Starts at the beginning (to rebuild a compacted view) or at
  * the end (to hear only what happens from now on), and knows when it has caught up with the end
- * offsets it found at start. Reconnects after failures.
+ * offsets it found at start. Reconnects after failures, and waits for a topic that does not exist yet
+ * (another service may create it later) instead of reporting an empty topic as caught up.
  */
 public final class TopicFeed {
 
@@ -35,7 +37,9 @@ public final class TopicFeed {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
+    /** @param owner who follows (a service name), for the Kafka client id */
     public TopicFeed(
+            String owner,
             String topic,
             boolean fromBeginning,
             Map<String, Object> kafkaConsumerProperties,
@@ -46,7 +50,7 @@ public final class TopicFeed {
         this.config = new HashMap<>(kafkaConsumerProperties);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "edge-" + topic);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, owner + "-" + topic);
     }
 
     public void start() {
@@ -99,6 +103,11 @@ public final class TopicFeed {
         List<TopicPartition> partitions = kafka.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(info -> new TopicPartition(info.topic(), info.partition()))
                 .toList();
+        if (partitions.isEmpty()) {
+            log.info("{} does not exist yet; waiting for it", topic);
+            pause();
+            return;
+        }
         kafka.assign(partitions);
         if (fromBeginning) {
             kafka.seekToBeginning(partitions);
