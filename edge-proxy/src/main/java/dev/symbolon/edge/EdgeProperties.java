@@ -34,6 +34,8 @@ import org.springframework.validation.annotation.Validated;
  * @param analytics where {@code GET /analytics/my-stats} reads an app's usage
  * @param sharedKeyEndpoints endpoints beyond inference that the operator lets shared keys reach, by
  *     provider name, as {@code METHOD /path} entries (see {@code SharedKeyEndpoints})
+ * @param splitKeyFailures how many refused split-key attempts a key id and a tenant may have before
+ *     further attempts are refused with 429 (see {@code SplitKeyFailures})
  */
 @Validated
 @ConfigurationProperties("symbolon.edge")
@@ -50,14 +52,30 @@ public record EdgeProperties(
         @NotNull @Valid AppTokens appTokens,
         @NotNull @Valid AdminApi adminApi,
         @NotNull @Valid Analytics analytics,
-        Map<String, List<String>> sharedKeyEndpoints) {
+        Map<String, List<String>> sharedKeyEndpoints,
+        @Valid SplitKeyFailures splitKeyFailures) {
 
     public EdgeProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
         compat = compat == null ? Map.of() : Map.copyOf(compat);
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         sharedKeyEndpoints = sharedKeyEndpoints == null ? Map.of() : Map.copyOf(sharedKeyEndpoints);
+        splitKeyFailures = splitKeyFailures == null ? SplitKeyFailures.DEFAULTS : splitKeyFailures;
     }
+
+    /**
+     * @param perKey refused attempts allowed per key id (within the caller's tenant)
+     * @param perTenant refused attempts allowed per tenant, over all its key ids
+     */
+    public record SplitKeyFailures(@NotNull @Valid FailureLimit perKey, @NotNull @Valid FailureLimit perTenant) {
+
+        /** 10 per key and 100 per tenant, each refilling over 10 minutes. */
+        public static final SplitKeyFailures DEFAULTS = new SplitKeyFailures(
+                new FailureLimit(10, Duration.ofMinutes(10)), new FailureLimit(100, Duration.ofMinutes(10)));
+    }
+
+    /** {@code failures} allowed at once, one more allowed every {@code per / failures}. */
+    public record FailureLimit(@Positive int failures, @NotNull Duration per) {}
 
     /**
      * @param serviceToken authenticates the edge to key-vault-service's internal endpoint

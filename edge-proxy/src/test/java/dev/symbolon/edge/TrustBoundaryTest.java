@@ -109,6 +109,150 @@ class TrustBoundaryTest extends EdgeContextTest {
     }
 
     @Test
+    void concurrent_wrong_client_parts_are_tried_no_more_than_the_key_allows_then_refused_429_and_reported_once()
+            throws Exception {
+        String tenant = "t_guess_" + UUID.randomUUID().toString().substring(0, 8);
+        String credential = tenantWithPolicy(tenant, null);
+        byte[] clientPart = SplitKey.newClientPart();
+        String keyId =
+                stubTenantKey(tenant, "openai", "split", "sk-guessed-canary-" + UUID.randomUUID(), clientPart, 1, null);
+        byte[] otherPart = SplitKey.newClientPart();
+        String otherKey = stubTenantKey(tenant, "openai", "split", "sk-other-canary", otherPart, 1, null);
+        String wrongPart = SplitKey.encodeClientPart(SplitKey.newClientPart());
+
+        // 30 wrong client parts at once against a limit of 10 per key: exactly 10 are tried
+        List<RawHttp.Response> answers = concurrently(
+                30, () -> raw("POST", CHAT, split(credential, keyId, wrongPart), "{\"model\":\"gpt-4o\"}"));
+        assertThat(answers).filteredOn(r -> r.status() == 401).hasSize(10);
+        List<RawHttp.Response> limited =
+                answers.stream().filter(r -> r.status() == 429).toList();
+        assertThat(limited).hasSize(20);
+        RawHttp.Response one = limited.get(0);
+        assertThat(one.body()).contains("\"type\":\"rate_limited\"").doesNotContain(wrongPart);
+        assertThat(one.header("x-symbolon-limit")).isEqualTo("split-key-failures (key)");
+        assertThat(Long.parseLong(one.header("retry-after"))).isBetween(1L, 60L);
+
+        // locked: even the right client part is refused without being tried, so 429 says nothing
+        RawHttp.Response right =
+                raw("POST", CHAT, split(credential, keyId, SplitKey.encodeClientPart(clientPart)), "{}");
+        assertThat(right.status()).isEqualTo(429);
+        upstream.verify(0, postRequestedFor(urlEqualTo("/v1/chat/completions")));
+        // the tenant's other key, and another tenant naming this key id, are not locked out
+        assertThat(raw("POST", CHAT, split(credential, otherKey, SplitKey.encodeClientPart(otherPart)), "{}")
+                        .status())
+                .isEqualTo(200);
+        assertThat(raw("POST", CHAT, split(CREDENTIAL, keyId, wrongPart), "{}").status())
+                .isEqualTo(401);
+
+        List<String> alerts = auditEventsOf(tenant, 1);
+        assertThat(alerts).hasSize(1);
+        assertThat(alerts.get(0))
+                .contains("\"action\":\"split_key.failures_limited\"")
+                .contains("\"target\":\"" + keyId + "\"")
+                .contains("\"actor\":\"app_" + tenant + "\"")
+                .contains("\"sourceIp\":\"127.0.0.1\"")
+                .doesNotContain(wrongPart)
+                .doesNotContain(SplitKey.encodeClientPart(clientPart))
+                .doesNotContain("sk-guessed-canary");
+    }
+
+    @Test
+    void guessing_many_key_ids_is_limited_per_tenant() throws Exception {
+        String tenant = "t_enum_" + UUID.randomUUID().toString().substring(0, 8);
+        String credential = tenantWithPolicy(tenant, null);
+        String part = SplitKey.encodeClientPart(SplitKey.newClientPart());
+
+        // 120 unknown key ids at once against a limit of 100 per tenant
+        List<RawHttp.Response> answers = concurrently(
+                120,
+                () -> raw(
+                        "POST",
+                        CHAT,
+                        split(
+                                credential,
+                                "key_"
+                                        + UUID.randomUUID()
+                                                .toString()
+                                                .replace("-", "")
+                                                .substring(0, 16),
+                                part),
+                        "{}"));
+        assertThat(answers).filteredOn(r -> r.status() == 401).hasSize(100);
+        assertThat(answers).filteredOn(r -> r.status() == 429).hasSize(20);
+        assertThat(answers).filteredOn(r -> r.status() == 429).allMatch(r -> "split-key-failures (tenant)"
+                .equals(r.header("x-symbolon-limit")));
+        assertThat(auditEventsOf(tenant, 1))
+                .singleElement()
+                .asString()
+                .contains("\"target\":\"" + tenant + "\"")
+                .contains("\"limit\":\"split-key-failures (tenant)\"");
+    }
+
+    private static Map<String, String> split(String credential, String keyId, String clientPart) {
+        return Map.of(
+                "Authorization",
+                "Bearer " + credential,
+                "Content-Type",
+                "application/json",
+                "X-Partial-Key-Id",
+                keyId,
+                "X-Partial-Key",
+                clientPart);
+    }
+
+    private static <T> List<T> concurrently(int count, java.util.concurrent.Callable<T> task) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(count);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<T>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return task.call();
+                }));
+            }
+            start.countDown();
+            List<T> results = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<T> future : futures) {
+                results.add(future.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** audit.v1 entries of a tenant, once at least {@code atLeast} arrived and a moment passed without more. */
+    private List<String> auditEventsOf(String tenant, int atLeast) {
+        java.util.Properties config = new java.util.Properties();
+        config.put("bootstrap.servers", kafka.getBrokersAsString());
+        config.put("group.id", "audit-" + UUID.randomUUID());
+        config.put("auto.offset.reset", "earliest");
+        List<String> found = new java.util.ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                        config,
+                        new org.apache.kafka.common.serialization.StringDeserializer(),
+                        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(dev.symbolon.contracts.Topics.AUDIT));
+            int[] quiet = {0};
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> {
+                        int before = found.size();
+                        for (var record : consumer.poll(java.time.Duration.ofMillis(300))) {
+                            if (tenant.equals(record.key())) {
+                                found.add(new String(record.value(), java.nio.charset.StandardCharsets.UTF_8));
+                            }
+                        }
+                        quiet[0] = found.size() == before ? quiet[0] + 1 : 0;
+                        return found.size() >= atLeast && quiet[0] >= 3;
+                    });
+        }
+        return found;
+    }
+
+    @Test
     void only_the_providers_allow_list_of_client_headers_reaches_it_and_billing_headers_only_with_a_tenant_key() {
         Map<String, String> hostile = new LinkedHashMap<>();
         hostile.put("OpenAI-Organization", "org-other");

@@ -3,7 +3,9 @@ package dev.symbolon.edge.keys;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.SplitKey;
 import dev.symbolon.edge.EdgeProperties;
+import dev.symbolon.edge.auth.AppIdentity;
 import dev.symbolon.edge.pipeline.GatewayException;
+import dev.symbolon.edge.pipeline.ProxyCall;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +30,8 @@ import reactor.core.publisher.Mono;
  * {@code X-Partial-Key} (both are then required), a managed key when it sends {@code X-Symbolon-Key-Id},
  * else the provider's server key for the caller's tenant. A tenant key must belong to the caller's tenant (else 401, the
  * same answer as an unknown id or a wrong client part) and to the route's provider (else 403).
+ * Refused split-key attempts are limited per key id and per tenant ({@link SplitKeyFailures}: 429
+ * with {@code retry-after}), and reported through {@code audit.v1} when a limit trips.
  */
 @Component
 public class ProviderKeys {
@@ -51,14 +55,18 @@ public class ProviderKeys {
     private static final byte[] DECOY = SplitKey.seal(SplitKey.newClientPart(), new byte[48], new byte[0]);
 
     private final KeyVaultClient keyVault;
+    private final SplitKeyFailures failures;
+    private final SplitKeyAlerts alerts;
     private final Duration ttl;
     /** Server keys by provider, then by tenant (a tenant may have a key of its own). */
     private final Map<String, Map<String, Mono<ProviderKey>>> serverKeys = new ConcurrentHashMap<>();
 
     private final Map<String, Mono<Optional<TenantKey>>> tenantKeys = new ConcurrentHashMap<>();
 
-    ProviderKeys(KeyVaultClient keyVault, EdgeProperties properties) {
+    ProviderKeys(KeyVaultClient keyVault, SplitKeyAlerts alerts, EdgeProperties properties) {
         this.keyVault = keyVault;
+        this.alerts = alerts;
+        this.failures = new SplitKeyFailures(properties.splitKeyFailures(), System::nanoTime);
         this.ttl = properties.keyVault().cacheTtl();
     }
 
@@ -102,11 +110,14 @@ public class ProviderKeys {
     }
 
     /** The key for one request: split, managed or server, as {@link #requested} read its headers. */
-    public Mono<ProviderKey> forRequest(String provider, String tenantId, Requested requested, HttpHeaders headers) {
+    public Mono<ProviderKey> forRequest(
+            String provider, AppIdentity app, Requested requested, ProxyCall.Request request) {
+        HttpHeaders headers = request.headers();
         return switch (requested) {
-            case SPLIT -> splitKey(provider, tenantId, headers.getFirst(PARTIAL_KEY_ID), headers.getFirst(PARTIAL_KEY));
-            case MANAGED -> managedKey(provider, tenantId, headers.getFirst(KEY_ID));
-            case SERVER -> serverKey(provider, tenantId);
+            case SPLIT ->
+                splitKey(provider, app, request, headers.getFirst(PARTIAL_KEY_ID), headers.getFirst(PARTIAL_KEY));
+            case MANAGED -> managedKey(provider, app.tenantId(), headers.getFirst(KEY_ID));
+            case SERVER -> serverKey(provider, app.tenantId());
         };
     }
 
@@ -131,63 +142,96 @@ public class ProviderKeys {
      * A split key opened with the client part, or the one refusal ({@code invalid_partial_key}) for a
      * wrong part, an unknown id and another tenant's key alike, answered no sooner than
      * {@link #REFUSAL_FLOOR} after the request asked: an unknown id costs a key-vault round trip that a
-     * cached one does not, and the floor hides which it was.
+     * cached one does not, and the floor hides which it was. While the key id or the tenant has had too
+     * many refusals, every attempt is refused with 429 before anything is opened.
      */
-    private Mono<ProviderKey> splitKey(String provider, String tenantId, String keyId, String clientPartHeader) {
+    private Mono<ProviderKey> splitKey(
+            String provider, AppIdentity app, ProxyCall.Request request, String keyId, String clientPartHeader) {
+        String tenantId = app.tenantId();
+        SplitKeyFailures.Locked locked = failures.check(tenantId, keyId);
+        if (locked != null) {
+            return Mono.error(limited(locked)); // no key-vault call for a locked key id
+        }
         long asked = System.nanoTime();
-        return openSplitKey(provider, tenantId, keyId, clientPartHeader).onErrorResume(GatewayException.class, e -> {
-            if (!INVALID_PARTIAL_KEY.equals(e.type())) {
-                return Mono.error(e);
-            }
-            long waited = System.nanoTime() - asked;
-            long remaining = REFUSAL_FLOOR.toNanos() - waited;
-            return remaining <= 0
-                    ? Mono.error(e)
-                    : Mono.delay(Duration.ofNanos(remaining)).then(Mono.error(e));
-        });
+        return tenantKey(keyId)
+                .map(found -> {
+                    SplitKeyFailures.Admission admission = failures.attempt(tenantId, keyId);
+                    if (admission instanceof SplitKeyFailures.Locked lockedNow) {
+                        throw limited(lockedNow);
+                    }
+                    SplitKeyFailures.Attempt tried = (SplitKeyFailures.Attempt) admission;
+                    try {
+                        ProviderKey key = openSplitKey(found, provider, tenantId, keyId, clientPartHeader);
+                        tried.succeeded();
+                        return key;
+                    } catch (GatewayException e) {
+                        if (!INVALID_PARTIAL_KEY.equals(e.type())) {
+                            tried.succeeded(); // the tenant's own key, of another provider: not a guess
+                            throw e;
+                        }
+                        SplitKeyFailures.Tripped tripped = tried.failed();
+                        if (tripped != null) {
+                            alerts.tripped(tripped, app, request.clientAddress(), request.requestId());
+                        }
+                        throw e;
+                    }
+                })
+                .onErrorResume(GatewayException.class, e -> {
+                    if (!INVALID_PARTIAL_KEY.equals(e.type())) {
+                        return Mono.error(e);
+                    }
+                    long remaining = REFUSAL_FLOOR.toNanos() - (System.nanoTime() - asked);
+                    return remaining <= 0
+                            ? Mono.error(e)
+                            : Mono.delay(Duration.ofNanos(remaining)).then(Mono.error(e));
+                });
     }
 
-    private Mono<ProviderKey> openSplitKey(String provider, String tenantId, String keyId, String clientPartHeader) {
-        return tenantKey(keyId).map(found -> {
-            byte[] clientPart = SplitKey.decodeClientPart(clientPartHeader).orElse(null);
-            try {
-                TenantKey key = found.filter(k -> k.tenantId().equals(tenantId) && k.split())
-                        .orElse(null);
-                if (key == null || clientPart == null) {
-                    decoy(clientPart);
-                    throw invalidPartialKey();
-                }
-                if (!key.provider().equals(provider)) {
-                    throw providerMismatch();
-                }
-                Instant now = Instant.now();
-                for (TenantKey.Sealed version : key.versions()) {
-                    if (!version.usableAt(now)) {
-                        continue;
-                    }
-                    Optional<byte[]> opened = SplitKey.open(
-                            clientPart, version.sealed(), SplitKey.aad(tenantId, keyId, version.version(), provider));
-                    if (opened.isPresent()) {
-                        byte[] plain = opened.get();
-                        try {
-                            return new ProviderKey(
-                                    keyId,
-                                    provider,
-                                    "split",
-                                    version.version(),
-                                    Secret.of(new String(plain, StandardCharsets.UTF_8)));
-                        } finally {
-                            Arrays.fill(plain, (byte) 0);
-                        }
-                    }
-                }
+    private static GatewayException limited(SplitKeyFailures.Locked locked) {
+        return GatewayException.limited(
+                locked.scope().limitName(), Math.max(1, (locked.retryAfter().toMillis() + 999) / 1000));
+    }
+
+    private static ProviderKey openSplitKey(
+            Optional<TenantKey> found, String provider, String tenantId, String keyId, String clientPartHeader) {
+        byte[] clientPart = SplitKey.decodeClientPart(clientPartHeader).orElse(null);
+        try {
+            TenantKey key = found.filter(k -> k.tenantId().equals(tenantId) && k.split())
+                    .orElse(null);
+            if (key == null || clientPart == null) {
+                decoy(clientPart);
                 throw invalidPartialKey();
-            } finally {
-                if (clientPart != null) {
-                    Arrays.fill(clientPart, (byte) 0);
+            }
+            if (!key.provider().equals(provider)) {
+                throw providerMismatch();
+            }
+            Instant now = Instant.now();
+            for (TenantKey.Sealed version : key.versions()) {
+                if (!version.usableAt(now)) {
+                    continue;
+                }
+                Optional<byte[]> opened = SplitKey.open(
+                        clientPart, version.sealed(), SplitKey.aad(tenantId, keyId, version.version(), provider));
+                if (opened.isPresent()) {
+                    byte[] plain = opened.get();
+                    try {
+                        return new ProviderKey(
+                                keyId,
+                                provider,
+                                "split",
+                                version.version(),
+                                Secret.of(new String(plain, StandardCharsets.UTF_8)));
+                    } finally {
+                        Arrays.fill(plain, (byte) 0);
+                    }
                 }
             }
-        });
+            throw invalidPartialKey();
+        } finally {
+            if (clientPart != null) {
+                Arrays.fill(clientPart, (byte) 0);
+            }
+        }
     }
 
     private Mono<ProviderKey> managedKey(String provider, String tenantId, String keyId) {

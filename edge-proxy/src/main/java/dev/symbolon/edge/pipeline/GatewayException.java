@@ -41,6 +41,11 @@ public class GatewayException extends RuntimeException {
                 retryAfterSeconds);
     }
 
+    /** 429: a limit refused the request before it was tied to a call (e.g. refused split-key attempts). */
+    public static GatewayException limited(String limit, long retryAfterSeconds) {
+        return limited(null, limit, retryAfterSeconds);
+    }
+
     /** 429: a daily or monthly quota is used up; it frees when its period ends. */
     static GatewayException quotaExhausted(ProxyCall call, String limit, long retryAfterSeconds) {
         return new GatewayException(

@@ -226,11 +226,7 @@ public class ProxyPipeline {
     }
 
     private Mono<ProxyCall> resolveKey(ProxyCall call) {
-        return keys.forRequest(
-                        call.route().provider().name(),
-                        call.identity().tenantId(),
-                        call.keyRequest(),
-                        call.request().headers())
+        return keys.forRequest(call.route().provider().name(), call.identity(), call.keyRequest(), call.request())
                 .map(call::withKey)
                 .onErrorMap(GatewayException.class, e -> e.at(call));
     }

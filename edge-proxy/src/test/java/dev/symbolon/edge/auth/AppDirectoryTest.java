@@ -158,6 +158,7 @@ class AppDirectoryTest {
                 new EdgeProperties.AppTokens(Secret.of("0123456789abcdef0123456789abcdef"), Duration.ofMinutes(15)),
                 new EdgeProperties.AdminApi(URI.create("http://localhost:1"), Secret.of("t")),
                 new EdgeProperties.Analytics(URI.create("http://localhost:9"), Secret.of("t")),
+                null,
                 null);
     }
 }
