@@ -43,9 +43,25 @@ class DeploymentConfigTest {
         Map<String, Object> environment = map(definition, "environment");
         assertThat(environment.keySet()).containsAll(config.required());
         assertThat(environment.get("PORT")).hasToString(Integer.toString(config.port()));
-        assertThat((List<?>) definition.get("ports"))
-                .map(Object::toString)
-                .contains(config.port() + ":" + config.port());
+        // what the helm chart lets anyone reach is published; the rest stays inside or on loopback
+        boolean isPublic =
+                "public".equals(map(map(helm, "services"), service.moduleName()).get("ingressFrom"));
+        List<String> published = definition.get("ports") == null
+                ? List.of()
+                : ((List<?>) definition.get("ports"))
+                        .stream().map(Object::toString).toList();
+        if (isPublic) {
+            assertThat(published).contains(config.port() + ":" + config.port());
+        } else if (service == Service.KEY_VAULT) {
+            assertThat(published)
+                    .as("provider keys are never published on the host")
+                    .isEmpty();
+            assertThat((List<?>) definition.get("expose"))
+                    .map(Object::toString)
+                    .contains(Integer.toString(config.port()));
+        } else {
+            assertThat(published).containsExactly("127.0.0.1:" + config.port() + ":" + config.port());
+        }
         assertThat(map(definition, "build")).containsEntry("args", Map.of("SERVICE", service.moduleName()));
         assertThat(map(definition, "healthcheck").get("test").toString()).contains("/actuator/health/readiness");
     }
@@ -78,6 +94,53 @@ class DeploymentConfigTest {
                 .contains("name: KAFKA_BOOTSTRAP_SERVERS")
                 .contains("path: /actuator/health/readiness")
                 .contains("path: /actuator/health/liveness");
+    }
+
+    /**
+     * Every call one service is configured to make ({@code *_URL: http://symbolon-<service>:port}) is
+     * admitted by the callee's network policy, and key-vault-service admits exactly its callers.
+     */
+    @Test
+    void helm_network_policies_admit_exactly_the_calls_the_services_are_configured_to_make() throws IOException {
+        Map<String, Object> services = map(helm, "services");
+        assertThat(map(helm, "networkPolicy")).containsEntry("enabled", true);
+        Map<String, Set<String>> callers = new java.util.TreeMap<>();
+        Pattern target = Pattern.compile("http://symbolon-([a-z-]+):(\\d+)");
+        for (String caller : services.keySet()) {
+            for (Object value : map(map(services, caller), "env").values()) {
+                Matcher m = target.matcher(value.toString());
+                if (m.find()) {
+                    assertThat(services).as(value.toString()).containsKey(m.group(1));
+                    assertThat(map(services, m.group(1)).get("port")).hasToString(m.group(2));
+                    callers.computeIfAbsent(m.group(1), k -> new java.util.TreeSet<>())
+                            .add(caller);
+                }
+            }
+        }
+        assertThat(callers).containsKeys("key-vault-service", "admin-api", "usage-analytics-service");
+        for (var entry : callers.entrySet()) {
+            Object from = map(services, entry.getKey()).get("ingressFrom");
+            if (!"public".equals(from)) {
+                assertThat((List<?>) from)
+                        .as(entry.getKey())
+                        .map(Object::toString)
+                        .containsAll(entry.getValue());
+            }
+        }
+        assertThat((List<?>) map(services, "key-vault-service").get("ingressFrom"))
+                .map(Object::toString)
+                .containsExactlyInAnyOrderElementsOf(callers.get("key-vault-service"));
+        assertThat(services.keySet().stream()
+                        .filter(name -> "public".equals(map(services, name).get("ingressFrom"))))
+                .containsExactlyInAnyOrder("edge-proxy", "admin-api");
+
+        String template = Files.readString(ROOT.resolve("helm/symbolon/templates/services.yaml"));
+        assertThat(template)
+                .contains("kind: NetworkPolicy")
+                .contains("policyTypes: [Ingress]")
+                .contains("required (printf \"services.%s.ingressFrom")
+                .contains("range $caller := $from")
+                .contains("app.kubernetes.io/name: {{ $caller }}");
     }
 
     @Test
