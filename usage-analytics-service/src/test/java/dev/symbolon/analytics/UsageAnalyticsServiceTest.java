@@ -151,14 +151,7 @@ class UsageAnalyticsServiceTest {
         client =
                 WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
         // ready once the revoked admin keys have been read; until then no admin JWT is taken
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> client.get()
-                                .uri("/actuator/health/readiness")
-                                .exchange()
-                                .returnResult(String.class)
-                                .getStatus()
-                                .value()
-                        == 200);
+        dev.symbolon.support.testing.Readiness.await(port);
     }
 
     @Test

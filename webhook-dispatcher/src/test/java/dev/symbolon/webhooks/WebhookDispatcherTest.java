@@ -120,16 +120,7 @@ class WebhookDispatcherTest {
     @BeforeEach
     void ready() {
         // ready once the revoked admin keys have been read; until then no admin JWT is taken
-        WebTestClient client =
-                WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> client.get()
-                                .uri("/actuator/health/readiness")
-                                .exchange()
-                                .returnResult(String.class)
-                                .getStatus()
-                                .value()
-                        == 200);
+        dev.symbolon.support.testing.Readiness.await(port);
     }
 
     @BeforeEach
