@@ -670,6 +670,56 @@ class AdminApiTest {
     }
 
     @Test
+    void an_audit_entry_that_is_malformed_or_carries_a_nul_byte_does_not_stop_the_log() {
+        byte[] malformed = "{\"an\":\"audit entry?\"}".getBytes(StandardCharsets.UTF_8);
+        producer.send(Topics.AUDIT, tenantA, malformed);
+        String withNul = new String(
+                        EventJson.encode(new AuditEvent(
+                                UUID.randomUUID(),
+                                Instant.now(),
+                                tenantA,
+                                1,
+                                "edge-proxy",
+                                "service",
+                                "nul.sent",
+                                "key_nul",
+                                "test",
+                                null,
+                                null,
+                                Map.of("label", "before-after"))),
+                        StandardCharsets.UTF_8)
+                .replace("before-after", "before\\u0000after");
+        producer.send(Topics.AUDIT, tenantA, withNul.getBytes(StandardCharsets.UTF_8));
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> jdbc.queryForObject(
+                                "select count(*) from admin.audit_entry where action = 'nul.sent'", Long.class)
+                        == 1);
+        assertThat(jdbc.queryForObject(
+                        "select details::text from admin.audit_entry where action = 'nul.sent'", String.class))
+                .contains("before\uFFFDafter");
+        java.util.Properties config = new java.util.Properties();
+        config.put("bootstrap.servers", kafka.getBrokersAsString());
+        config.put("group.id", "dlt-" + UUID.randomUUID());
+        config.put("auto.offset.reset", "earliest");
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                config,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.deadLetter(Topics.AUDIT)));
+            List<byte[]> dead = new java.util.ArrayList<>();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> dead.add(r.value()));
+                return dead.stream().anyMatch(v -> java.util.Arrays.equals(v, malformed));
+            });
+        }
+        assertThat(json(expect(BOOTSTRAP, HttpMethod.GET, "/admin/audit/verify", null, 200))
+                        .path("valid")
+                        .asBoolean())
+                .isTrue();
+    }
+
+    @Test
     void a_policy_and_ip_rules_reach_the_tenant_snapshot_exactly() {
         Map<String, Object> policy = new LinkedHashMap<>();
         policy.put("allowedProviders", List.of("openai", "compat:local-llm"));

@@ -34,6 +34,7 @@ import org.springframework.validation.annotation.Validated;
  * @param analytics where {@code GET /analytics/my-stats} reads an app's usage
  * @param sharedKeyEndpoints endpoints beyond inference that the operator lets shared keys reach, by
  *     provider name, as {@code METHOD /path} entries (see {@code SharedKeyEndpoints})
+ * @param streamLimits the longest and largest a streamed response may be (a policy can lower them)
  * @param splitKeyFailures how many refused split-key attempts a key id and a tenant may have before
  *     further attempts are refused with 429 (see {@code SplitKeyFailures})
  */
@@ -53,7 +54,8 @@ public record EdgeProperties(
         @NotNull @Valid AdminApi adminApi,
         @NotNull @Valid Analytics analytics,
         Map<String, List<String>> sharedKeyEndpoints,
-        @Valid SplitKeyFailures splitKeyFailures) {
+        @Valid SplitKeyFailures splitKeyFailures,
+        @Valid StreamLimits streamLimits) {
 
     public EdgeProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
@@ -61,6 +63,17 @@ public record EdgeProperties(
         trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
         sharedKeyEndpoints = sharedKeyEndpoints == null ? Map.of() : Map.copyOf(sharedKeyEndpoints);
         splitKeyFailures = splitKeyFailures == null ? SplitKeyFailures.DEFAULTS : splitKeyFailures;
+        streamLimits = streamLimits == null ? StreamLimits.DEFAULTS : streamLimits;
+    }
+
+    /**
+     * @param maxDuration a stream still running after this is ended by the edge with an in-band error
+     * @param maxSize a stream that would carry more than this is ended the same way
+     */
+    public record StreamLimits(@NotNull Duration maxDuration, @NotNull DataSize maxSize) {
+
+        /** 30 minutes, 100 MB. */
+        public static final StreamLimits DEFAULTS = new StreamLimits(Duration.ofMinutes(30), DataSize.ofMegabytes(100));
     }
 
     /**

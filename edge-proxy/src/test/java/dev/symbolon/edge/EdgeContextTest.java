@@ -83,19 +83,31 @@ abstract class EdgeContextTest {
 
     static final WireMockServer upstream = new WireMockServer(options().dynamicPort());
 
-    /** An upstream that starts a stream and then drops the connection. */
+    /** How many endless upstream streams the edge has cancelled. */
+    static final java.util.concurrent.atomic.AtomicInteger ENDLESS_CANCELLED =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    /** An upstream that starts a stream and then drops the connection (and, on another path, never ends one). */
     static final DisposableServer cutting = HttpServer.create()
             .host("localhost")
             .port(0)
-            .route(routes -> routes.post("/v1/chat/completions", (req, res) -> req.receive()
-                    .then(res.header("Content-Type", "text/event-stream")
-                            .sendString(Flux.just(
-                                    "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n",
-                                    "data: {\"choices\":[{\"delta\":{\"content\":\"b\"}}]}\n\n"))
-                            // both chunks are written and flushed first; only then is the connection dropped
-                            // (an error inside the same publisher may discard the unflushed "b")
-                            .then()
-                            .then(Mono.error(new IllegalStateException("cut"))))))
+            .route(routes -> routes.post("/v1/endless/chat/completions", (req, res) -> req.receive()
+                            .then(res.header("Content-Type", "text/event-stream")
+                                    // a chunk every 20 ms for ever, until the edge cancels the call
+                                    .sendString(Flux.interval(java.time.Duration.ofMillis(20))
+                                            .map(i -> "data: {\"choices\":[{\"delta\":{\"content\":\"x" + i
+                                                    + "\"}}]}\n\n")
+                                            .doOnCancel(ENDLESS_CANCELLED::incrementAndGet))
+                                    .then()))
+                    .post("/v1/chat/completions", (req, res) -> req.receive()
+                            .then(res.header("Content-Type", "text/event-stream")
+                                    .sendString(Flux.just(
+                                            "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n",
+                                            "data: {\"choices\":[{\"delta\":{\"content\":\"b\"}}]}\n\n"))
+                                    // both chunks are written and flushed first; only then is the connection dropped
+                                    // (an error inside the same publisher may discard the unflushed "b")
+                                    .then()
+                                    .then(Mono.error(new IllegalStateException("cut"))))))
             .bindNow();
 
     static {
@@ -108,6 +120,8 @@ abstract class EdgeContextTest {
         registry.add("ADMIN_API_URL", upstream::baseUrl);
         registry.add("ANALYTICS_URL", upstream::baseUrl);
         registry.add("symbolon.edge.compat.cut.base-url", () -> "http://localhost:" + cutting.port() + "/v1");
+        registry.add(
+                "symbolon.edge.compat.endless.base-url", () -> "http://localhost:" + cutting.port() + "/v1/endless");
         registry.add("SYMBOLON_USAGE_JOURNAL_DIR", () -> "target/usage-journal-" + UUID.randomUUID());
         registry.add("symbolon.edge.providers.openai.base-url", () -> upstream.baseUrl() + "/v1");
         registry.add("symbolon.edge.providers.anthropic.base-url", () -> upstream.baseUrl() + "/anthropic/v1");
@@ -362,6 +376,6 @@ abstract class EdgeContextTest {
     /** A policy that only allow-lists models. */
     static TenantConfigSnapshot.Policy modelsOnly(String... models) {
         return new TenantConfigSnapshot.Policy(
-                null, List.of(models), null, null, null, null, null, null, null, null, null, null, null);
+                null, List.of(models), null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -263,7 +263,9 @@ class EdgeProxyTest extends EdgeContextTest {
                 null,
                 null,
                 null,
-                2_000L);
+                2_000L,
+                null,
+                null);
         TenantConfigSnapshot.Policy appPolicy = modelsOnly("gpt-4o-mini");
         producer.send(
                 Topics.TENANT_CONFIG,
@@ -344,7 +346,7 @@ class EdgeProxyTest extends EdgeContextTest {
     void fifty_concurrent_requests_against_a_limit_of_ten_let_exactly_ten_through() {
         String limited = "sym_live_limited_" + UUID.randomUUID();
         TenantConfigSnapshot.Policy tenMinute = new TenantConfigSnapshot.Policy(
-                null, null, null, 10L, null, null, null, null, null, null, null, null, null);
+                null, null, null, 10L, null, null, null, null, null, null, null, null, null, null, null);
         producer.send(
                 Topics.TENANT_CONFIG,
                 "t_limited",
@@ -391,7 +393,7 @@ class EdgeProxyTest extends EdgeContextTest {
         String key = tenantWithPolicy(
                 "t_quota",
                 new TenantConfigSnapshot.Policy(
-                        null, null, null, null, null, 10L, null, null, null, null, null, null, null));
+                        null, null, null, null, null, 10L, null, null, null, null, null, null, null, null, null));
 
         List<Integer> statuses = concurrently(50, key);
 
@@ -432,6 +434,8 @@ class EdgeProxyTest extends EdgeContextTest {
                         null,
                         null,
                         new BigDecimal("5.00"),
+                        null,
+                        null,
                         null,
                         null,
                         null));

@@ -71,6 +71,16 @@ class HostileRoutesTest {
                     failures.add(service.moduleName() + " " + route + " answered " + plain.status());
                 }
                 noCanary(canaries, route + " " + plain.body(), failures);
+                if (!isPublic) {
+                    // a 9 MB body announced and never sent: the refusal must come from the headers
+                    // alone (a route that read the body first would wait here until the socket times out)
+                    RawHttp.Response announced =
+                            RawHttp.send(port, method, route.path(), Map.of("Content-Length", "9000000"), null);
+                    if (!expectedRefusal(route, announced.status())) {
+                        failures.add(service.moduleName() + " " + route + " with a body announced answered "
+                                + announced.status());
+                    }
+                }
                 for (String variant : RouteWalk.nonCanonical(route.path())) {
                     RawHttp.Response response = RawHttp.send(port, method, variant, Map.of(), body);
                     try {
@@ -121,6 +131,97 @@ class HostileRoutesTest {
         RawHttp.Response document = RawHttp.get(stack.port(Service.ADMIN), "/admin/openapi.json");
         assertThat(document.status()).isEqualTo(200);
         assertThat(document.body()).contains("/admin/tenants").doesNotContain("/internal/");
+    }
+
+    @Test
+    void bad_input_gets_the_one_error_shape_naming_what_was_wrong_and_no_stack_trace_anywhere() {
+        ch.qos.logback.classic.Logger root =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
+        String admin = "Bearer " + stack.adminToken().reveal();
+        String service = "Bearer " + stack.serviceToken().reveal();
+        try {
+            // an unknown path never echoes the request line (its query could carry anything)
+            for (Service each : Service.values()) {
+                RawHttp.Response unknown = RawHttp.get(stack.port(each), "/no/such/route?token=canary-in-the-query");
+                assertThat(unknown.status()).as(each.moduleName()).isIn(401, 404);
+                assertErrorShape(each + " unknown path", unknown);
+                assertThat(unknown.body()).doesNotContain("canary-in-the-query").doesNotContain("/no/such");
+            }
+            RawHttp.Response badDate = RawHttp.send(
+                    stack.port(Service.ANALYTICS),
+                    "GET",
+                    "/analytics/usage?tenantId=" + stack.demoTenantId() + "&from=yesterday",
+                    Map.of("Authorization", admin),
+                    null);
+            assertThat(badDate.status()).isEqualTo(400);
+            assertErrorShape("analytics bad parameter", badDate);
+            assertThat(badDate.body()).contains("'from'");
+
+            RawHttp.Response missing = RawHttp.send(
+                    stack.port(Service.ANALYTICS), "GET", "/analytics/usage", Map.of("Authorization", admin), null);
+            assertThat(missing.status()).isIn(400, 404);
+            assertErrorShape("analytics missing parameter", missing);
+
+            RawHttp.Response badType = RawHttp.send(
+                    stack.port(Service.ADMIN),
+                    "POST",
+                    "/admin/tenants",
+                    Map.of("Authorization", admin, "Content-Type", "no/such;;type=="),
+                    "{}");
+            assertThat(badType.status()).isIn(400, 415);
+            assertErrorShape("admin bad content type", badType);
+
+            RawHttp.Response badJson = RawHttp.send(
+                    stack.port(Service.KEY_VAULT),
+                    "POST",
+                    "/internal/v1/server-keys",
+                    Map.of("Authorization", service, "Content-Type", "application/json"),
+                    "{\"provider\": \"openai\", \"apiKey\": \"sk-canary-in-a-broken-body");
+            assertThat(badJson.status()).isEqualTo(400);
+            assertErrorShape("key-vault broken body", badJson);
+            assertThat(badJson.body()).doesNotContain("sk-canary-in-a-broken-body");
+
+            RawHttp.Response edgeType = RawHttp.send(
+                    stack.port(Service.EDGE),
+                    "POST",
+                    "/openai/v1/chat/completions",
+                    Map.of(
+                            "Authorization",
+                            "Bearer " + stack.demoCredential().reveal(),
+                            "Content-Type",
+                            "no/such;;type=="),
+                    "{}");
+            assertThat(edgeType.status()).isEqualTo(400);
+            assertErrorShape("edge bad content type", edgeType);
+        } finally {
+            root.detachAppender(logged);
+        }
+        assertThat(logged.list)
+                .as("a client's mistake is answered, not logged as an error or with a stack trace")
+                .noneMatch(event ->
+                        event.getLevel() == ch.qos.logback.classic.Level.ERROR || event.getThrowableProxy() != null);
+        assertThat(logged.list).noneMatch(event -> event.getFormattedMessage().contains("sk-canary-in-a-broken-body"));
+    }
+
+    private static void assertErrorShape(String what, RawHttp.Response response) {
+        tools.jackson.databind.JsonNode error = tools.jackson.databind.json.JsonMapper.builder()
+                .build()
+                .readTree(response.body())
+                .path("error");
+        assertThat(error.path("type").asString())
+                .as(what + ": " + response.body())
+                .isNotBlank();
+        assertThat(error.path("message").asString())
+                .as(what + ": " + response.body())
+                .isNotBlank();
+        assertThat(error.path("requestId").asString())
+                .as(what + ": " + response.body())
+                .isNotBlank();
+        assertThat(response.body()).as(what).doesNotContain("Exception").doesNotContain("\tat ");
     }
 
     @Test

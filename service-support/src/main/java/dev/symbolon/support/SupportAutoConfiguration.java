@@ -6,30 +6,62 @@ import dev.symbolon.support.auth.AdminJwtVerifier;
 import dev.symbolon.support.auth.AdminKeyRevocations;
 import dev.symbolon.support.auth.ServiceToken;
 import dev.symbolon.support.auth.ServiceTokenFilter;
+import dev.symbolon.support.kafka.DeadLetters;
+import dev.symbolon.support.kafka.RecordFailure;
+import dev.symbolon.support.server.ConnectionGuards;
+import dev.symbolon.support.server.ServerLimits;
 import dev.symbolon.support.web.CanonicalPathFilter;
+import dev.symbolon.support.web.ErrorHandlers;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
+import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * What every reactive Symbolon service gets by depending on service-support: canonical request
- * paths before anything else; the missing topics of the shared layout created at start-up; the service token on {@code /internal/**} once the service declares
+ * paths before anything else; bounded connections (see {@link ServerLimits}); one error body for every
+ * failure; one dead-letter policy for every Kafka listener; the missing topics of the shared layout created at start-up; the service token on {@code /internal/**} once the service declares
  * its {@link ServiceToken}; admin JWT verification, revoked admin keys included, once it declares its
  * {@link AdminJwtSettings}.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@EnableConfigurationProperties(ServerLimits.class)
 public class SupportAutoConfiguration {
+
+    /** Header deadline, idle and body timeouts, and a cap on connections per client address. */
+    @Bean
+    ConnectionGuards connectionGuards(ServerLimits limits) {
+        return new ConnectionGuards(limits);
+    }
 
     @Bean
     CanonicalPathFilter canonicalPathFilter() {
         return new CanonicalPathFilter();
+    }
+
+    /** The one error shape for controllers' shared failure types (bad input, refusals). */
+    @Bean
+    ErrorHandlers.Advice errorAdvice() {
+        return new ErrorHandlers.Advice();
+    }
+
+    /** The one error shape for everything else, ahead of Boot's default handler. */
+    @Bean
+    ErrorHandlers.Fallback errorFallback() {
+        return new ErrorHandlers.Fallback();
     }
 
     /**
@@ -44,6 +76,30 @@ public class SupportAutoConfiguration {
                     return spec.compacted() ? topic.compact().build() : topic.build();
                 })
                 .toArray(NewTopic[]::new));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    DeadLetters deadLetters(KafkaTemplate<String, byte[]> kafka) {
+        return new DeadLetters(kafka);
+    }
+
+    /**
+     * The one failure policy of every {@code @KafkaListener}: a record-level failure ({@link
+     * RecordFailure}: malformed, or data the database refuses) goes to {@code <topic>.dlt} at once and
+     * its offset is committed; anything else (an outage) is retried with back-off capped at 5 s for as
+     * long as it lasts, never dead-lettered, so valid records wait instead of being lost.
+     */
+    @Bean
+    @ConditionalOnMissingBean(CommonErrorHandler.class)
+    DefaultErrorHandler kafkaErrorHandler(DeadLetters deadLetters) {
+        ExponentialBackOff outage = new ExponentialBackOff(200, 2.0);
+        outage.setMaxInterval(5_000);
+        DefaultErrorHandler handler = new DefaultErrorHandler(deadLetters::send, outage);
+        handler.setBackOffFunction(
+                (record, failure) -> RecordFailure.isRecordLevel(failure) ? new FixedBackOff(0, 0) : null);
+        handler.setCommitRecovered(true);
+        return handler;
     }
 
     @Bean

@@ -38,6 +38,14 @@ public record AuditEvent(
         Objects.requireNonNull(occurredAt, "occurredAt");
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(action, "action");
-        details = details == null ? Map.of() : Map.copyOf(details);
+        tenantId = EventText.clean(tenantId, EventText.ID);
+        actor = EventText.clean(actor, EventText.NAME);
+        actorRole = EventText.clean(actorRole, EventText.NAME);
+        action = EventText.clean(action, EventText.NAME);
+        target = EventText.clean(target, EventText.TEXT);
+        service = EventText.clean(service, EventText.NAME);
+        sourceIp = EventText.clean(sourceIp, EventText.NAME);
+        requestId = EventText.clean(requestId, EventText.ID);
+        details = details == null ? Map.of() : Map.copyOf(EventText.cleanMap(details, EventText.VALUE));
     }
 }

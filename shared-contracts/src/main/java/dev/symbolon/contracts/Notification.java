@@ -39,6 +39,13 @@ public record Notification(
         Objects.requireNonNull(occurredAt, "occurredAt");
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(type, "type");
-        data = data == null ? Map.of() : Map.copyOf(data);
+        tenantId = EventText.clean(tenantId, EventText.ID);
+        type = EventText.clean(type, EventText.ID);
+        data = data == null ? Map.of() : cleanData(data);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cleanData(Map<String, Object> data) {
+        return java.util.Collections.unmodifiableMap((Map<String, Object>) EventText.cleanJson(data, EventText.VALUE));
     }
 }

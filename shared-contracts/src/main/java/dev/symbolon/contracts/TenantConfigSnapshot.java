@@ -64,6 +64,8 @@ public record TenantConfigSnapshot(
      * Limits and allow-lists; a null field means "not restricted here".
      *
      * @param costPerDayUsd exact decimal dollars, never floating point
+     * @param maxStreamSeconds longest a streamed response may run before the edge ends it
+     * @param maxStreamBytes most bytes a streamed response may carry before the edge ends it
      */
     public record Policy(
             List<String> allowedProviders,
@@ -78,7 +80,9 @@ public record TenantConfigSnapshot(
             BigDecimal costPerDayUsd,
             BigDecimal costPerMonthUsd,
             List<Integer> alertThresholdsPercent,
-            Long maxBodyBytes) {}
+            Long maxBodyBytes,
+            Long maxStreamSeconds,
+            Long maxStreamBytes) {}
 
     /** CIDR rules, IPv4 and IPv6. A non-empty allow list denies everything else; deny wins. */
     public record IpRules(List<String> allow, List<String> deny) {

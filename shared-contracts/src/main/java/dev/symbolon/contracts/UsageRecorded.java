@@ -56,6 +56,15 @@ public record UsageRecorded(
         Objects.requireNonNull(occurredAt, "occurredAt");
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(outcome, "outcome");
+        // storable by every consumer, whatever a client put in its request (see EventText)
+        tenantId = EventText.clean(tenantId, EventText.ID);
+        appId = EventText.clean(appId, EventText.ID);
+        keyId = EventText.clean(keyId, EventText.ID);
+        keyKind = EventText.clean(keyKind, EventText.NAME);
+        provider = EventText.clean(provider, EventText.NAME);
+        model = EventText.clean(model, EventText.NAME);
+        endpoint = EventText.clean(endpoint, EventText.TEXT);
+        requestId = EventText.clean(requestId, EventText.ID);
     }
 
     public long totalTokens() {

@@ -16,6 +16,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -196,11 +197,146 @@ class UsageAnalyticsServiceTest {
         send(after);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> rows(after.eventId()) == 1);
-        ConsumerRecord<String, byte[]> dead = firstRecord(Topics.deadLetter(Topics.USAGE_RECORDED));
-        assertThat(dead.value()).isEqualTo(poison);
+        ConsumerRecord<String, byte[]> dead = recordsOf(Topics.deadLetter(Topics.USAGE_RECORDED)).stream()
+                .filter(r -> java.util.Arrays.equals(r.value(), poison))
+                .findFirst()
+                .orElseThrow();
+        assertThat(dead.key()).isEqualTo("t_poison");
         assertThat(dead.headers().lastHeader("kafka_dlt-exception-cause-fqcn").value())
                 .asString(StandardCharsets.UTF_8)
                 .contains("MalformedEventException");
+    }
+
+    @Test
+    void a_record_the_database_refuses_is_dead_lettered_and_the_rest_of_its_batch_is_stored() {
+        String tenant = "t_refused_" + UUID.randomUUID().toString().substring(0, 8);
+        org.springframework.kafka.listener.MessageListenerContainer usage = listeners.getListenerContainer("usage");
+        // PostgreSQL refuses this one model as it refuses a NUL byte (SQLSTATE 22P05, a data error)
+        jdbc.execute(
+                """
+                create or replace function analytics.refuse_poison() returns trigger language plpgsql as $$
+                begin
+                    if new.model = 'poison-model' then
+                        raise exception 'unsupported Unicode escape sequence' using errcode = '22P05';
+                    end if;
+                    return new;
+                end $$""");
+        jdbc.execute("create trigger refuse_poison before insert on analytics.usage_fact"
+                + " for each row execute function analytics.refuse_poison()");
+        try {
+            UsageRecorded golden = GoldenFiles.decode(Topics.USAGE_RECORDED, UsageRecorded.class);
+            List<UsageRecorded> events = new ArrayList<>();
+            usage.stop(); // so the 40 arrive as one batch
+            for (int i = 0; i < 40; i++) {
+                UsageRecorded event = copy(golden, UUID.randomUUID(), tenant);
+                events.add(i == 17 ? withModel(event, "poison-model") : event);
+                send(events.get(i));
+            }
+            kafka.flush();
+            usage.start();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> factsOf(tenant) == 39);
+            ConsumerRecord<String, byte[]> dead = recordsOf(Topics.deadLetter(Topics.USAGE_RECORDED)).stream()
+                    .filter(r -> tenant.equals(r.key()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(EventJson.decode(dead.value(), UsageRecorded.class).eventId())
+                    .isEqualTo(events.get(17).eventId());
+            assertThat(dead.headers()
+                            .lastHeader(dev.symbolon.support.kafka.DeadLetters.REASON)
+                            .value())
+                    .asString(StandardCharsets.UTF_8)
+                    .isEqualTo("PSQLException (SQLSTATE 22P05)");
+            assertThat(rows(events.get(17).eventId())).isZero();
+            assertThat(jdbc.queryForObject(
+                            "select sum(requests) from analytics.usage_rollup where tenant_id = ? and granularity = 'month'",
+                            Long.class,
+                            tenant))
+                    .isEqualTo(39);
+
+            // ingest goes on: the partition is not held
+            UsageRecorded after = copy(golden, UUID.randomUUID(), tenant);
+            send(after);
+            await().atMost(Duration.ofSeconds(20)).until(() -> rows(after.eventId()) == 1);
+        } finally {
+            jdbc.execute("drop trigger if exists refuse_poison on analytics.usage_fact");
+            if (!usage.isRunning()) {
+                usage.start();
+            }
+        }
+    }
+
+    @Test
+    void control_characters_and_broken_unicode_in_an_event_are_stored_as_replacement_characters() {
+        String tenant = "t_nul_" + UUID.randomUUID().toString().substring(0, 8);
+        UsageRecorded event =
+                copy(GoldenFiles.decode(Topics.USAGE_RECORDED, UsageRecorded.class), UUID.randomUUID(), tenant);
+        String json = new String(EventJson.encode(event), StandardCharsets.UTF_8)
+                .replace("\"model\":\"" + event.model() + "\"", "\"model\":\"gpt\\u0000-4o\\ud800\"");
+        assertThat(json).contains("\\u0000");
+        kafka.send(Topics.USAGE_RECORDED, tenant, json.getBytes(StandardCharsets.UTF_8));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> rows(event.eventId()) == 1);
+        assertThat(jdbc.queryForObject(
+                        "select model from analytics.usage_fact where event_id = ?", String.class, event.eventId()))
+                .isEqualTo("gpt\uFFFD-4o\uFFFD");
+    }
+
+    @Test
+    void a_database_failure_that_is_not_the_records_fault_dead_letters_nothing_and_loses_nothing() {
+        String tenant = "t_outage_" + UUID.randomUUID().toString().substring(0, 8);
+        org.springframework.kafka.listener.MessageListenerContainer usage = listeners.getListenerContainer("usage");
+        UsageRecorded event =
+                copy(GoldenFiles.decode(Topics.USAGE_RECORDED, UsageRecorded.class), UUID.randomUUID(), tenant);
+        // every write fails as it would with the table gone (SQLSTATE 42P01: not the record's fault)
+        jdbc.execute("create sequence if not exists analytics.outage_attempts");
+        long attemptsBefore = jdbc.queryForObject("select nextval('analytics.outage_attempts')", Long.class);
+        jdbc.execute(
+                """
+                create or replace function analytics.table_gone() returns trigger language plpgsql as $$
+                begin
+                    perform nextval('analytics.outage_attempts'); -- not rolled back with the batch
+                    raise exception 'relation does not exist' using errcode = '42P01';
+                end $$""");
+        jdbc.execute("create trigger table_gone before insert on analytics.usage_fact"
+                + " for each row execute function analytics.table_gone()");
+        int deadBefore = recordsOf(Topics.deadLetter(Topics.USAGE_RECORDED)).size();
+        try {
+            send(event);
+            // the batch is retried, not dead-lettered: wait until it has been tried a few times
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> jdbc.queryForObject("select last_value from analytics.outage_attempts", Long.class)
+                            >= attemptsBefore + 3);
+        } finally {
+            jdbc.execute("drop trigger if exists table_gone on analytics.usage_fact");
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> rows(event.eventId()) == 1);
+        assertThat(recordsOf(Topics.deadLetter(Topics.USAGE_RECORDED))).hasSize(deadBefore);
+        assertThat(usage.isRunning()).isTrue();
+    }
+
+    private static UsageRecorded withModel(UsageRecorded e, String model) {
+        return new UsageRecorded(
+                e.eventId(),
+                e.occurredAt(),
+                e.tenantId(),
+                e.version(),
+                e.appId(),
+                e.keyId(),
+                e.keyKind(),
+                e.provider(),
+                model,
+                e.endpoint(),
+                e.status(),
+                e.outcome(),
+                e.inputTokens(),
+                e.outputTokens(),
+                e.cachedInputTokens(),
+                e.streamed(),
+                e.partial(),
+                e.latencyMs(),
+                e.overheadMs(),
+                e.requestId());
     }
 
     @Test
@@ -425,6 +561,8 @@ class UsageAnalyticsServiceTest {
                 null,
                 new BigDecimal("100"),
                 List.of(50, 100),
+                null,
+                null,
                 null);
         kafka.send(
                 Topics.TENANT_CONFIG,
@@ -939,23 +1077,23 @@ class UsageAnalyticsServiceTest {
         return jdbc.queryForObject("select count(*) from analytics.usage_fact where event_id = ?", Long.class, eventId);
     }
 
-    private ConsumerRecord<String, byte[]> firstRecord(String topic) {
+    /** Every record on a topic now (read to the end offsets it has at the call). */
+    private List<ConsumerRecord<String, byte[]>> recordsOf(String topic) {
         Properties config = new Properties();
         config.put("bootstrap.servers", broker.getBrokersAsString());
-        config.put("group.id", "test-" + UUID.randomUUID());
-        config.put("auto.offset.reset", "earliest");
         try (KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            return await().atMost(Duration.ofSeconds(20))
-                    .until(
-                            () -> {
-                                var records = consumer.poll(Duration.ofMillis(200));
-                                return records.isEmpty()
-                                        ? null
-                                        : records.iterator().next();
-                            },
-                            record -> record != null);
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            return records;
         }
     }
 

@@ -194,6 +194,78 @@ class WebhookDispatcherTest {
     }
 
     @Test
+    void a_notification_that_can_never_be_stored_is_dead_lettered_and_the_next_one_is_delivered() {
+        receiver.stubFor(
+                post(urlEqualTo("/after-poison")).willReturn(aResponse().withStatus(204)));
+        keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_after_poison"))
+                .willReturn(okJson("{\"secrets\":[{\"version\":1,\"secret\":\"" + SECRET + "\"}]}")));
+        tenant(endpoint("we_after_poison", "/after-poison", "credential.created"));
+        // PostgreSQL refuses this one notification's delivery row (a data error, SQLSTATE 22P05)
+        Notification refused = notification("credential.created", Map.of("note", "refused"));
+        jdbc.execute(
+                """
+                create or replace function webhooks.refuse_poison() returns trigger language plpgsql as $$
+                begin
+                    if new.webhook_id = '%s' then
+                        raise exception 'unsupported Unicode escape sequence' using errcode = '22P05';
+                    end if;
+                    return new;
+                end $$"""
+                        .formatted(refused.eventId()));
+        jdbc.execute("create trigger refuse_poison before insert on webhooks.delivery"
+                + " for each row execute function webhooks.refuse_poison()");
+        try {
+            byte[] malformed = "{\"not\":\"a notification\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            kafka.send(Topics.NOTIFICATION, "t_hooks", malformed);
+            publish(refused);
+            Notification next = notification("credential.created", Map.of("note", "after the poison"));
+            publish(next);
+
+            await().atMost(Duration.ofSeconds(20))
+                    .failFast(
+                            "the delivery after the poison died", () -> "DEAD".equals(status(next, "we_after_poison")))
+                    .until(() -> "SUCCEEDED".equals(status(next, "we_after_poison")));
+            List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> dead =
+                    deadLetters(Topics.deadLetter(Topics.NOTIFICATION), 2);
+            assertThat(dead).extracting(r -> r.value()).contains(malformed);
+            assertThat(dead)
+                    .extracting(r -> new String(
+                            r.headers()
+                                    .lastHeader(dev.symbolon.support.kafka.DeadLetters.REASON)
+                                    .value(),
+                            java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("MalformedEventException", "PSQLException (SQLSTATE 22P05)");
+            assertThat(status(refused, "we_after_poison")).isNull();
+        } finally {
+            jdbc.execute("drop trigger if exists refuse_poison on webhooks.delivery");
+        }
+    }
+
+    /** The records of a dead-letter topic, once at least {@code atLeast} are there. */
+    private List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> deadLetters(
+            String topic, int atLeast) {
+        java.util.Properties config = new java.util.Properties();
+        config.put("bootstrap.servers", broker.getBrokersAsString());
+        config.put("group.id", "dlt-" + UUID.randomUUID());
+        config.put("auto.offset.reset", "earliest");
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> found = new java.util.ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                config,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(found::add);
+                return found.size() >= atLeast;
+            });
+        }
+        return found;
+    }
+
+    @Autowired
+    org.springframework.kafka.test.EmbeddedKafkaBroker broker;
+
+    @Test
     void a_receiver_that_fails_and_times_out_gets_retries_with_the_same_id_until_one_success() {
         String scenario = "flaky";
         receiver.stubFor(post(urlEqualTo("/flaky"))

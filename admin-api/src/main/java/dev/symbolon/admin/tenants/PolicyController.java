@@ -175,7 +175,9 @@ class PolicyController {
             @PositiveOrZero @Digits(integer = 12, fraction = 6) BigDecimal costPerDayUsd,
             @PositiveOrZero @Digits(integer = 12, fraction = 6) BigDecimal costPerMonthUsd,
             @Size(max = 10) List<@NotNull @Min(1) @Max(100) Integer> alertThresholdsPercent,
-            @Positive @Max(104_857_600) Long maxBodyBytes) {
+            @Positive @Max(104_857_600) Long maxBodyBytes,
+            @Positive @Max(86_400) Long maxStreamSeconds,
+            @Positive Long maxStreamBytes) {
 
         Policy toPolicy() {
             if (alertThresholdsPercent != null
@@ -197,7 +199,9 @@ class PolicyController {
                     alertThresholdsPercent == null
                             ? null
                             : alertThresholdsPercent.stream().sorted().toList(),
-                    maxBodyBytes);
+                    maxBodyBytes,
+                    maxStreamSeconds,
+                    maxStreamBytes);
         }
     }
 }

@@ -1,17 +1,19 @@
 package dev.symbolon.admin.web;
 
+import dev.symbolon.support.web.ClientError;
 import org.springframework.http.HttpStatus;
 
-/** A refusal with a status and a message meant for the caller (never a secret or internal detail). */
-public class ApiException extends RuntimeException {
+/**
+ * A refusal with a status and a message meant for the caller (never a secret or internal detail),
+ * answered in the one error shape by service-support's handlers.
+ */
+public class ApiException extends ClientError {
 
     private final HttpStatus status;
-    private final String type;
 
     public ApiException(HttpStatus status, String type, String message) {
-        super(message, null, false, false);
+        super(status, type, message);
         this.status = status;
-        this.type = type;
     }
 
     public static ApiException notFound(String what) {
@@ -35,11 +37,8 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.BAD_REQUEST, "invalid_request", message);
     }
 
+    @Override
     public HttpStatus status() {
         return status;
-    }
-
-    public String type() {
-        return type;
     }
 }

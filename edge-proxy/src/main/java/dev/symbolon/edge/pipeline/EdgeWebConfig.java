@@ -5,20 +5,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
-import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.function.server.RequestPredicate;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
-import org.springframework.web.server.ResponseStatusException;
-import org.springframework.web.server.WebExceptionHandler;
-import reactor.core.publisher.Mono;
 
 @Configuration(proxyBeanMethods = false)
 class EdgeWebConfig {
@@ -69,34 +61,5 @@ class EdgeWebConfig {
             }
             visitor.endOr();
         }
-    }
-
-    /**
-     * Last line: whatever escaped the pipeline still gets the edge's JSON error shape, with no stack
-     * trace or exception text.
-     */
-    @Bean
-    @Order(-2)
-    WebExceptionHandler jsonErrors() {
-        return (exchange, error) -> {
-            ServerHttpResponse response = exchange.getResponse();
-            if (response.isCommitted()) {
-                return Mono.error(error);
-            }
-            HttpStatusCode status = error instanceof ResponseStatusException rse
-                    ? rse.getStatusCode()
-                    : HttpStatus.INTERNAL_SERVER_ERROR;
-            if (status.is5xxServerError()) {
-                log.error("unhandled error on {}", exchange.getRequest().getPath(), error);
-            }
-            String requestId = exchange.getRequest().getId();
-            String type = status.is5xxServerError() ? "internal_error" : "bad_request";
-            String message = status.is5xxServerError() ? "The gateway failed to handle the request." : "Bad request.";
-            byte[] body = ErrorResponses.json(type, message, requestId);
-            response.setStatusCode(status);
-            response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-            response.getHeaders().set(ProxyPipeline.REQUEST_ID, requestId);
-            return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
-        };
     }
 }

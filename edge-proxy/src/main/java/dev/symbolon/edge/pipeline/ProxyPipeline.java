@@ -68,6 +68,7 @@ public class ProxyPipeline {
     private final AppTokens tokens;
     private final long maxBodyBytes;
     private final Duration upstreamTimeout;
+    private final EdgeProperties.StreamLimits streamLimits;
     private final ClientAddress clientAddress;
     private final SharedKeyEndpoints sharedKeys;
 
@@ -93,6 +94,7 @@ public class ProxyPipeline {
         this.sharedKeys = sharedKeys;
         this.maxBodyBytes = properties.maxBodySize().toBytes();
         this.upstreamTimeout = properties.upstreamTimeout();
+        this.streamLimits = properties.streamLimits();
         this.clientAddress = new ClientAddress(properties.trustedProxies());
     }
 
@@ -265,7 +267,15 @@ public class ProxyPipeline {
         boolean sse = contentType != null && MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType);
         UsageMeter meter = usage.meter(call, status, contentType);
         Flux<DataBuffer> body = upstream.getBody() == null ? Flux.empty() : upstream.getBody();
-        Flux<DataBuffer> metered = body.doOnNext(meter::observe).doFinally(meter::finish);
+        // streams by the stream limits; any other body within the upstream timeout and the size limit
+        ResponseBounds bounds = sse || call.payload().stream()
+                ? ResponseBounds.of(
+                        streamLimits.maxDuration(),
+                        streamLimits.maxSize().toBytes(),
+                        call.policy().maxStreamSeconds(),
+                        call.policy().maxStreamBytes())
+                : ResponseBounds.of(upstreamTimeout, streamLimits.maxSize().toBytes(), null, null);
+        Flux<DataBuffer> metered = bounds.apply(body).doOnNext(meter::observe).doFinally(meter::finish);
         if (sse) {
             // The cut becomes an in-band event at the source: an error signal travelling through the
             // operators below would overtake (and discard) chunks still queued in them.
@@ -276,6 +286,16 @@ public class ProxyPipeline {
                     "The provider's stream ended early.",
                     call.requestId()))));
         }
+        // A stream the edge ended (too long, too large) says so in band; any other body is cut off.
+        metered = metered.concatWith(Flux.defer(() -> {
+            String cut = bounds.cut();
+            if (cut == null) {
+                return Flux.empty();
+            }
+            return sse
+                    ? Flux.just(BUFFERS.wrap(ErrorResponses.sseEvent(cut, bounds.message(), call.requestId())))
+                    : Flux.error(new IllegalStateException("response body " + cut));
+        }));
         boolean reshaped = sse && call.payload().usageRequested();
         if (reshaped) {
             metered = StreamUsage.withoutUsageChunks(metered, BUFFERS);

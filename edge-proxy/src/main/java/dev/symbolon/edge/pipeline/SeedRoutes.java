@@ -87,6 +87,10 @@ class SeedRoutes {
         if (provider == null) {
             return error(HttpStatus.NOT_FOUND, "unknown_route", "No such provider.");
         }
+        if (callers.identify(request) == null) {
+            // from the headers alone, before a byte of the body is read (the pipeline checks again)
+            return AppCallers.unauthorized(ProxyPipeline.newRequestId());
+        }
         return DataBufferUtils.join(request.bodyToFlux(DataBuffer.class), MAX_SEED_BODY)
                 .map(buffer -> {
                     try {
@@ -209,12 +213,19 @@ class SeedRoutes {
                 })
                 .onErrorResume(
                         DataBufferLimitException.class,
-                        e -> error(HttpStatus.CONTENT_TOO_LARGE, "body_too_large", "The request body is too large."));
+                        e -> error(HttpStatus.CONTENT_TOO_LARGE, "body_too_large", "The request body is too large."))
+                .onErrorResume(GatewayException.class, e -> ErrorResponses.of(e, requestId, 0));
     }
 
     /** The {@code token} field of a form or JSON body; empty when there is none. */
     private static Mono<String> tokenField(ServerRequest request) {
-        MediaType type = request.headers().contentType().orElse(null);
+        MediaType type;
+        try {
+            type = request.headers().contentType().orElse(null);
+        } catch (org.springframework.http.InvalidMediaTypeException e) {
+            return Mono.error(new GatewayException(
+                    HttpStatus.BAD_REQUEST, "invalid_content_type", "The Content-Type header is not a media type."));
+        }
         if (type != null && MediaType.APPLICATION_FORM_URLENCODED.isCompatibleWith(type)) {
             return request.formData().mapNotNull(form -> form.getFirst("token"));
         }

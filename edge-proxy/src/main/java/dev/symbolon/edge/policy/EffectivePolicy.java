@@ -26,6 +26,8 @@ public final class EffectivePolicy {
     private final List<Level> levels;
     private final IpList ips;
     private final Long maxBodyBytes;
+    private final Long maxStreamSeconds;
+    private final Long maxStreamBytes;
     private final Long tenantRequestsPerMinute;
     private final Long appRequestsPerMinute;
     private final Long tenantTokensPerMinute;
@@ -46,6 +48,10 @@ public final class EffectivePolicy {
         this.ips = IpList.of(ipRules);
         this.maxBodyBytes =
                 minimum(tenant == null ? null : tenant.maxBodyBytes(), app == null ? null : app.maxBodyBytes());
+        this.maxStreamSeconds =
+                minimum(tenant == null ? null : tenant.maxStreamSeconds(), app == null ? null : app.maxStreamSeconds());
+        this.maxStreamBytes =
+                minimum(tenant == null ? null : tenant.maxStreamBytes(), app == null ? null : app.maxStreamBytes());
         this.tenantRequestsPerMinute = tenant == null ? null : tenant.requestsPerMinute();
         this.appRequestsPerMinute = app == null ? null : app.requestsPerMinute();
         this.tenantTokensPerMinute = tenant == null ? null : tenant.tokensPerMinute();
@@ -109,6 +115,16 @@ public final class EffectivePolicy {
     /** The smallest body limit of tenant and app, or null when neither sets one. */
     public Long maxBodyBytes() {
         return maxBodyBytes;
+    }
+
+    /** The shortest stream duration limit of tenant and app, in seconds; null when neither sets one. */
+    public Long maxStreamSeconds() {
+        return maxStreamSeconds;
+    }
+
+    /** The smallest stream size limit of tenant and app, in bytes; null when neither sets one. */
+    public Long maxStreamBytes() {
+        return maxStreamBytes;
     }
 
     /** Requests per minute of the whole tenant, or null when unlimited. */

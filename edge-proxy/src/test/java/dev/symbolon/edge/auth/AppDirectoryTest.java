@@ -159,6 +159,7 @@ class AppDirectoryTest {
                 new EdgeProperties.AdminApi(URI.create("http://localhost:1"), Secret.of("t")),
                 new EdgeProperties.Analytics(URI.create("http://localhost:9"), Secret.of("t")),
                 null,
+                null,
                 null);
     }
 }

@@ -84,7 +84,9 @@ class QuotasTest {
     @Test
     void tokens_in_flight_are_reserved_and_replaced_by_the_real_count() {
         EffectivePolicy policy = EffectivePolicy.of(
-                new Policy(null, null, null, null, null, null, null, 1000L, null, null, null, null, null), null, null);
+                new Policy(null, null, null, null, null, null, null, 1000L, null, null, null, null, null, null, null),
+                null,
+                null);
 
         Quotas.Reservation big = admitted(policy, 900);
         admitted(policy, 100);
@@ -148,7 +150,9 @@ class QuotasTest {
     @Test
     void a_monthly_quota_counts_across_days() {
         EffectivePolicy policy = EffectivePolicy.of(
-                new Policy(null, null, null, null, null, null, 2L, null, null, null, null, null, null), null, null);
+                new Policy(null, null, null, null, null, null, 2L, null, null, null, null, null, null, null, null),
+                null,
+                null);
         settle(admitted(policy, 0), Outcome.SUCCESS, 0);
         clock.now = Instant.parse("2026-11-24T10:00:00Z");
         settle(admitted(policy, 0), Outcome.SUCCESS, 0);
@@ -219,11 +223,26 @@ class QuotasTest {
     }
 
     private static Policy requestsPerDay(long limit) {
-        return new Policy(null, null, null, null, null, limit, null, null, null, null, null, null, null);
+        return new Policy(null, null, null, null, null, limit, null, null, null, null, null, null, null, null, null);
     }
 
     private static Policy costPerDay(String usd) {
-        return new Policy(null, null, null, null, null, null, null, null, null, new BigDecimal(usd), null, null, null);
+        return new Policy(
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                new BigDecimal(usd),
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     static final class MutableClock extends Clock {

@@ -68,6 +68,20 @@ class RateLimitsTest {
 
     private static Policy limits(Long requestsPerMinute, Long tokensPerMinute) {
         return new Policy(
-                null, null, null, requestsPerMinute, tokensPerMinute, null, null, null, null, null, null, null, null);
+                null,
+                null,
+                null,
+                requestsPerMinute,
+                tokensPerMinute,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 }

@@ -77,6 +77,8 @@ class EffectivePolicyTest {
     }
 
     private static Policy policy(List<String> providers, List<String> endpoints, List<String> models, Long maxBody) {
-        return new Policy(providers, models, endpoints, null, null, null, null, null, null, null, null, null, maxBody);
+        return new Policy(
+                providers, models, endpoints, null, null, null, null, null, null, null, null, null, maxBody, null,
+                null);
     }
 }

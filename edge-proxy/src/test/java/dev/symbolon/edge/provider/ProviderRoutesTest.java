@@ -112,6 +112,7 @@ class ProviderRoutesTest {
                 new EdgeProperties.AdminApi(URI.create("http://localhost:1"), Secret.of("t")),
                 new EdgeProperties.Analytics(URI.create("http://localhost:9"), Secret.of("t")),
                 sharedKeyEndpoints,
+                null,
                 null);
     }
 }

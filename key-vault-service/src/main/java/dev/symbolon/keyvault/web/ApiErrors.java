@@ -3,6 +3,7 @@ package dev.symbolon.keyvault.web;
 import dev.symbolon.keyvault.keys.ProviderKeys;
 import dev.symbolon.keyvault.store.ConcurrentChangeException;
 import dev.symbolon.keyvault.store.KeyStoreUnavailableException;
+import dev.symbolon.support.web.ErrorBody;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,13 +11,12 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.server.ResponseStatusException;
-import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Every failure as {@code {"error":{"type","message"}}} with its status. Messages are fixed texts or
- * validation texts written here: never an exception's own message that could quote a request body
- * (and so a key).
+ * key-vault's own failures in the one error shape (service-support's handlers answer bad input and
+ * unexpected failures). Messages are fixed texts or validation texts written here: never an
+ * exception's own message that could quote a request body (and so a key).
  */
 @RestControllerAdvice
 class ApiErrors {
@@ -24,52 +24,36 @@ class ApiErrors {
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 
     @ExceptionHandler(IllegalArgumentException.class)
-    ResponseEntity<Map<String, Object>> invalid(IllegalArgumentException e) {
-        return error(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage());
-    }
-
-    @ExceptionHandler(ServerWebInputException.class)
-    ResponseEntity<Map<String, Object>> unreadable(ServerWebInputException e) {
-        return error(
-                HttpStatus.BAD_REQUEST, "invalid_request", "The request body is not valid JSON of the expected shape.");
+    ResponseEntity<Map<String, Object>> invalid(IllegalArgumentException e, ServerWebExchange exchange) {
+        return error(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage(), exchange);
     }
 
     @ExceptionHandler(ProviderKeys.UnknownKeyException.class)
-    ResponseEntity<Map<String, Object>> unknown(ProviderKeys.UnknownKeyException e) {
-        return error(HttpStatus.NOT_FOUND, "key_not_found", "No such active key.");
+    ResponseEntity<Map<String, Object>> unknown(ProviderKeys.UnknownKeyException e, ServerWebExchange exchange) {
+        return error(HttpStatus.NOT_FOUND, "key_not_found", "No such active key.", exchange);
     }
 
     @ExceptionHandler(ConcurrentChangeException.class)
-    ResponseEntity<Map<String, Object>> conflict(ConcurrentChangeException e) {
-        return error(HttpStatus.CONFLICT, "concurrent_change", "The key changed meanwhile; read it again and retry.");
+    ResponseEntity<Map<String, Object>> conflict(ConcurrentChangeException e, ServerWebExchange exchange) {
+        return error(
+                HttpStatus.CONFLICT,
+                "concurrent_change",
+                "The key changed meanwhile; read it again and retry.",
+                exchange);
     }
 
     @ExceptionHandler(KeyStoreUnavailableException.class)
-    ResponseEntity<Map<String, Object>> unavailable(KeyStoreUnavailableException e) {
+    ResponseEntity<Map<String, Object>> unavailable(KeyStoreUnavailableException e, ServerWebExchange exchange) {
         log.warn("key store unavailable: {}", e.reason());
         return error(
                 HttpStatus.SERVICE_UNAVAILABLE,
                 "key_store_unavailable",
-                "The key store cannot be reached right now (" + e.reason() + "); try again.");
+                "The key store cannot be reached right now (" + e.reason() + "); try again.",
+                exchange);
     }
 
-    @ExceptionHandler(ResponseStatusException.class)
-    ResponseEntity<Map<String, Object>> status(ResponseStatusException e) {
-        HttpStatus status = HttpStatus.resolve(e.getStatusCode().value());
-        return error(
-                status == null ? HttpStatus.INTERNAL_SERVER_ERROR : status,
-                e.getStatusCode().value() == 404 ? "not_found" : "invalid_request",
-                e.getReason() == null ? "The request cannot be served." : e.getReason());
-    }
-
-    @ExceptionHandler(Exception.class)
-    ResponseEntity<Map<String, Object>> unexpected(Exception e) {
-        // The class name only: a message could quote material.
-        log.error("unexpected failure: {}", e.getClass().getName());
-        return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "The request failed unexpectedly.");
-    }
-
-    static ResponseEntity<Map<String, Object>> error(HttpStatus status, String type, String message) {
-        return ResponseEntity.status(status).body(Map.of("error", Map.of("type", type, "message", message)));
+    static ResponseEntity<Map<String, Object>> error(
+            HttpStatus status, String type, String message, ServerWebExchange exchange) {
+        return ResponseEntity.status(status).body(ErrorBody.of(type, message, ErrorBody.requestId(exchange), null));
     }
 }

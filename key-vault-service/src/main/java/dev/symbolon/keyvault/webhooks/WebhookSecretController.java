@@ -4,7 +4,6 @@ import dev.symbolon.contracts.Secret;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -64,12 +63,6 @@ class WebhookSecretController {
             @PathVariable int version,
             @RequestHeader(name = "X-Symbolon-Caller", defaultValue = "unknown") String caller) {
         secrets.destroy(tenantId, endpointId, version, caller);
-    }
-
-    @ExceptionHandler(IllegalArgumentException.class)
-    @ResponseStatus(HttpStatus.BAD_REQUEST)
-    java.util.Map<String, Object> invalid(IllegalArgumentException e) {
-        return java.util.Map.of("error", java.util.Map.of("type", "invalid_request", "message", e.getMessage()));
     }
 
     /** The request body; its toString never shows the secret. */

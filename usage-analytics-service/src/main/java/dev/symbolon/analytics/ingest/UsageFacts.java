@@ -87,6 +87,20 @@ class UsageFacts {
         return new Stored(fresh.size(), changed);
     }
 
+    /**
+     * A record that was dead-lettered instead of stored still moves its tenant's cursor past it, so an
+     * edge stops holding that request's usage as not yet counted.
+     */
+    @Transactional
+    public Stored passOver(Delivered skipped) {
+        UsageRecorded event = skipped.event();
+        return new Stored(
+                0,
+                quotas.count(
+                        List.of(),
+                        List.of(new QuotaLedger.Cursor(event.tenantId(), skipped.partition(), skipped.offset()))));
+    }
+
     private Priced priced(UsageRecorded event) {
         BigDecimal cost = prices.priceFor(event.provider(), event.model(), event.occurredAt())
                 .map(price -> price.cost(event.inputTokens(), event.cachedInputTokens(), event.outputTokens()))

@@ -4,40 +4,36 @@ import dev.symbolon.analytics.quota.QuotaStatePublisher;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
-import java.nio.charset.StandardCharsets;
+import dev.symbolon.support.kafka.DeadLetters;
+import dev.symbolon.support.kafka.RecordFailure;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * Consumes {@code usage-recorded.v1} in batches (up to {@code max-poll-records}). Each batch is one
  * database transaction; offsets are committed only after it (ack mode BATCH), so a crash re-delivers
- * the batch, whose facts then conflict and change nothing. A record that is not a usage event goes to
- * {@code usage-recorded.v1.dlt} with the reason in its headers, before the batch commits; the rest of
- * the batch is stored. A database failure fails the whole batch, which the error handler retries.
+ * the batch, whose facts then conflict and change nothing.
+ *
+ * <p>A record that fails on its own goes to {@code usage-recorded.v1.dlt} with the reason in its
+ * headers, and the rest of its batch is stored: a malformed record at once, and one the database
+ * refuses (service-support's {@link RecordFailure}: a data error, not an outage) by splitting the
+ * failing batch in halves until the record is alone. Any other failure (the database is away) fails
+ * the whole batch, which the error handler retries until it succeeds: an outage never turns valid
+ * usage into dead letters, and a bad record never holds its partition.
  */
 @Component
 class UsageListener {
 
-    private static final Logger log = LoggerFactory.getLogger(UsageListener.class);
-
     private final UsageFacts facts;
-    private final KafkaTemplate<String, byte[]> kafka;
+    private final DeadLetters deadLetters;
     private final QuotaStatePublisher quotaStates;
 
-    UsageListener(UsageFacts facts, KafkaTemplate<String, byte[]> kafka, QuotaStatePublisher quotaStates) {
+    UsageListener(UsageFacts facts, DeadLetters deadLetters, QuotaStatePublisher quotaStates) {
         this.facts = facts;
-        this.kafka = kafka;
+        this.deadLetters = deadLetters;
         this.quotaStates = quotaStates;
     }
 
@@ -49,48 +45,47 @@ class UsageListener {
             batch = "true",
             autoStartup = "false")
     void onUsage(List<ConsumerRecord<String, byte[]>> records) {
-        List<UsageFacts.Delivered> events = new ArrayList<>(records.size());
+        List<Received> events = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                events.add(new UsageFacts.Delivered(
-                        EventJson.decode(record.value(), UsageRecorded.class), record.partition(), record.offset()));
+                events.add(new Received(
+                        record,
+                        new UsageFacts.Delivered(
+                                EventJson.decode(record.value(), UsageRecorded.class),
+                                record.partition(),
+                                record.offset())));
             } catch (EventJson.MalformedEventException e) {
-                deadLetter(record, e);
+                deadLetters.send(record, e);
             }
         }
-        UsageFacts.Stored stored = facts.insertBatch(events);
+        store(events);
+    }
+
+    /** Stores the events in one transaction, or isolates the one the database refuses. */
+    private void store(List<Received> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        UsageFacts.Stored stored;
+        try {
+            stored = facts.insertBatch(events.stream().map(Received::delivered).toList());
+        } catch (RuntimeException e) {
+            if (!RecordFailure.isRecordLevel(e)) {
+                throw e; // an outage: the batch comes back
+            }
+            if (events.size() == 1) {
+                Received bad = events.get(0);
+                deadLetters.send(bad.record(), e);
+                quotaStates.changed(facts.passOver(bad.delivered()).changedQuotas());
+                return;
+            }
+            int half = events.size() / 2;
+            store(events.subList(0, half));
+            store(events.subList(half, events.size()));
+            return;
+        }
         quotaStates.changed(stored.changedQuotas());
     }
 
-    private void deadLetter(ConsumerRecord<String, byte[]> record, Exception reason) {
-        ProducerRecord<String, byte[]> dead =
-                new ProducerRecord<>(Topics.deadLetter(record.topic()), null, record.key(), record.value());
-        dead.headers()
-                .add(new RecordHeader("kafka_dlt-original-topic", bytes(record.topic())))
-                .add(new RecordHeader("kafka_dlt-original-partition", bytes(Integer.toString(record.partition()))))
-                .add(new RecordHeader("kafka_dlt-original-offset", bytes(Long.toString(record.offset()))))
-                .add(new RecordHeader(
-                        "kafka_dlt-exception-cause-fqcn",
-                        bytes(reason.getClass().getName())))
-                .add(new RecordHeader("kafka_dlt-exception-message", bytes(String.valueOf(reason.getMessage()))));
-        try {
-            kafka.send(dead).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted dead-lettering a record", e);
-        } catch (ExecutionException | TimeoutException e) {
-            // Not committing the batch: it comes back, and the dead letter is tried again.
-            throw new IllegalStateException("dead-lettering a record failed", e);
-        }
-        log.warn(
-                "usage record {}-{}@{} dead-lettered: {}",
-                record.topic(),
-                record.partition(),
-                record.offset(),
-                reason.getClass().getSimpleName());
-    }
-
-    private static byte[] bytes(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
-    }
+    private record Received(ConsumerRecord<String, byte[]> record, UsageFacts.Delivered delivered) {}
 }

@@ -4,8 +4,6 @@ import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Notification;
 import dev.symbolon.contracts.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
@@ -15,8 +13,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class NotificationListener {
-
-    private static final Logger log = LoggerFactory.getLogger(NotificationListener.class);
 
     private final Endpoints endpoints;
     private final Deliveries deliveries;
@@ -28,15 +24,13 @@ class NotificationListener {
         this.worker = worker;
     }
 
+    /**
+     * A malformed notification, or one the database refuses, goes to {@code notification.v1.dlt}
+     * (service-support's error handler); an outage is retried until it ends.
+     */
     @KafkaListener(id = "notifications", idIsGroup = false, topics = Topics.NOTIFICATION, autoStartup = "false")
     void onNotification(ConsumerRecord<String, byte[]> record) {
-        Notification notification;
-        try {
-            notification = EventJson.decode(record.value(), Notification.class);
-        } catch (EventJson.MalformedEventException e) {
-            log.warn("skipping malformed notification {}@{}", record.partition(), record.offset());
-            return;
-        }
+        Notification notification = EventJson.decode(record.value(), Notification.class);
         if (deliveries.enqueue(notification, endpoints.subscribed(notification.tenantId(), notification.type())) > 0) {
             worker.wakeUp();
         }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -190,16 +189,6 @@ class DeliveryController {
         if (found == null || found == 0) {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no such delivery");
         }
-    }
-
-    @ExceptionHandler(ResponseStatusException.class)
-    org.springframework.http.ResponseEntity<Map<String, Object>> error(ResponseStatusException e) {
-        return org.springframework.http.ResponseEntity.status(e.getStatusCode())
-                .body(Map.of(
-                        "error",
-                        Map.of(
-                                "type", e.getStatusCode().value() == 404 ? "not_found" : "invalid_request",
-                                "message", e.getReason() == null ? "Bad request." : e.getReason())));
     }
 
     private static Instant instant(Timestamp timestamp) {
