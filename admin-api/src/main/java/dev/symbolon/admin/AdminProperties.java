@@ -35,8 +35,13 @@ public record AdminProperties(
     /** @param serviceToken bearer token of key-vault-service's {@code /internal/**} */
     public record KeyVault(@NotNull URI baseUrl, @NotNull Secret serviceToken) {}
 
-    /** @param requireHttps refuse {@code http://} endpoint URLs (off only in local mode) */
-    public record Webhooks(boolean requireHttps) {}
+    /**
+     * Endpoint URLs are checked with the dispatcher's rule ({@code TargetGuard}) when registered.
+     *
+     * @param requireHttps refuse {@code http://} endpoint URLs (off only in local mode)
+     * @param allowLoopback accept loopback targets (local mode only; nothing else internal ever)
+     */
+    public record Webhooks(boolean requireHttps, boolean allowLoopback) {}
 
     /**
      * @param jwksUri where the provider publishes its signing keys; empty turns the feature off

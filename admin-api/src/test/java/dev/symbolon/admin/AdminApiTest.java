@@ -318,7 +318,7 @@ class AdminApiTest {
                                 t,
                                 HttpMethod.POST,
                                 "/admin/tenants/" + tenantA + "/webhooks",
-                                webhook("https://hooks.example/a"))),
+                                webhook("https://93.184.215.14/a"))),
                 new Case(
                         "create a webhook, other tenant",
                         statuses(201, 403, 403, 404),
@@ -326,7 +326,7 @@ class AdminApiTest {
                                 t,
                                 HttpMethod.POST,
                                 "/admin/tenants/" + tenantB + "/webhooks",
-                                webhook("https://hooks.example/b"))),
+                                webhook("https://93.184.215.14/b"))),
                 new Case(
                         "list webhooks",
                         statuses(200, 200, 403, 200),
@@ -823,7 +823,7 @@ class AdminApiTest {
                 tokens.get("tenant-admin"),
                 HttpMethod.POST,
                 "/admin/tenants/" + tenantA + "/webhooks",
-                webhook("https://hooks.acme.example/symbolon"),
+                webhook("https://93.184.215.15/symbolon"),
                 201));
         String secret = created.path("secret").asString();
         String endpointId = created.path("endpoint").path("endpointId").asString();
@@ -850,7 +850,7 @@ class AdminApiTest {
                 .filteredOn(w -> w.endpointId().equals(endpointId))
                 .singleElement()
                 .satisfies(w -> {
-                    assertThat(w.url()).isEqualTo("https://hooks.acme.example/symbolon");
+                    assertThat(w.url()).isEqualTo("https://93.184.215.15/symbolon");
                     assertThat(w.eventTypes()).containsExactly("quota.threshold_reached", "key.revoked");
                     assertThat(w.active()).isTrue();
                 });
@@ -863,7 +863,7 @@ class AdminApiTest {
                         BOOTSTRAP,
                         HttpMethod.POST,
                         "/admin/tenants/" + tenantB + "/webhooks",
-                        webhook("https://hooks.globex.example/x"),
+                        webhook("https://93.184.215.17/x"),
                         201))
                 .path("endpoint")
                 .path("endpointId")
@@ -897,7 +897,7 @@ class AdminApiTest {
                 BOOTSTRAP,
                 HttpMethod.POST,
                 "/admin/tenants/" + tenant + "/webhooks",
-                webhook("https://h.example/"),
+                webhook("https://93.184.215.16/"),
                 503));
 
         assertThat(error.path("error").path("type").asString()).isEqualTo("key_vault_unavailable");
@@ -914,15 +914,40 @@ class AdminApiTest {
                         .path("message")
                         .asString())
                 .contains("https");
-        expect(BOOTSTRAP, HttpMethod.POST, base, webhook("https://user:pass@h.example/"), 400);
+        expect(BOOTSTRAP, HttpMethod.POST, base, webhook("https://user:pass@93.184.215.16/"), 400);
         expect(BOOTSTRAP, HttpMethod.POST, base, webhook("not a url"), 400);
         expect(
                 BOOTSTRAP,
                 HttpMethod.POST,
                 base,
-                Map.of("url", "https://h.example/", "eventTypes", List.of("quota.nope")),
+                Map.of("url", "https://93.184.215.16/", "eventTypes", List.of("quota.nope")),
                 400);
-        expect(BOOTSTRAP, HttpMethod.POST, base, Map.of("url", "https://h.example/", "eventTypes", List.of()), 400);
+        expect(BOOTSTRAP, HttpMethod.POST, base, Map.of("url", "https://93.184.215.16/", "eventTypes", List.of()), 400);
+        // what the dispatcher would refuse at connect time is refused at registration (one rule)
+        for (String internal : List.of(
+                "https://169.254.169.254/latest/meta-data/",
+                "https://10.0.0.8/hook",
+                "https://192.168.1.20/hook",
+                "https://[::ffff:127.0.0.1]/hook",
+                "https://[64:ff9b::a9fe:a9fe]/hook",
+                "https://[2002:a9fe:a9fe::]/hook",
+                "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook",
+                "https://2130706433/hook",
+                "https://0177.0.0.1/hook",
+                "https://metadata.google.internal/computeMetadata/v1/",
+                "https://key-vault-service:8082/internal/v1/server-keys/openai",
+                "https://127.0.0.1/hook",
+                "https://localhost/hook")) {
+            String message = json(expect(BOOTSTRAP, HttpMethod.POST, base, webhook(internal), 400))
+                    .path("error")
+                    .path("message")
+                    .asString();
+            assertThat(message).as(internal).startsWith("url is refused: ");
+        }
+        assertThat(jdbc.queryForObject(
+                        "select count(*) from admin.webhook_endpoint where url like '%169.254%' or url like '%internal%'",
+                        Long.class))
+                .isZero();
     }
 
     private static Map<String, Object> webhook(String url) {

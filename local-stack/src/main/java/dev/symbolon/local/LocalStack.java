@@ -294,6 +294,7 @@ public final class LocalStack implements AutoCloseable {
                 settings.put("SYMBOLON_ADMIN_JWT_KEY", secrets.adminJwtKey().reveal());
                 settings.put("KEY_VAULT_URL", url(Service.KEY_VAULT));
                 settings.put("SYMBOLON_SERVICE_TOKEN", secrets.serviceToken().reveal());
+                settings.put("SYMBOLON_WEBHOOKS_ALLOW_LOOPBACK", "true");
                 settings.put("SYMBOLON_WEBHOOKS_REQUIRE_HTTPS", "false");
             }
             case DISPATCHER -> {

@@ -11,6 +11,7 @@ import dev.symbolon.admin.web.Ids;
 import dev.symbolon.admin.web.Page;
 import dev.symbolon.contracts.Notification;
 import dev.symbolon.contracts.Secret;
+import dev.symbolon.contracts.TargetGuard;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.SecureRandom;
@@ -19,7 +20,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -39,7 +39,7 @@ public class TenantWebhooks {
     private final TenantSnapshots snapshots;
     private final KeyVaultClient keyVault;
     private final AuditLog audit;
-    private final boolean requireHttps;
+    private final TargetGuard targets;
     private final Clock clock = Clock.systemUTC();
 
     TenantWebhooks(
@@ -54,7 +54,8 @@ public class TenantWebhooks {
         this.snapshots = snapshots;
         this.keyVault = keyVault;
         this.audit = audit;
-        this.requireHttps = properties.webhooks().requireHttps();
+        this.targets = new TargetGuard(
+                properties.webhooks().allowLoopback(), properties.webhooks().requireHttps());
     }
 
     @Transactional
@@ -182,6 +183,11 @@ public class TenantWebhooks {
         return webhooks.find(tenantId, endpointId).orElseThrow(() -> ApiException.notFound("webhook endpoint"));
     }
 
+    /**
+     * An endpoint URL the dispatcher would deliver to: the same rule ({@link TargetGuard}), so an
+     * internal address (cloud metadata, RFC 1918, loopback outside local mode, every IPv6 wrapper of
+     * them, internal names, ambiguous IPv4 literals) is refused here, not at the first delivery.
+     */
     private String url(String url) {
         URI uri;
         try {
@@ -189,15 +195,13 @@ public class TenantWebhooks {
         } catch (URISyntaxException | NullPointerException e) {
             throw ApiException.badRequest("url is not a valid URL");
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !(scheme.equals("http") && !requireHttps)) {
-            throw ApiException.badRequest(requireHttps ? "url must use https" : "url must use http or https");
+        if (uri.getRawFragment() != null || url.length() > 2048) {
+            throw ApiException.badRequest("url must have no fragment and at most 2048 characters");
         }
-        if (uri.getHost() == null
-                || uri.getRawUserInfo() != null
-                || uri.getRawFragment() != null
-                || url.length() > 2048) {
-            throw ApiException.badRequest("url needs a host, and no user info or fragment");
+        try {
+            targets.check(uri);
+        } catch (TargetGuard.Refused refused) {
+            throw ApiException.badRequest("url is refused: " + refused.getMessage());
         }
         return uri.toString();
     }

@@ -1,5 +1,6 @@
 package dev.symbolon.webhooks.delivery;
 
+import dev.symbolon.contracts.TargetGuard;
 import dev.symbolon.webhooks.DispatcherProperties;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;

@@ -1,4 +1,4 @@
-package dev.symbolon.webhooks.delivery;
+package dev.symbolon.contracts;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -16,6 +16,14 @@ import java.util.Locale;
  * broadcast and reserved ranges, in every IPv4 and IPv6 form — IPv4-mapped ({@code ::ffff:127.0.0.1}),
  * IPv4-compatible, NAT64 ({@code 64:ff9b::/96}), 6to4 and Teredo wrappers of them. HTTPS is required
  * unless local mode allows plain HTTP; loopback only when explicitly allowed (local mode, tests).
+ *
+ * <p>Before anything resolves, host names are refused that only mean something inside a network
+ * (a single label such as {@code key-vault-service}, {@code localhost}, {@code *.internal},
+ * {@code *.local}, {@code *.localhost}) and IPv4 literals in any but the dotted-decimal form
+ * ({@code 2130706433}, {@code 0177.0.0.1}, {@code 0x7f.1}), which different clients read differently.
+ *
+ * <p>The one rule for webhook targets: admin-api applies it when an endpoint is registered, the
+ * dispatcher again at every delivery (an address can change meanwhile).
  */
 public final class TargetGuard {
 
@@ -57,11 +65,17 @@ public final class TargetGuard {
             throw new Refused("only http and https URLs are delivered to");
         }
         if (!https && requireHttps) {
-            throw new Refused("HTTPS is required");
+            throw new Refused("the URL must use https");
         }
         String host = uri.getHost();
-        if (host.startsWith("[") && host.endsWith("]")) {
+        boolean literalV6 = host.startsWith("[") && host.endsWith("]");
+        if (literalV6) {
             host = host.substring(1, host.length() - 1);
+        } else {
+            String why = forbiddenName(host.toLowerCase(Locale.ROOT));
+            if (why != null && !(allowLoopback && isLoopbackName(host.toLowerCase(Locale.ROOT)))) {
+                throw new Refused("the host is " + why);
+            }
         }
         InetAddress[] addresses;
         try {
@@ -82,10 +96,45 @@ public final class TargetGuard {
         return new Checked(uri, host, addresses[0], port, https);
     }
 
+    private static final java.util.regex.Pattern DOTTED_QUAD = java.util.regex.Pattern.compile(
+            "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final java.util.regex.Pattern NUMERIC_LOOKING = java.util.regex.Pattern.compile("[0-9x.]+");
+
+    /** Why a host name is refused before it is resolved; null when it may be resolved. */
+    static String forbiddenName(String host) {
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (NUMERIC_LOOKING.matcher(name).matches() || name.matches("0x[0-9a-f.x]+")) {
+            return DOTTED_QUAD.matcher(name).matches() ? null : "an IPv4 address in an ambiguous form";
+        }
+        if (!name.contains(".")) {
+            return "a single-label name (internal to a network)";
+        }
+        if (name.equals("localhost") || name.endsWith(".localhost")) {
+            return "a loopback name";
+        }
+        if (name.endsWith(".internal")
+                || name.endsWith(".local")
+                || name.endsWith(".lan")
+                || name.endsWith(".home.arpa")
+                || name.endsWith(".cluster.local")) {
+            return "a name internal to a network";
+        }
+        return null;
+    }
+
+    private static boolean isLoopbackName(String host) {
+        return host.equals("localhost") || host.endsWith(".localhost") || host.startsWith("127.");
+    }
+
     /** The class of a non-public address, or null for a public unicast one. */
     static String forbidden(InetAddress address) {
         if (address instanceof Inet6Address v6) {
             byte[] b = v6.getAddress();
+            if (((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02)
+                    || ((b[0] & 0xff) == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0)) {
+                // 6to4 and Teredo tunnel to an IPv4 address through relays outside our control
+                return "tunnel (6to4 or Teredo)";
+            }
             Inet4Address embedded = embeddedIpv4(b);
             if (embedded != null) {
                 String inner = forbidden(embedded);
@@ -147,6 +196,11 @@ public final class TargetGuard {
         }
         if (a0 == 198 && (a1 & 0xfe) == 18) {
             return "reserved (benchmarking)";
+        }
+        if ((a0 == 192 && a1 == 0 && (b[2] & 0xff) == 2)
+                || (a0 == 198 && a1 == 51 && (b[2] & 0xff) == 100)
+                || (a0 == 203 && a1 == 0 && (b[2] & 0xff) == 113)) {
+            return "documentation";
         }
         return null;
     }
