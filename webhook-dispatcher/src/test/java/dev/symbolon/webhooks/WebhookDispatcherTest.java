@@ -266,6 +266,73 @@ class WebhookDispatcherTest {
     org.springframework.kafka.test.EmbeddedKafkaBroker broker;
 
     @Test
+    void from_the_moment_a_rotation_answers_every_delivery_carries_both_signatures() {
+        String newSecret = "whsec_" + Base64.getEncoder().encodeToString("the-rotated-secret-of-32-bytes!!".getBytes());
+        receiver.stubFor(post(urlEqualTo("/rotating")).willReturn(aResponse().withStatus(204)));
+        keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_rotating"))
+                .willReturn(okJson("{\"secrets\":[{\"version\":1,\"secret\":\"" + OLD_SECRET + "\"}]}")));
+        tenant(endpoint("we_rotating", "/rotating", "key.expiring"));
+        Notification before = notification("key.expiring", Map.of("n", 1));
+        publish(before);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(status(before, "we_rotating")));
+
+        // admin-api stores the new version in key-vault, then the rotation answers
+        keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_rotating"))
+                .willReturn(okJson("{\"secrets\":[{\"version\":2,\"secret\":\"" + newSecret
+                        + "\"},{\"version\":1,\"secret\":\"" + OLD_SECRET + "\"}]}")));
+        Notification after = notification("key.expiring", Map.of("n", 2));
+        publish(after);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(status(after, "we_rotating")));
+
+        LoggedRequest delivered = receiver.findAll(postRequestedFor(urlEqualTo("/rotating"))).stream()
+                .filter(r -> r.getHeader("webhook-id").equals(after.eventId().toString()))
+                .findFirst()
+                .orElseThrow();
+        long now = Instant.now().getEpochSecond();
+        for (String secret : List.of(newSecret, OLD_SECRET)) {
+            assertThat(WebhookSignerTest.Verifier.verify(
+                            secret,
+                            delivered.getHeader("webhook-id"),
+                            delivered.getHeader("webhook-timestamp"),
+                            delivered.getBodyAsString(),
+                            delivered.getHeader("webhook-signature"),
+                            now))
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void a_receivers_retry_after_is_honoured() {
+        String scenario = "busy";
+        receiver.stubFor(post(urlEqualTo("/busy"))
+                .inScenario(scenario)
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2"))
+                .willSetStateTo("ok"));
+        receiver.stubFor(post(urlEqualTo("/busy"))
+                .inScenario(scenario)
+                .whenScenarioStateIs("ok")
+                .willReturn(aResponse().withStatus(204)));
+        keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_busy"))
+                .willReturn(okJson("{\"secrets\":[{\"version\":1,\"secret\":\"" + SECRET + "\"}]}")));
+        tenant(endpoint("we_busy", "/busy", "webhook.test"));
+        Notification sent = notification("webhook.test", Map.of());
+
+        publish(sent);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(status(sent, "we_busy")));
+
+        List<java.sql.Timestamp> started = jdbc.queryForList(
+                "select a.started_at from webhooks.attempt a join webhooks.delivery d using (delivery_id)"
+                        + " where d.webhook_id = ? order by a.attempt",
+                java.sql.Timestamp.class,
+                sent.eventId().toString());
+        assertThat(started).hasSize(2);
+        long waitedMs = started.get(1).getTime() - started.get(0).getTime();
+        // the schedule alone says ~300 ms; the receiver asked for 2 s
+        assertThat(waitedMs).isGreaterThanOrEqualTo(2_000);
+    }
+
+    @Test
     void a_receiver_that_fails_and_times_out_gets_retries_with_the_same_id_until_one_success() {
         String scenario = "flaky";
         receiver.stubFor(post(urlEqualTo("/flaky"))

@@ -17,6 +17,9 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 public class Deliveries {
 
+    /** The longest wait a receiver's {@code Retry-After} can ask for, if the schedule has no longer step. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** A claimed delivery is not claimed again for this long (a crash mid-attempt retries after it). */
     static final Duration LEASE = Duration.ofMinutes(5);
@@ -91,10 +94,19 @@ public class Deliveries {
                 "update delivery set next_attempt_at = now() where delivery_id = ? and status = 'PENDING'", deliveryId);
     }
 
-    /** Records one attempt and decides what comes next. */
+    /**
+     * Records one attempt and decides what comes next. A receiver's {@code Retry-After} pushes the next
+     * attempt out to at least that (at most the schedule's longest step or an hour), never earlier.
+     */
     @Transactional
     public Next record(
-            Due due, Instant started, long latencyMs, Integer status, String error, List<Duration> schedule) {
+            Due due,
+            Instant started,
+            long latencyMs,
+            Integer status,
+            String error,
+            Duration retryAfter,
+            List<Duration> schedule) {
         int attempt = due.attempts() + 1; // within the current run of the schedule (a replay starts a new run)
         jdbc.update(
                 "insert into attempt (delivery_id, attempt, started_at, latency_ms, status_code, error)"
@@ -142,6 +154,14 @@ public class Deliveries {
         Duration wait = schedule.get(attempt - 1);
         long jittered = (long)
                 (wait.toMillis() * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+        if (retryAfter != null) {
+            // at most the schedule's longest step, or an hour if that is longer: a receiver cannot park
+            // a delivery for days
+            long cap = Math.max(
+                    schedule.stream().max(Duration::compareTo).orElse(wait).toMillis(), MAX_RETRY_AFTER.toMillis());
+            long asked = Math.min(retryAfter.toMillis(), cap);
+            jittered = Math.max(jittered, asked);
+        }
         jdbc.update(
                 "update delivery set attempts = ?, last_status_code = ?, last_error = ?,"
                         + " next_attempt_at = now() + make_interval(secs => ?) where delivery_id = ?",

@@ -102,12 +102,18 @@ class DeliveryWorker implements SmartLifecycle {
         return Mono.fromCallable(() -> prepare(delivery))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(prepared -> send(prepared, delivery))
-                .onErrorResume(e -> Mono.just(new Result(null, describe(e))))
+                .onErrorResume(e -> Mono.just(new Result(null, describe(e), null)))
                 .publishOn(Schedulers.boundedElastic())
                 .doOnNext(result -> {
                     long latencyMs = (System.nanoTime() - startNanos) / 1_000_000;
                     Deliveries.Next next = deliveries.record(
-                            delivery, started, latencyMs, result.status(), result.error(), properties.retrySchedule());
+                            delivery,
+                            started,
+                            latencyMs,
+                            result.status(),
+                            result.error(),
+                            result.retryAfter(),
+                            properties.retrySchedule());
                     if (next == Deliveries.Next.DEAD) {
                         log.warn(
                                 "delivery {} to endpoint {} dead-lettered after {} attempts",
@@ -154,8 +160,10 @@ class DeliveryWorker implements SmartLifecycle {
                 .post()
                 .uri(target.uri().toString())
                 .send(Mono.just(Unpooled.wrappedBuffer(delivery.payload())))
-                .response((response, body) ->
-                        body.then(Mono.just(new Result(response.status().code(), null))))
+                .response((response, body) -> body.then(Mono.just(new Result(
+                        response.status().code(),
+                        null,
+                        RetryAfter.parse(response.responseHeaders().get("retry-after"))))))
                 .next()
                 .timeout(properties.deliveryTimeout());
     }
@@ -205,5 +213,6 @@ class DeliveryWorker implements SmartLifecycle {
         }
     }
 
-    private record Result(Integer status, String error) {}
+    /** @param retryAfter what the receiver asked for in {@code Retry-After}; null when nothing usable */
+    private record Result(Integer status, String error, java.time.Duration retryAfter) {}
 }

@@ -6,46 +6,38 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Endpoints' signing secrets, read from key-vault-service (every stored version, newest first: during
- * a rotation both sign) and held for a minute. Never logged, never stored here.
+ * Endpoints' signing secrets, read from key-vault-service for every attempt (every stored version,
+ * newest first: during a rotation both sign). admin-api stores a rotated secret in key-vault before
+ * the rotation answers, so from that moment every delivery carries both signatures; a cache here would
+ * sign with the old one alone until it expired. One internal call per attempt, next to the attempt's
+ * own call to the tenant. Never logged, never stored here.
  */
 @Component
 class Secrets {
 
-    private static final Duration TTL = Duration.ofMinutes(1);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final DispatcherProperties.KeyVault keyVault;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    private final Map<String, Held> cache = new ConcurrentHashMap<>();
 
     Secrets(DispatcherProperties properties) {
         this.keyVault = properties.keyVault();
     }
 
-    /** The endpoint's secrets, newest first; empty when it has none (or key-vault cannot say). */
+    /**
+     * The endpoint's secrets now, newest first; empty when it has none or key-vault cannot say (the
+     * attempt then fails and is retried on the schedule, never signed with what may be stale).
+     */
     List<String> of(String tenantId, String endpointId) {
-        String key = tenantId + "/" + endpointId;
-        Held held = cache.get(key);
-        if (held != null && held.until().isAfter(Instant.now())) {
-            return held.secrets();
-        }
-        List<String> secrets = fetch(tenantId, endpointId);
-        if (!secrets.isEmpty()) {
-            cache.put(key, new Held(secrets, Instant.now().plus(TTL)));
-        }
-        return secrets;
+        return fetch(tenantId, endpointId);
     }
 
     private List<String> fetch(String tenantId, String endpointId) {
@@ -73,13 +65,6 @@ class Secrets {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();
-        }
-    }
-
-    private record Held(List<String> secrets, Instant until) {
-        @Override
-        public String toString() {
-            return "Held[" + secrets.size() + " secrets]";
         }
     }
 }
