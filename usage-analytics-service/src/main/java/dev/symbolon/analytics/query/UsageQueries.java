@@ -187,13 +187,38 @@ class UsageQueries {
     static final String CSV_HEADER = "occurred_at,tenant_id,app_id,key_id,provider,model,endpoint,status,outcome,"
             + "input_tokens,output_tokens,cached_input_tokens,cost_usd,priced,request_id,event_id\n";
 
-    /** A CSV field: quoted when needed, and never starting a spreadsheet formula. */
+    /**
+     * A CSV field that no spreadsheet runs as a formula (OWASP CSV injection): a field whose first
+     * character after any leading whitespace or controls is {@code = + - @ |}, or their full-width forms,
+     * or that starts with a tab or carriage return, gets a leading {@code '}; a field holding a
+     * separator, a quote or a line break is quoted, quotes doubled.
+     */
     static String csv(String value) {
-        String safe = !value.isEmpty() && "=+-@".indexOf(value.charAt(0)) >= 0 ? "'" + value : value;
+        String safe = startsFormula(value) ? "'" + value : value;
         if (safe.contains(",") || safe.contains("\"") || safe.contains("\n") || safe.contains("\r")) {
             return "\"" + safe.replace("\"", "\"\"") + "\"";
         }
         return safe;
+    }
+
+    private static final String FORMULA_STARTS = "=+-@|\uFF1D\uFF0B\uFF0D\uFF20\uFF5C";
+
+    private static boolean startsFormula(String value) {
+        if (value.isEmpty()) {
+            return false;
+        }
+        char first = value.charAt(0);
+        if (first == '\t' || first == '\r' || first == '\n') {
+            return true;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c)) {
+                continue;
+            }
+            return FORMULA_STARTS.indexOf(c) >= 0;
+        }
+        return false;
     }
 
     private static Totals totals(java.sql.ResultSet rs) throws java.sql.SQLException {
