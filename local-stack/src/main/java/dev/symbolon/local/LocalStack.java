@@ -138,6 +138,7 @@ public final class LocalStack implements AutoCloseable {
     private String demoProviderUrl;
     private DemoTenant demoTenant;
     private volatile LocalKafka kafka;
+    private volatile LocalPostgres postgres;
 
     private LocalStack(Options options, BootstrapSecrets secrets) {
         this.options = options;
@@ -170,8 +171,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void startAll(Path data) {
-        LocalPostgres postgres = LocalPostgres.start(data.resolve("postgres"), options.postgresPort());
-        running.push(postgres);
+        postgres = LocalPostgres.start(data.resolve("postgres"), options.postgresPort());
+        running.push(() -> postgres.close());
         postgresUrl = postgres.jdbcUrl();
 
         kafka = LocalKafka.start(data.resolve("kafka"), options.kafkaPort(), options.kafkaControllerPort());
@@ -363,6 +364,17 @@ public final class LocalStack implements AutoCloseable {
                 options.dataDirectory().toAbsolutePath().resolve("kafka"),
                 options.kafkaPort(),
                 options.kafkaControllerPort());
+    }
+
+    /** Stops PostgreSQL, keeping its data directory (for outage tests). */
+    void stopPostgres() {
+        postgres.close();
+    }
+
+    /** Starts PostgreSQL again on the same data directory and port. */
+    void startPostgres() {
+        int port = postgres.port();
+        postgres = LocalPostgres.start(options.dataDirectory().toAbsolutePath().resolve("postgres"), port);
     }
 
     /** A running service's Spring context (for tests that walk its routes). */

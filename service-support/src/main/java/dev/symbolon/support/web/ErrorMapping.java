@@ -70,6 +70,19 @@ public final class ErrorMapping {
                     : "The parameter '" + name + "' has an invalid value.";
             return answer(HttpStatus.BAD_REQUEST, "invalid_request", message, requestId, null);
         }
+        if (databaseUnavailable(error)) {
+            log.warn(
+                    "request {} {}: the database cannot be reached ({})",
+                    exchange.getRequest().getMethod(),
+                    exchange.getRequest().getPath().value(),
+                    error.getClass().getSimpleName());
+            return answer(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "The service's database cannot be reached right now; try again shortly.",
+                    requestId,
+                    null);
+        }
         if (error instanceof ResponseStatusException status) {
             HttpStatusCode code = status.getStatusCode();
             // the reason of a framework exception may quote the path; ours are written for the caller
@@ -86,6 +99,19 @@ public final class ErrorMapping {
                 "The request failed; it has been logged.",
                 requestId,
                 null);
+    }
+
+    /** An outage of the database (never the request's fault): answered 503, not a stale or partial answer. */
+    private static boolean databaseUnavailable(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.springframework.dao.DataAccessResourceFailureException
+                    || t instanceof org.springframework.dao.TransientDataAccessException
+                    || t instanceof org.springframework.transaction.CannotCreateTransactionException
+                    || t instanceof java.sql.SQLTransientConnectionException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Answer answer(
