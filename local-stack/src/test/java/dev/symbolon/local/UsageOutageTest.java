@@ -71,6 +71,46 @@ class UsageOutageTest {
         }
     }
 
+    @Test
+    void a_broker_that_goes_away_again_mid_replay_still_leaves_every_request_metered_exactly_once() throws Exception {
+        LocalStack.Options options = FreePorts.stack(
+                data,
+                Map.of(),
+                Map.of(
+                        Service.EDGE,
+                        Map.of(
+                                "SYMBOLON_USAGE_DELIVERY_TIMEOUT_MS", "3000",
+                                "spring.kafka.producer.properties.request.timeout.ms", "1000")));
+        try (LocalStack stack = LocalStack.start(options)) {
+            String warmUp = requestId(edge(stack));
+            await().atMost(Duration.ofSeconds(30)).until(() -> facts(stack, List.of(warmUp)) == 1);
+
+            stack.stopKafka();
+            List<String> requestIds = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                requestIds.add(requestId(edge(stack)));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> journalled(data.resolve("usage-journal")) == 300);
+
+            // back, and away again as soon as the replay has delivered its first events
+            stack.startKafka();
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> facts(stack, requestIds) > 0);
+            stack.stopKafka();
+            long countedAtSecondOutage = facts(stack, requestIds);
+            for (int i = 0; i < 20; i++) {
+                requestIds.add(requestId(edge(stack)));
+            }
+            stack.startKafka();
+
+            await().atMost(Duration.ofSeconds(120)).until(() -> facts(stack, requestIds) == 320);
+            assertThat(rows(stack, requestIds)).as("no request stored twice").isEqualTo(320);
+            await().atMost(Duration.ofSeconds(30)).until(() -> journalled(data.resolve("usage-journal")) == 0);
+            System.out.printf("second outage began with %d of 300 replayed events counted%n", countedAtSecondOutage);
+        }
+    }
+
     private HttpResponse<String> edge(LocalStack stack) throws Exception {
         return http.send(
                 HttpRequest.newBuilder(URI.create(stack.url(Service.EDGE) + "/compat/demo/v1/chat/completions"))
