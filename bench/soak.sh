@@ -62,7 +62,7 @@ http {
 }
 CONF
 nginx -c "$work/upstream.conf"
-python3 bench/streams.py serve $sse_port &
+python3 bench/streams.py serve $sse_port 2> "$work/sse.log" &
 pids+=($!)
 
 say "starting the local stack without the edge..."

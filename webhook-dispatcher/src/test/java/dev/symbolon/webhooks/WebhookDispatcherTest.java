@@ -241,6 +241,62 @@ class WebhookDispatcherTest {
         }
     }
 
+    @Test
+    void while_the_database_fails_notifications_wait_unconsumed_and_none_is_dead_lettered() {
+        receiver.stubFor(
+                post(urlEqualTo("/during-outage")).willReturn(aResponse().withStatus(204)));
+        keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_outage"))
+                .willReturn(okJson("{\"secrets\":[{\"version\":1,\"secret\":\"" + SECRET + "\"}]}")));
+        tenant(endpoint("we_outage", "/during-outage", "quota.period_started"));
+        long deadBefore = deadLetterCount(Topics.deadLetter(Topics.NOTIFICATION));
+        // every delivery insert fails as with the connection gone (SQLSTATE 08006: not the record's fault)
+        jdbc.execute("create sequence if not exists webhooks.outage_attempts");
+        long attemptsBefore = jdbc.queryForObject("select nextval('webhooks.outage_attempts')", Long.class);
+        jdbc.execute(
+                """
+                create or replace function webhooks.connection_gone() returns trigger language plpgsql as $$
+                begin
+                    perform nextval('webhooks.outage_attempts');
+                    raise exception 'connection failure' using errcode = '08006';
+                end $$""");
+        jdbc.execute("create trigger connection_gone before insert on webhooks.delivery"
+                + " for each row execute function webhooks.connection_gone()");
+        Notification sent = notification("quota.period_started", Map.of("period", "day"));
+        try {
+            publish(sent);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> jdbc.queryForObject("select last_value from webhooks.outage_attempts", Long.class)
+                            >= attemptsBefore + 3);
+            assertThat(status(sent, "we_outage")).isNull();
+        } finally {
+            jdbc.execute("drop trigger if exists connection_gone on webhooks.delivery");
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(status(sent, "we_outage")));
+        assertThat(deadLetterCount(Topics.deadLetter(Topics.NOTIFICATION))).isEqualTo(deadBefore);
+        assertThat(jdbc.queryForObject(
+                        "select count(*) from webhooks.delivery where webhook_id = ?",
+                        Long.class,
+                        sent.eventId().toString()))
+                .as("delivered once, not once per retry")
+                .isEqualTo(1);
+    }
+
+    private long deadLetterCount(String topic) {
+        java.util.Properties config = new java.util.Properties();
+        config.put("bootstrap.servers", broker.getBrokersAsString());
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                config,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition()))
+                    .toList();
+            return consumer.endOffsets(partitions).values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
+        }
+    }
+
     /** The records of a dead-letter topic, once at least {@code atLeast} are there. */
     private List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> deadLetters(
             String topic, int atLeast) {
