@@ -6,10 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.symbolon.local.LocalStack.Service;
 import dev.symbolon.support.testing.RawHttp;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +31,7 @@ class DatabaseOutageTest {
     void a_database_outage_pauses_metering_without_losing_or_doubling_a_request() throws Exception {
         try (LocalStack stack = LocalStack.start(FreePorts.stack(data, Map.of(), Map.of()))) {
             String warmUp = chat(stack).header("x-request-id");
-            await().atMost(Duration.ofSeconds(30)).until(() -> facts(stack, List.of(warmUp)) == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Metered.facts(stack, List.of(warmUp)) == 1);
             long deadBefore = deadLetters(stack);
 
             stack.stopPostgres();
@@ -67,8 +63,10 @@ class DatabaseOutageTest {
 
             stack.startPostgres();
 
-            await().atMost(Duration.ofSeconds(90)).until(() -> facts(stack, requestIds) == DURING_OUTAGE);
-            assertThat(rows(stack, requestIds)).as("no request stored twice").isEqualTo(DURING_OUTAGE);
+            await().atMost(Duration.ofSeconds(90)).until(() -> Metered.facts(stack, requestIds) == DURING_OUTAGE);
+            assertThat(Metered.rows(stack, requestIds))
+                    .as("no request stored twice")
+                    .isEqualTo(DURING_OUTAGE);
             assertThat(deadLetters(stack)).as("an outage dead-letters nothing").isEqualTo(deadBefore);
             RawHttp.Response after = RawHttp.send(
                     stack.port(Service.ANALYTICS),
@@ -107,28 +105,6 @@ class DatabaseOutageTest {
             return consumer.endOffsets(partitions).values().stream()
                     .mapToLong(Long::longValue)
                     .sum();
-        }
-    }
-
-    private static long facts(LocalStack stack, List<String> requestIds) throws Exception {
-        return query(
-                stack,
-                "select count(distinct request_id) from analytics.usage_fact where request_id = any(?)",
-                requestIds);
-    }
-
-    private static long rows(LocalStack stack, List<String> requestIds) throws Exception {
-        return query(stack, "select count(*) from analytics.usage_fact where request_id = any(?)", requestIds);
-    }
-
-    private static long query(LocalStack stack, String sql, List<String> requestIds) throws Exception {
-        try (Connection db = DriverManager.getConnection(stack.postgresJdbcUrl(), "postgres", "");
-                PreparedStatement statement = db.prepareStatement(sql)) {
-            statement.setArray(1, db.createArrayOf("text", requestIds.toArray()));
-            try (ResultSet rs = statement.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
         }
     }
 }

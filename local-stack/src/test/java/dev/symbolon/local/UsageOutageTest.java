@@ -12,10 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,18 +36,7 @@ class UsageOutageTest {
 
     @Test
     void requests_during_a_kafka_outage_are_metered_exactly_once_after_it() throws Exception {
-        LocalStack.Options options = FreePorts.stack(
-                data,
-                Map.of(),
-                Map.of(
-                        Service.EDGE,
-                        // Give up on the broker quickly, so events take the journal path in this test.
-                        Map.of(
-                                "SYMBOLON_USAGE_DELIVERY_TIMEOUT_MS", "3000",
-                                "spring.kafka.producer.properties.request.timeout.ms", "1000")));
-        try (LocalStack stack = LocalStack.start(options)) {
-            String warmUp = requestId(edge(stack));
-            await().atMost(Duration.ofSeconds(30)).until(() -> facts(stack, List.of(warmUp)) == 1);
+        try (LocalStack stack = startMetered()) {
 
             stack.stopKafka();
             List<String> requestIds = new ArrayList<>();
@@ -65,25 +50,15 @@ class UsageOutageTest {
 
             stack.startKafka();
 
-            await().atMost(Duration.ofSeconds(90)).until(() -> facts(stack, requestIds) == DURING_OUTAGE);
-            assertThat(rows(stack, requestIds)).isEqualTo(DURING_OUTAGE);
+            await().atMost(Duration.ofSeconds(90)).until(() -> Metered.facts(stack, requestIds) == DURING_OUTAGE);
+            assertThat(Metered.rows(stack, requestIds)).isEqualTo(DURING_OUTAGE);
             await().atMost(Duration.ofSeconds(30)).until(() -> journalled(data.resolve("usage-journal")) == 0);
         }
     }
 
     @Test
     void a_broker_that_goes_away_again_mid_replay_still_leaves_every_request_metered_exactly_once() throws Exception {
-        LocalStack.Options options = FreePorts.stack(
-                data,
-                Map.of(),
-                Map.of(
-                        Service.EDGE,
-                        Map.of(
-                                "SYMBOLON_USAGE_DELIVERY_TIMEOUT_MS", "3000",
-                                "spring.kafka.producer.properties.request.timeout.ms", "1000")));
-        try (LocalStack stack = LocalStack.start(options)) {
-            String warmUp = requestId(edge(stack));
-            await().atMost(Duration.ofSeconds(30)).until(() -> facts(stack, List.of(warmUp)) == 1);
+        try (LocalStack stack = startMetered()) {
 
             stack.stopKafka();
             List<String> requestIds = new ArrayList<>();
@@ -96,18 +71,40 @@ class UsageOutageTest {
             stack.startKafka();
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(10))
-                    .until(() -> facts(stack, requestIds) > 0);
+                    .until(() -> Metered.facts(stack, requestIds) > 0);
             stack.stopKafka();
-            long countedAtSecondOutage = facts(stack, requestIds);
+            long countedAtSecondOutage = Metered.facts(stack, requestIds);
             for (int i = 0; i < 20; i++) {
                 requestIds.add(requestId(edge(stack)));
             }
             stack.startKafka();
 
-            await().atMost(Duration.ofSeconds(120)).until(() -> facts(stack, requestIds) == 320);
-            assertThat(rows(stack, requestIds)).as("no request stored twice").isEqualTo(320);
+            await().atMost(Duration.ofSeconds(120)).until(() -> Metered.facts(stack, requestIds) == 320);
+            assertThat(Metered.rows(stack, requestIds))
+                    .as("no request stored twice")
+                    .isEqualTo(320);
             await().atMost(Duration.ofSeconds(30)).until(() -> journalled(data.resolve("usage-journal")) == 0);
             System.out.printf("second outage began with %d of 300 replayed events counted%n", countedAtSecondOutage);
+        }
+    }
+
+    /** A stack whose edge gives up on the broker quickly (events take the journal path), warmed up. */
+    private LocalStack startMetered() throws Exception {
+        LocalStack stack = LocalStack.start(FreePorts.stack(
+                data,
+                Map.of(),
+                Map.of(
+                        Service.EDGE,
+                        Map.of(
+                                "SYMBOLON_USAGE_DELIVERY_TIMEOUT_MS", "3000",
+                                "spring.kafka.producer.properties.request.timeout.ms", "1000"))));
+        try {
+            String warmUp = requestId(edge(stack));
+            await().atMost(Duration.ofSeconds(30)).until(() -> Metered.facts(stack, List.of(warmUp)) == 1);
+            return stack;
+        } catch (Exception | AssertionError e) {
+            stack.close();
+            throw e;
         }
     }
 
@@ -125,30 +122,6 @@ class UsageOutageTest {
 
     private static String requestId(HttpResponse<String> response) {
         return response.headers().firstValue("x-request-id").orElseThrow();
-    }
-
-    /** Distinct requests of the list that analytics has stored. */
-    private static long facts(LocalStack stack, List<String> requestIds) throws Exception {
-        return query(
-                stack,
-                "select count(distinct request_id) from analytics.usage_fact where request_id = any(?)",
-                requestIds);
-    }
-
-    /** Rows for the list: more than the distinct count would mean a duplicate. */
-    private static long rows(LocalStack stack, List<String> requestIds) throws Exception {
-        return query(stack, "select count(*) from analytics.usage_fact where request_id = any(?)", requestIds);
-    }
-
-    private static long query(LocalStack stack, String sql, List<String> requestIds) throws Exception {
-        try (Connection db = DriverManager.getConnection(stack.postgresJdbcUrl(), "postgres", "");
-                PreparedStatement statement = db.prepareStatement(sql)) {
-            statement.setArray(1, db.createArrayOf("text", requestIds.toArray()));
-            try (ResultSet rs = statement.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 
     /** Events currently waiting in the edge's journal. */

@@ -228,8 +228,7 @@ class UsageAnalyticsServiceTest {
             List<UsageRecorded> events = new ArrayList<>();
             usage.stop(); // so the 40 arrive as one batch
             for (int i = 0; i < 40; i++) {
-                UsageRecorded event = copy(golden, UUID.randomUUID(), tenant);
-                events.add(i == 17 ? withModel(event, "poison-model") : event);
+                events.add(copy(golden, UUID.randomUUID(), tenant, i == 17 ? "poison-model" : golden.model()));
                 send(events.get(i));
             }
             kafka.flush();
@@ -313,30 +312,6 @@ class UsageAnalyticsServiceTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> rows(event.eventId()) == 1);
         assertThat(recordsOf(Topics.deadLetter(Topics.USAGE_RECORDED))).hasSize(deadBefore);
         assertThat(usage.isRunning()).isTrue();
-    }
-
-    private static UsageRecorded withModel(UsageRecorded e, String model) {
-        return new UsageRecorded(
-                e.eventId(),
-                e.occurredAt(),
-                e.tenantId(),
-                e.version(),
-                e.appId(),
-                e.keyId(),
-                e.keyKind(),
-                e.provider(),
-                model,
-                e.endpoint(),
-                e.status(),
-                e.outcome(),
-                e.inputTokens(),
-                e.outputTokens(),
-                e.cachedInputTokens(),
-                e.streamed(),
-                e.partial(),
-                e.latencyMs(),
-                e.overheadMs(),
-                e.requestId());
     }
 
     @Test
@@ -1098,6 +1073,10 @@ class UsageAnalyticsServiceTest {
     }
 
     private static UsageRecorded copy(UsageRecorded e, UUID eventId, String tenantId) {
+        return copy(e, eventId, tenantId, e.model());
+    }
+
+    private static UsageRecorded copy(UsageRecorded e, UUID eventId, String tenantId, String model) {
         return new UsageRecorded(
                 eventId,
                 Instant.parse("2026-11-23T10:15:30.123Z"),
@@ -1107,7 +1086,7 @@ class UsageAnalyticsServiceTest {
                 e.keyId(),
                 e.keyKind(),
                 e.provider(),
-                e.model(),
+                model,
                 e.endpoint(),
                 e.status(),
                 e.outcome(),
