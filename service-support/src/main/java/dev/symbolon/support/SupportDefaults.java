@@ -14,7 +14,9 @@ import org.springframework.core.env.MapPropertySource;
  *   <li>listen on the loopback interface unless {@code SYMBOLON_BIND_ADDRESS} says otherwise (the
  *       container image sets {@code 0.0.0.0}; its network is the boundary there);
  *   <li>of the actuator, only {@code /actuator/health/**} (no discovery root, no details);
- *   <li>no generated API documentation (admin-api turns its public document back on).
+ *   <li>no generated API documentation (admin-api turns its public document back on);
+ *   <li>at most {@code SYMBOLON_MAX_CONNECTIONS_PER_ADDRESS} (256) connections per client address,
+ *       except from {@code SYMBOLON_UNLIMITED_ADDRESSES} (CIDRs of load balancers and proxies).
  * </ul>
  */
 public final class SupportDefaults implements EnvironmentPostProcessor {
@@ -28,7 +30,9 @@ public final class SupportDefaults implements EnvironmentPostProcessor {
             "management.endpoint.health.show-details", "never",
             "management.endpoint.health.show-components", "never",
             "springdoc.api-docs.enabled", "false",
-            "springdoc.swagger-ui.enabled", "false");
+            "springdoc.swagger-ui.enabled", "false",
+            "symbolon.server.max-connections-per-address", "${SYMBOLON_MAX_CONNECTIONS_PER_ADDRESS:256}",
+            "symbolon.server.unlimited-addresses", "${SYMBOLON_UNLIMITED_ADDRESSES:}");
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {

@@ -33,6 +33,11 @@ public record ServerLimits(
         bodyReadTimeout = bodyReadTimeout == null ? Duration.ofSeconds(30) : bodyReadTimeout;
         bodyTimeout = bodyTimeout == null ? Duration.ofMinutes(5) : bodyTimeout;
         maxConnectionsPerAddress = maxConnectionsPerAddress == null ? 256 : maxConnectionsPerAddress;
-        unlimitedAddresses = unlimitedAddresses == null ? List.of() : List.copyOf(unlimitedAddresses);
+        unlimitedAddresses = unlimitedAddresses == null
+                ? List.of()
+                : unlimitedAddresses.stream()
+                        .map(String::trim)
+                        .filter(cidr -> !cidr.isEmpty())
+                        .toList();
     }
 }
