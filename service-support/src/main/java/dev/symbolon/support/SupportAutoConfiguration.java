@@ -6,6 +6,7 @@ import dev.symbolon.support.auth.AdminJwtVerifier;
 import dev.symbolon.support.auth.AdminKeyRevocations;
 import dev.symbolon.support.auth.ServiceToken;
 import dev.symbolon.support.auth.ServiceTokenFilter;
+import dev.symbolon.support.kafka.ConsumerLagWatch;
 import dev.symbolon.support.kafka.DeadLetters;
 import dev.symbolon.support.kafka.RecordFailure;
 import dev.symbolon.support.server.ConnectionGuards;
@@ -21,6 +22,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -36,7 +38,7 @@ import org.springframework.util.backoff.FixedBackOff;
  * its {@link ServiceToken}; admin JWT verification, revoked admin keys included, once it declares its
  * {@link AdminJwtSettings}.
  */
-@AutoConfiguration
+@AutoConfiguration(after = org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @EnableConfigurationProperties(ServerLimits.class)
 public class SupportAutoConfiguration {
@@ -100,6 +102,16 @@ public class SupportAutoConfiguration {
                 (record, failure) -> RecordFailure.isRecordLevel(failure) ? new FixedBackOff(0, 0) : null);
         handler.setCommitRecovered(true);
         return handler;
+    }
+
+    /** Warns in the log when a listener falls more than {@code symbolon.kafka.lag-warning} records behind. */
+    @Bean
+    @ConditionalOnBean(KafkaListenerEndpointRegistry.class)
+    ConsumerLagWatch consumerLagWatch(
+            KafkaListenerEndpointRegistry listeners,
+            @Value("${symbolon.kafka.lag-warning:10000}") long threshold,
+            @Value("${symbolon.kafka.lag-check-interval:30s}") java.time.Duration interval) {
+        return new ConsumerLagWatch(listeners, threshold, interval);
     }
 
     @Bean

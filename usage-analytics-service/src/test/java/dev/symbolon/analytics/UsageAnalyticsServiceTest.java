@@ -265,6 +265,23 @@ class UsageAnalyticsServiceTest {
         }
     }
 
+    @Autowired
+    dev.symbolon.support.kafka.ConsumerLagWatch lagWatch;
+
+    @Test
+    void the_usage_listeners_lag_is_read_and_back_to_zero_once_ingest_has_caught_up() {
+        String tenant = "t_lag_" + UUID.randomUUID().toString().substring(0, 8);
+        UsageRecorded golden = GoldenFiles.decode(Topics.USAGE_RECORDED, UsageRecorded.class);
+        List<UsageRecorded> events = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            events.add(copy(golden, UUID.randomUUID(), tenant));
+            send(events.get(i));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> factsOf(tenant) == 50);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Long.valueOf(0).equals(lagWatch.lags().get("usage")));
+    }
+
     @Test
     void control_characters_and_broken_unicode_in_an_event_are_stored_as_replacement_characters() {
         String tenant = "t_nul_" + UUID.randomUUID().toString().substring(0, 8);

@@ -1,0 +1,102 @@
+package dev.symbolon.support.kafka;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
+
+/**
+ * Says in the log when a listener falls behind: every {@code interval}, each running listener's
+ * largest partition lag (the consumer's own {@code records-lag-max}); above {@code threshold} a
+ * warning names the listener and its lag, and a line says when it has caught up again. A consumer that
+ * stops moving is never silent.
+ */
+public class ConsumerLagWatch implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsumerLagWatch.class);
+
+    private final KafkaListenerEndpointRegistry listeners;
+    private final long threshold;
+    private final Duration interval;
+    private final Map<String, Boolean> behind = new ConcurrentHashMap<>();
+    private ScheduledExecutorService timer;
+
+    public ConsumerLagWatch(KafkaListenerEndpointRegistry listeners, long threshold, Duration interval) {
+        this.listeners = listeners;
+        this.threshold = threshold;
+        this.interval = interval;
+    }
+
+    /** The largest lag of each running listener now (records), by listener id. */
+    public Map<String, Long> lags() {
+        Map<String, Long> lags = new java.util.TreeMap<>();
+        for (MessageListenerContainer container : listeners.getListenerContainers()) {
+            if (!container.isRunning()) {
+                continue;
+            }
+            long max = -1;
+            for (Map<MetricName, ? extends Metric> metrics : container.metrics().values()) {
+                for (Map.Entry<MetricName, ? extends Metric> metric : metrics.entrySet()) {
+                    if (metric.getKey().name().equals("records-lag-max")
+                            && metric.getKey().tags().get("topic") == null
+                            && metric.getValue().metricValue() instanceof Double value
+                            && !value.isNaN()) {
+                        max = Math.max(max, value.longValue());
+                    }
+                }
+            }
+            if (max >= 0) {
+                lags.put(container.getListenerId(), max);
+            }
+        }
+        return lags;
+    }
+
+    void check() {
+        try {
+            lags().forEach((listener, lag) -> {
+                boolean wasBehind = behind.getOrDefault(listener, false);
+                if (lag > threshold) {
+                    log.warn("listener {} is {} records behind (warning above {})", listener, lag, threshold);
+                    behind.put(listener, true);
+                } else if (wasBehind) {
+                    log.info("listener {} caught up ({} records behind)", listener, lag);
+                    behind.put(listener, false);
+                }
+            });
+        } catch (RuntimeException e) {
+            log.debug("could not read consumer lag: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void start() {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "consumer-lag-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return timer != null && !timer.isShutdown();
+    }
+}
