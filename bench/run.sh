@@ -30,23 +30,9 @@ if [[ $quick == 1 ]]; then duration=4s; warm=30s; requests=1000; streams=100; fi
 load_cpu=0
 proxy_cpu=1
 
-need=()
-command -v nginx > /dev/null || need+=(nginx-light)
-command -v wrk > /dev/null || need+=(wrk)
-command -v python3 > /dev/null || need+=(python3)
-command -v curl > /dev/null || need+=(curl)
-command -v unzip > /dev/null || need+=(unzip)
-if [[ ${#need[@]} -gt 0 ]]; then
-  say "installing ${need[*]} (Debian packages)..."
-  sudo_cmd=""; [[ $(id -u) != 0 ]] && sudo_cmd=sudo
-  $sudo_cmd apt-get install -y -q "${need[@]}" > /dev/null \
-    || { $sudo_cmd apt-get update -q > /dev/null; $sudo_cmd apt-get install -y -q "${need[@]}" > /dev/null; }
-fi
-
-if [[ "${SYMBOLON_SKIP_BUILD:-0}" != 1 ]]; then
-  say "building..."
-  ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -Denforcer.skip=true -pl local-stack -am package
-fi
+source bench/common.sh
+install_missing nginx:nginx-light wrk:wrk python3:python3 curl:curl unzip:unzip
+build_unless_skipped
 edge_jar=$(ls edge-proxy/target/edge-proxy-*-exec.jar)
 
 work=$(mktemp -d /tmp/symbolon-bench.XXXXXX)
@@ -104,12 +90,7 @@ SYMBOLON_SKIP_BUILD=1 SYMBOLON_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -Dlogging.le
   taskset -c $load_cpu ./symbolon-local --data-dir="$data" --without=edge,analytics,dispatcher > "$work/stack.log" 2>&1 &
 stack_pid=$!
 pids+=($stack_pid)
-for _ in $(seq 1 300); do
-  grep -q "Symbolon is running" "$work/stack.log" && break
-  kill -0 $stack_pid 2> /dev/null || break
-  sleep 1
-done
-grep -q "Symbolon is running" "$work/stack.log" || { cat "$work/stack.log"; exit 1; }
+wait_for_stack $stack_pid "$work/stack.log"
 
 say "starting the edge..."
 # One event loop, as nginx has one worker; the serial collector suits a one-core heap. The JVM warms
@@ -122,11 +103,7 @@ java -XX:+UseSerialGC -Xmx256m -Xss512k -Dreactor.netty.ioWorkerCount=1 \
   --symbolon.edge.compat.benchsse.base-url=http://127.0.0.1:$sse_port/v1 > "$work/edge.log" 2>&1 &
 edge_pid=$!
 pids+=($edge_pid)
-for _ in $(seq 1 120); do
-  curl -sf "http://localhost:$edge_port/actuator/health/readiness" > /dev/null && break
-  sleep 1
-done
-curl -sf "http://localhost:$edge_port/actuator/health/readiness" > /dev/null || { cat "$work/edge.log"; exit 1; }
+wait_until_ready $edge_port "$work/edge.log"
 # The most any proxy on the edge's I/O stack gets from the core: bench/BareProxy.java, no logic at all.
 unzip -q -o "$edge_jar" 'BOOT-INF/lib/*' -d "$work/edge-jar" # the edge's own library versions
 java -XX:+UseSerialGC -Xmx256m -Dreactor.netty.ioWorkerCount=1 -cp "$work/edge-jar/BOOT-INF/lib/*" \
