@@ -705,6 +705,43 @@ class EdgeProxyTest extends EdgeContextTest {
     }
 
     @Test
+    void an_openai_responses_stream_is_metered_from_response_completed_and_sent_as_the_client_wrote_it() {
+        upstream.stubFor(
+                post(urlEqualTo("/v1/responses"))
+                        .willReturn(
+                                aResponse()
+                                        .withHeader("Content-Type", "text/event-stream")
+                                        .withBody(
+                                                """
+                                event: response.created
+                                data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","status":"in_progress","usage":null}}
+
+                                event: response.output_text.delta
+                                data: {"type":"response.output_text.delta","sequence_number":1,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi"}
+
+                                event: response.completed
+                                data: {"type":"response.completed","sequence_number":2,"response":{"id":"resp_1","status":"completed","usage":{"input_tokens":21,"input_tokens_details":{"cached_tokens":5},"output_tokens":7,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":28}}}
+
+                                """)));
+        String request = "{\"model\":\"gpt-4.1-mini\",\"input\":\"hi\",\"stream\":true}";
+        WebTestClient.ResponseSpec response = stream("/openai/v1/responses", request);
+        String body = response.expectBody(String.class).returnResult().getResponseBody();
+
+        assertThat(body).contains("response.completed").contains("\"input_tokens\":21");
+        LoggedRequest sent =
+                upstream.findAll(postRequestedFor(urlEqualTo("/v1/responses"))).get(0);
+        assertThat(sent.getBodyAsString())
+                .as("the Responses API refuses stream_options.include_usage")
+                .isEqualTo(request);
+        UsageRecorded event = awaitUsage(
+                response.returnResult(String.class).getResponseHeaders().getFirst("x-request-id"));
+        assertThat(event.inputTokens()).isEqualTo(21);
+        assertThat(event.outputTokens()).isEqualTo(7);
+        assertThat(event.cachedInputTokens()).isEqualTo(5);
+        assertThat(event.partial()).isFalse();
+    }
+
+    @Test
     void a_stream_the_upstream_cuts_ends_with_an_error_event_not_a_clean_end() {
         stubKey("compat:cut", "sk-cut");
         WebTestClient.ResponseSpec response =

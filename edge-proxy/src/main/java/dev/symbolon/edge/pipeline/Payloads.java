@@ -61,7 +61,10 @@ final class Payloads {
         if (root == null || !root.isObject()) {
             return new ProxyCall.Payload(body, model, false, false, body.length / 4L);
         }
-        byte[] withUsage = StreamUsage.applies(call.route().provider()) ? StreamUsage.requestUsage(root) : null;
+        byte[] withUsage =
+                StreamUsage.applies(call.route().provider(), call.route().endpoint())
+                        ? StreamUsage.requestUsage(root)
+                        : null;
         return new ProxyCall.Payload(
                 withUsage != null ? withUsage : body,
                 model != null ? model : pathModel,

@@ -23,9 +23,14 @@ public final class StreamUsage {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** Whether the edge should ask this provider for stream usage: OpenAI and compatibles. */
-    public static boolean applies(Provider provider) {
-        return provider.name().equals("openai") || provider.name().startsWith("compat:");
+    /**
+     * Whether the edge should ask for stream usage: OpenAI and compatibles, on the two endpoints that
+     * take {@code stream_options.include_usage} (Chat Completions and Completions). The Responses API
+     * refuses the option and reports usage in its {@code response.completed} event anyway.
+     */
+    public static boolean applies(Provider provider, String endpoint) {
+        return (provider.name().equals("openai") || provider.name().startsWith("compat:"))
+                && (endpoint.equals("/chat/completions") || endpoint.equals("/completions"));
     }
 
     /**

@@ -6,9 +6,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads token usage from a provider's JSON, in whichever of the three wire shapes it comes: OpenAI
- * and compatibles ({@code usage.prompt_tokens}), Anthropic ({@code usage.input_tokens}, also nested
- * in {@code message} of a stream's {@code message_start}) and Gemini ({@code usageMetadata}).
+ * Reads token usage from a provider's JSON, in whichever wire shape it comes: OpenAI Chat
+ * Completions and compatibles ({@code usage.prompt_tokens}), OpenAI Responses ({@code usage.input_tokens}
+ * with {@code input_tokens_details}, nested in {@code response} of a stream's {@code response.completed}),
+ * Anthropic ({@code usage.input_tokens}, also nested in {@code message} of a stream's
+ * {@code message_start}) and Gemini ({@code usageMetadata}).
  */
 final class UsageParser {
 
@@ -40,6 +42,9 @@ final class UsageParser {
         if ((usage == null || !usage.isObject()) && root.path("message").isObject()) {
             usage = root.path("message").get("usage");
         }
+        if ((usage == null || !usage.isObject()) && root.path("response").isObject()) {
+            usage = root.path("response").get("usage"); // Responses streams: response.completed
+        }
         if (usage == null || !usage.isObject()) {
             return Optional.empty();
         }
@@ -48,6 +53,13 @@ final class UsageParser {
                     usage.path("prompt_tokens").asLong(0),
                     usage.path("completion_tokens").asLong(0),
                     usage.path("prompt_tokens_details").path("cached_tokens").asLong(0)));
+        }
+        if (usage.has("input_tokens_details") || usage.has("output_tokens_details")) {
+            // OpenAI Responses: input_tokens is the whole prompt, cached tokens are part of it
+            return Optional.of(new TokenUsage(
+                    usage.path("input_tokens").asLong(0),
+                    usage.path("output_tokens").asLong(0),
+                    usage.path("input_tokens_details").path("cached_tokens").asLong(0)));
         }
         long cacheRead = usage.path("cache_read_input_tokens").asLong(0);
         long cacheWrite = usage.path("cache_creation_input_tokens").asLong(0);

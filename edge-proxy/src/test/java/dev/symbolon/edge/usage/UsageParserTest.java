@@ -19,6 +19,30 @@ class UsageParserTest {
     }
 
     @Test
+    void openai_responses_usage_keeps_its_cached_input() {
+        assertThat(
+                        parse(
+                                """
+                        {"id":"resp_1","object":"response","usage":{"input_tokens":300,
+                          "input_tokens_details":{"cached_tokens":256},"output_tokens":40,
+                          "output_tokens_details":{"reasoning_tokens":12},"total_tokens":340}}"""))
+                .contains(new TokenUsage(300, 40, 256));
+    }
+
+    @Test
+    void an_openai_responses_stream_reports_usage_in_response_completed() {
+        assertThat(
+                        parse(
+                                """
+                        {"type":"response.completed","sequence_number":9,"response":{"id":"resp_1",
+                          "status":"completed","usage":{"input_tokens":21,"input_tokens_details":{"cached_tokens":0},
+                          "output_tokens":7,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":28}}}"""))
+                .contains(new TokenUsage(21, 7, 0));
+        assertThat(parse("{\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"usage\":null}}"))
+                .isEmpty();
+    }
+
+    @Test
     void anthropic_usage_counts_cache_reads_and_writes_as_input() {
         assertThat(
                         parse(
