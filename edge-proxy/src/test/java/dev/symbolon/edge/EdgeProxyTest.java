@@ -127,6 +127,33 @@ class EdgeProxyTest extends EdgeContextTest {
     }
 
     @Test
+    void the_gemini_sdks_v1_paths_reach_googles_v1_api_with_the_key_as_a_header_and_are_metered() {
+        upstream.stubFor(post(urlPathEqualTo("/gemini/v1/models/gemini-2.0-flash:streamGenerateContent"))
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "text/event-stream")
+                        .withBody("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}]}}],"
+                                + "\"usageMetadata\":{\"promptTokenCount\":6,\"candidatesTokenCount\":2}}\n\n")));
+
+        WebTestClient.ResponseSpec response = client.post()
+                .uri("/gemini/v1/models/gemini-2.0-flash:streamGenerateContent?alt=sse")
+                .header("x-goog-api-key", CREDENTIAL)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}]}")
+                .exchange()
+                .expectStatus()
+                .isOk();
+
+        upstream.verify(postRequestedFor(urlEqualTo("/gemini/v1/models/gemini-2.0-flash:streamGenerateContent?alt=sse"))
+                .withHeader("x-goog-api-key", equalTo(GEMINI_KEY)));
+        UsageRecorded event = awaitUsage(
+                response.returnResult(String.class).getResponseHeaders().getFirst("x-request-id"));
+        assertThat(event.provider()).isEqualTo("gemini");
+        assertThat(event.model()).isEqualTo("gemini-2.0-flash");
+        assertThat(event.inputTokens()).isEqualTo(6);
+        assertThat(event.outputTokens()).isEqualTo(2);
+    }
+
+    @Test
     void the_query_goes_upstream_as_the_client_encoded_it_without_the_key_however_its_name_is_spelled() {
         upstream.stubFor(post(urlPathEqualTo("/gemini/v1beta/models/gemini-2.0-flash:generateContent"))
                 .willReturn(okJson("{\"usageMetadata\":{\"promptTokenCount\":1,\"candidatesTokenCount\":1}}")));

@@ -9,11 +9,18 @@ import org.springframework.stereotype.Component;
 
 /**
  * Maps the edge's provider-native paths to upstreams, so official SDKs work by changing only their
- * base URL: {@code /openai/v1/**}, {@code /anthropic/v1/**}, {@code /gemini/v1beta/**}, {@code
- * /groq/openai/v1/**}, {@code /mistral/v1/**} and {@code /compat/{name}/v1/**}.
+ * base URL: {@code /openai/v1/**}, {@code /anthropic/v1/**}, {@code /gemini/v1beta/**} and {@code
+ * /gemini/v1/**} (the two API versions Google's SDKs call), {@code /groq/openai/v1/**}, {@code
+ * /mistral/v1/**} and {@code /compat/{name}/v1/**}.
  */
 @Component
 public class ProviderRoutes {
+
+    /**
+     * Gemini's stable API version: the same provider (keys, policy, metering say {@code gemini}) at
+     * the sibling base URL, {@code …/v1} beside {@code …/v1beta}.
+     */
+    private static final String GEMINI_V1 = "gemini@v1";
 
     private static final Map<String, Provider> BUILT_IN = Map.of(
             "openai", new Provider("openai", URI.create("https://api.openai.com/v1"), Provider.AuthStyle.BEARER),
@@ -31,6 +38,7 @@ public class ProviderRoutes {
             "/openai/v1", "openai",
             "/anthropic/v1", "anthropic",
             "/gemini/v1beta", "gemini",
+            "/gemini/v1", GEMINI_V1,
             "/groq/openai/v1", "groq",
             "/mistral/v1", "mistral");
 
@@ -75,6 +83,8 @@ public class ProviderRoutes {
             }
             all.put(name, new Provider(name, trimmed(upstream.baseUrl()), builtIn.auth()));
         });
+        Provider gemini = all.get("gemini");
+        all.put(GEMINI_V1, new Provider("gemini", stableVersion(gemini.baseUrl()), gemini.auth()));
         properties
                 .compat()
                 .forEach((name, upstream) -> all.put(
@@ -110,6 +120,12 @@ public class ProviderRoutes {
             return Optional.empty();
         }
         return Optional.of(new Route(provider, path.substring(prefix.length())));
+    }
+
+    /** {@code …/v1beta} → {@code …/v1}; a base URL without the beta suffix serves both. */
+    private static URI stableVersion(URI betaBase) {
+        String url = betaBase.toString();
+        return url.endsWith("/v1beta") ? URI.create(url.substring(0, url.length() - "beta".length())) : betaBase;
     }
 
     private static URI trimmed(URI baseUrl) {

@@ -26,6 +26,10 @@ class ProviderRoutesTest {
                 "/gemini/v1beta/models/gemini-2.0-flash:generateContent",
                 "gemini",
                 "/models/gemini-2.0-flash:generateContent");
+        assertRoute(
+                "/gemini/v1/models/gemini-2.0-flash:generateContent",
+                "gemini",
+                "/models/gemini-2.0-flash:generateContent");
         assertRoute("/groq/openai/v1/chat/completions", "groq", "/chat/completions");
         assertRoute("/mistral/v1/chat/completions", "mistral", "/chat/completions");
         assertRoute("/compat/local-llm/v1/chat/completions", "compat:local-llm", "/chat/completions");
@@ -37,6 +41,7 @@ class ProviderRoutesTest {
                 "/openai/v1/chat/completions",
                 "/anthropic/v1/messages",
                 "/gemini/v1beta/models/x:generateContent",
+                "/gemini/v1/models/x:streamGenerateContent",
                 "/groq/openai/v1/chat/completions",
                 "/mistral/v1/embeddings",
                 "/compat/local-llm/v1/chat/completions")) {
@@ -44,9 +49,30 @@ class ProviderRoutesTest {
             assertThat(routes.resolve(path)).as(path).isPresent();
         }
         for (String path : List.of(
-                "/byok/keys", "/auth/token", "/api/openai/proxy", "/analytics/my-stats", "/openai/v1x/models", "/")) {
+                "/byok/keys",
+                "/auth/token",
+                "/api/openai/proxy",
+                "/analytics/my-stats",
+                "/openai/v1x/models",
+                "/gemini/v2/models/x:generateContent",
+                "/")) {
             assertThat(ProviderRoutes.claims(path)).as(path).isFalse();
         }
+    }
+
+    @Test
+    void gemini_v1_is_the_same_provider_at_the_sibling_base_url() {
+        assertThat(routes.resolve("/gemini/v1/models/x:generateContent")
+                        .orElseThrow()
+                        .provider()
+                        .baseUrl())
+                .isEqualTo(URI.create("https://generativelanguage.googleapis.com/v1"));
+        assertThat(routes.resolve("/gemini/v1beta/models/x:generateContent")
+                        .orElseThrow()
+                        .provider()
+                        .baseUrl())
+                .isEqualTo(URI.create("https://generativelanguage.googleapis.com/v1beta"));
+        assertThat(ProviderRoutes.patterns()).contains("/gemini/v1/**", "/gemini/v1beta/**");
     }
 
     @Test
