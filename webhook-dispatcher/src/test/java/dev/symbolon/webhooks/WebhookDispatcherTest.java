@@ -124,14 +124,11 @@ class WebhookDispatcherTest {
     }
 
     @BeforeEach
-    void secrets() {
-        keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_ok"))
-                .willReturn(okJson("{\"secrets\":[{\"version\":2,\"secret\":\"" + SECRET + "\"},"
-                        + "{\"version\":1,\"secret\":\"" + OLD_SECRET + "\"}]}")));
+    void stubSecrets() {
+        secrets("we_ok", SECRET, OLD_SECRET);
         for (String endpoint :
                 List.of("we_flaky", "we_gone", "we_slow", "we_fast", "we_dead", "we_later", "we_replay")) {
-            keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/" + endpoint))
-                    .willReturn(okJson("{\"secrets\":[{\"version\":1,\"secret\":\"" + SECRET + "\"}]}")));
+            secrets(endpoint, SECRET);
         }
     }
 
@@ -197,8 +194,7 @@ class WebhookDispatcherTest {
     void a_notification_that_can_never_be_stored_is_dead_lettered_and_the_next_one_is_delivered() {
         receiver.stubFor(
                 post(urlEqualTo("/after-poison")).willReturn(aResponse().withStatus(204)));
-        keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_after_poison"))
-                .willReturn(okJson("{\"secrets\":[{\"version\":1,\"secret\":\"" + SECRET + "\"}]}")));
+        secrets("we_after_poison", SECRET);
         tenant(endpoint("we_after_poison", "/after-poison", "credential.created"));
         // PostgreSQL refuses this one notification's delivery row (a data error, SQLSTATE 22P05)
         Notification refused = notification("credential.created", Map.of("note", "refused"));
@@ -245,8 +241,7 @@ class WebhookDispatcherTest {
     void while_the_database_fails_notifications_wait_unconsumed_and_none_is_dead_lettered() {
         receiver.stubFor(
                 post(urlEqualTo("/during-outage")).willReturn(aResponse().withStatus(204)));
-        keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_outage"))
-                .willReturn(okJson("{\"secrets\":[{\"version\":1,\"secret\":\"" + SECRET + "\"}]}")));
+        secrets("we_outage", SECRET);
         tenant(endpoint("we_outage", "/during-outage", "quota.period_started"));
         long deadBefore = deadLetterCount(Topics.deadLetter(Topics.NOTIFICATION));
         // every delivery insert fails as with the connection gone (SQLSTATE 08006: not the record's fault)
@@ -297,6 +292,21 @@ class WebhookDispatcherTest {
         }
     }
 
+    /** key-vault-service serving an endpoint's secrets, newest first. */
+    private static void secrets(String endpointId, String... newestFirst) {
+        StringBuilder versions = new StringBuilder();
+        for (int i = 0; i < newestFirst.length; i++) {
+            versions.append(i == 0 ? "" : ",")
+                    .append("{\"version\":")
+                    .append(newestFirst.length - i)
+                    .append(",\"secret\":\"")
+                    .append(newestFirst[i])
+                    .append("\"}");
+        }
+        keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/" + endpointId))
+                .willReturn(okJson("{\"secrets\":[" + versions + "]}")));
+    }
+
     /** The records of a dead-letter topic, once at least {@code atLeast} are there. */
     private List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> deadLetters(
             String topic, int atLeast) {
@@ -325,17 +335,14 @@ class WebhookDispatcherTest {
     void from_the_moment_a_rotation_answers_every_delivery_carries_both_signatures() {
         String newSecret = "whsec_" + Base64.getEncoder().encodeToString("the-rotated-secret-of-32-bytes!!".getBytes());
         receiver.stubFor(post(urlEqualTo("/rotating")).willReturn(aResponse().withStatus(204)));
-        keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_rotating"))
-                .willReturn(okJson("{\"secrets\":[{\"version\":1,\"secret\":\"" + OLD_SECRET + "\"}]}")));
+        secrets("we_rotating", OLD_SECRET);
         tenant(endpoint("we_rotating", "/rotating", "key.expiring"));
         Notification before = notification("key.expiring", Map.of("n", 1));
         publish(before);
         await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(status(before, "we_rotating")));
 
         // admin-api stores the new version in key-vault, then the rotation answers
-        keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_rotating"))
-                .willReturn(okJson("{\"secrets\":[{\"version\":2,\"secret\":\"" + newSecret
-                        + "\"},{\"version\":1,\"secret\":\"" + OLD_SECRET + "\"}]}")));
+        secrets("we_rotating", newSecret, OLD_SECRET);
         Notification after = notification("key.expiring", Map.of("n", 2));
         publish(after);
         await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(status(after, "we_rotating")));
@@ -369,8 +376,7 @@ class WebhookDispatcherTest {
                 .inScenario(scenario)
                 .whenScenarioStateIs("ok")
                 .willReturn(aResponse().withStatus(204)));
-        keyVault.stubFor(get(urlPathEqualTo("/internal/v1/webhook-secrets/t_hooks/we_busy"))
-                .willReturn(okJson("{\"secrets\":[{\"version\":1,\"secret\":\"" + SECRET + "\"}]}")));
+        secrets("we_busy", SECRET);
         tenant(endpoint("we_busy", "/busy", "webhook.test"));
         Notification sent = notification("webhook.test", Map.of());
 
