@@ -18,20 +18,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-need=()
-command -v nginx > /dev/null || need+=(nginx-light)
-command -v python3 > /dev/null || need+=(python3)
-command -v curl > /dev/null || need+=(curl)
-if [[ ${#need[@]} -gt 0 ]]; then
-  say "installing ${need[*]} (Debian packages)..."
-  sudo_cmd=""; [[ $(id -u) != 0 ]] && sudo_cmd=sudo
-  $sudo_cmd apt-get install -y -q "${need[@]}" > /dev/null \
-    || { $sudo_cmd apt-get update -q > /dev/null; $sudo_cmd apt-get install -y -q "${need[@]}" > /dev/null; }
-fi
-if [[ "${SYMBOLON_SKIP_BUILD:-0}" != 1 ]]; then
-  say "building..."
-  ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -Denforcer.skip=true -pl local-stack -am package
-fi
+source bench/common.sh
+install_missing nginx:nginx-light python3:python3 curl:curl
+build_unless_skipped
 edge_jar=$(ls edge-proxy/target/edge-proxy-*-exec.jar)
 
 work=$(mktemp -d /tmp/symbolon-soak.XXXXXX)
@@ -72,12 +61,7 @@ SYMBOLON_SKIP_BUILD=1 SYMBOLON_JAVA_OPTS="-XX:+UseSerialGC -Xss512k -Dlogging.le
   ./symbolon-local --data-dir="$data" --without=edge > "$work/stack.log" 2>&1 &
 stack_pid=$!
 pids+=($stack_pid)
-for _ in $(seq 1 300); do
-  grep -q "Symbolon is running" "$work/stack.log" && break
-  kill -0 $stack_pid 2> /dev/null || break
-  sleep 1
-done
-grep -q "Symbolon is running" "$work/stack.log" || { cat "$work/stack.log"; exit 1; }
+wait_for_stack $stack_pid "$work/stack.log"
 
 say "starting the edge..."
 java -XX:+UseSerialGC -Xmx256m -Xss512k \
@@ -88,11 +72,7 @@ java -XX:+UseSerialGC -Xmx256m -Xss512k \
   --symbolon.edge.compat.benchsse.base-url=http://127.0.0.1:$sse_port/v1 > "$work/edge.log" 2>&1 &
 edge_pid=$!
 pids+=($edge_pid)
-for _ in $(seq 1 120); do
-  curl -sf "http://localhost:$edge_port/actuator/health/readiness" > /dev/null && break
-  sleep 1
-done
-curl -sf "http://localhost:$edge_port/actuator/health/readiness" > /dev/null || { cat "$work/edge.log"; exit 1; }
+wait_until_ready $edge_port "$work/edge.log"
 credential=$(grep '^demo-credential=' "$data/bootstrap.properties" | cut -d= -f2-)
 journal=$(grep -E '^SYMBOLON_USAGE_JOURNAL_DIR=' "$data/edge-proxy.properties" | cut -d= -f2- || true)
 journal=${journal:-$data/usage-journal}
