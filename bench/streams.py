@@ -61,12 +61,16 @@ class StreamingUpstream(BaseHTTPRequestHandler):
 
 
 class StreamClient:
-    """One kept-alive connection; sends the stream request and records every SSE event's arrival."""
+    """One kept-alive connection; sends the stream request and records every SSE event's arrival.
+
+    Connects when it first streams, as a client pool does: a server may close a connection on which
+    no request arrives for a while (the edge after its header timeout, nginx after client_header_timeout).
+    """
 
     def __init__(self, address, path, headers):
         host, port = address.split(":")
-        self.sock = socket.create_connection((host, int(port)))
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.target = (host, int(port))
+        self.sock = None
         lines = [f"POST {path} HTTP/1.1", f"Host: {address}", "Content-Type: application/json",
                  f"Content-Length: {len(BODY)}"] + [f"{k}: {v}" for k, v in headers.items()]
         self.request = ("\r\n".join(lines) + "\r\n\r\n" + BODY).encode()
@@ -75,6 +79,9 @@ class StreamClient:
 
     def stream(self):
         """Returns (ms to the first event, [(read number, event text)], status)."""
+        if self.sock is None:
+            self.sock = socket.create_connection(self.target)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         start = time.perf_counter_ns()
         self.sock.sendall(self.request)
         head = self.until(b"\r\n\r\n")
