@@ -2,7 +2,6 @@ package dev.symbolon.support.server;
 
 import dev.symbolon.contracts.Cidr;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -11,15 +10,13 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +33,7 @@ public final class ConnectionGuards implements NettyServerCustomizer {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionGuards.class);
     private static final String HEADER_DEADLINE = "symbolon.headerDeadline";
+    private static final String HEADER_BYTES = "symbolon.headerBytes";
     private static final String CONNECTION_CAP = "symbolon.connectionCap";
 
     private final ServerLimits limits;
@@ -56,11 +54,10 @@ public final class ConnectionGuards implements NettyServerCustomizer {
                 .doOnChannelInit((observer, channel, remote) -> {
                     ChannelPipeline pipeline = channel.pipeline();
                     pipeline.addFirst(CONNECTION_CAP, cap);
-                    HeaderDeadline deadline = new HeaderDeadline(limits.headerTimeout(), limits.idleTimeout());
+                    HeaderClock clock = new HeaderClock(limits.headerTimeout().toNanos());
                     if (pipeline.get(NettyPipeline.HttpCodec) != null) {
-                        pipeline.addAfter(NettyPipeline.HttpCodec, HEADER_DEADLINE, deadline);
-                    } else {
-                        pipeline.addLast(HEADER_DEADLINE, deadline);
+                        pipeline.addBefore(NettyPipeline.HttpCodec, HEADER_BYTES, clock.bytes());
+                        pipeline.addAfter(NettyPipeline.HttpCodec, HEADER_DEADLINE, clock.messages());
                     }
                 });
     }
@@ -72,73 +69,68 @@ public final class ConnectionGuards implements NettyServerCustomizer {
     }
 
     /**
-     * Closes a connection whose request headers have not all arrived in time: {@code first} after
-     * the connection opened, {@code next} after the previous response of a kept-alive connection.
-     * The clock stops while a request is being served (a long stream is not cut).
+     * Closes a connection whose request headers take longer than the header timeout to arrive,
+     * however steadily a client trickles them. The clock starts at the first byte of a request and
+     * stops when its headers are decoded; it is read as bytes arrive, so no timer runs per request
+     * (a client that stops sending altogether is the idle timeout's). While a request is served the
+     * clock does not run: a long stream is never cut.
      */
-    static final class HeaderDeadline extends ChannelDuplexHandler {
-        private final long firstNanos;
-        private final long nextNanos;
-        private ScheduledFuture<?> timer;
+    static final class HeaderClock {
+        private final long timeoutNanos;
+        private long startedNanos; // 0: not reading a request's headers
+        private boolean inRequest;
 
-        HeaderDeadline(Duration first, Duration next) {
-            this.firstNanos = first.toNanos();
-            this.nextNanos = next.toNanos();
+        HeaderClock(long timeoutNanos) {
+            this.timeoutNanos = timeoutNanos;
         }
 
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            arm(ctx, firstNanos);
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof HttpRequest) {
-                disarm();
-            }
-            ctx.fireChannelRead(msg);
-        }
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            if (msg instanceof LastHttpContent) {
-                ctx.write(msg, promise.unvoid()).addListener((ChannelFutureListener) done -> {
-                    if (done.isSuccess() && ctx.channel().isActive()) {
-                        arm(ctx, nextNanos);
+        /** Before the HTTP codec: sees the raw bytes. */
+        ChannelInboundHandlerAdapter bytes() {
+            return new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    if (!inRequest) {
+                        long now = System.nanoTime();
+                        if (startedNanos == 0) {
+                            startedNanos = now;
+                        } else if (now - startedNanos > timeoutNanos) {
+                            ReferenceCountUtil.release(msg);
+                            log.debug(
+                                    "closing {}: request headers not received in time",
+                                    ctx.channel().remoteAddress());
+                            ctx.close();
+                            return;
+                        }
                     }
-                });
-                return;
-            }
-            ctx.write(msg, promise);
+                    ctx.fireChannelRead(msg);
+                }
+            };
         }
 
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            disarm();
-            ctx.fireChannelInactive();
-        }
+        /** After the HTTP codec: sees where requests begin and responses end. */
+        ChannelDuplexHandler messages() {
+            return new ChannelDuplexHandler() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    if (msg instanceof HttpRequest) {
+                        startedNanos = 0;
+                        inRequest = true;
+                    }
+                    ctx.fireChannelRead(msg);
+                }
 
-        private void arm(ChannelHandlerContext ctx, long nanos) {
-            disarm();
-            timer = ctx.executor()
-                    .schedule(
-                            () -> {
-                                if (ctx.channel().isActive()) {
-                                    log.debug(
-                                            "closing {}: request headers not received in time",
-                                            ctx.channel().remoteAddress());
-                                    ctx.close();
-                                }
-                            },
-                            nanos,
-                            TimeUnit.NANOSECONDS);
-        }
-
-        private void disarm() {
-            if (timer != null) {
-                timer.cancel(false);
-                timer = null;
-            }
+                @Override
+                public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                    // the response's end; a 100 Continue is a whole message too, but the body is still to come
+                    if (msg instanceof LastHttpContent
+                            && !(msg instanceof io.netty.handler.codec.http.HttpResponse response
+                                    && response.status().codeClass()
+                                            == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL)) {
+                        inRequest = false;
+                    }
+                    ctx.write(msg, promise);
+                }
+            };
         }
     }
 

@@ -7,10 +7,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * How long and how many connections a client may hold, for every service ({@code symbolon.server.*}).
  *
- * @param headerTimeout a new connection's request line and headers must have arrived within this
+ * @param headerTimeout a request's line and headers must have arrived within this of its first byte
  *     (a client trickling header bytes is cut off here)
- * @param idleTimeout a kept-alive connection is closed when its next request's headers have not
- *     arrived within this after the previous response
+ * @param idleTimeout a connection without a request in progress is closed after this long without a
+ *     byte (before its first request, or between kept-alive requests)
  * @param bodyReadTimeout longest pause between two reads of a request body
  * @param bodyTimeout longest time to read one whole request body
  * @param maxConnectionsPerAddress open connections one client address may hold; beyond it, new ones

@@ -135,6 +135,14 @@ class ConnectionGuardsTest {
     }
 
     @Test
+    void a_connection_that_never_sends_a_request_is_closed_once_idle() throws Exception {
+        Socket silent = open();
+        long opened = System.nanoTime();
+        await().atMost(Duration.ofSeconds(6)).until(() -> closedByServer(silent));
+        assertThat((System.nanoTime() - opened) / 1_000_000).isGreaterThanOrEqualTo(1_500);
+    }
+
+    @Test
     void one_address_holds_no_more_connections_than_its_cap() throws Exception {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         await().atMost(Duration.ofSeconds(5)).until(() -> guards.openConnections(loopback) == 0);
