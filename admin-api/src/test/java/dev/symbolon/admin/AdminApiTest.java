@@ -789,11 +789,13 @@ class AdminApiTest {
         policy.put("requestsPerMinute", -1);
         policy.put("costPerDayUsd", new java.math.BigDecimal("1.0000001"));
         policy.put("alertThresholdsPercent", List.of(0, 150));
+        policy.put("maxStreamSeconds", 86_401);
+        policy.put("maxStreamBytes", 0);
         JsonNode error = json(expect(BOOTSTRAP, HttpMethod.PUT, "/admin/tenants/" + tenantA + "/policy", policy, 400));
         assertThat(error.path("error").path("fields").findValuesAsString("field"))
                 .anyMatch(f -> f.startsWith("allowedProviders"))
                 .anyMatch(f -> f.startsWith("allowedEndpoints"))
-                .contains("requestsPerMinute", "costPerDayUsd")
+                .contains("requestsPerMinute", "costPerDayUsd", "maxStreamSeconds", "maxStreamBytes")
                 .anyMatch(f -> f.startsWith("alertThresholdsPercent"));
 
         JsonNode hostBits = json(expect(
