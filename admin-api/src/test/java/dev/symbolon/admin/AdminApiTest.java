@@ -728,6 +728,8 @@ class AdminApiTest {
         policy.put("requestsPerMinute", 600);
         policy.put("costPerMonthUsd", new java.math.BigDecimal("5000.000001"));
         policy.put("alertThresholdsPercent", List.of(100, 50, 80));
+        policy.put("maxStreamSeconds", 600);
+        policy.put("maxStreamBytes", 33_554_432);
         expect(BOOTSTRAP, HttpMethod.PUT, "/admin/tenants/" + tenantB + "/policy", policy, 200);
         expect(
                 BOOTSTRAP,
@@ -752,6 +754,8 @@ class AdminApiTest {
         assertThat(snapshot.policy().allowedProviders()).containsExactly("openai", "compat:local-llm");
         assertThat(snapshot.policy().costPerMonthUsd()).isEqualByComparingTo("5000.000001");
         assertThat(snapshot.policy().alertThresholdsPercent()).containsExactly(50, 80, 100);
+        assertThat(snapshot.policy().maxStreamSeconds()).isEqualTo(600L);
+        assertThat(snapshot.policy().maxStreamBytes()).isEqualTo(33_554_432L);
         assertThat(snapshot.apps())
                 .filteredOn(a -> a.appId().equals(appB))
                 .singleElement()
