@@ -46,15 +46,19 @@ public final class ErrorBody {
 
     /** Ends the exchange with this error (for filters, which answer before any controller runs). */
     public static Mono<Void> write(ServerWebExchange exchange, HttpStatusCode status, String type, String message) {
+        return write(exchange, status, of(type, message, requestId(exchange), null));
+    }
+
+    /** Ends the exchange with an error body built by {@link #of}. */
+    public static Mono<Void> write(ServerWebExchange exchange, HttpStatusCode status, Map<String, Object> body) {
         ServerHttpResponse response = exchange.getResponse();
-        String requestId = requestId(exchange);
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-        response.getHeaders().set(REQUEST_ID, requestId);
+        response.getHeaders().set(REQUEST_ID, requestId(exchange));
         if (status.value() == 401) {
             response.getHeaders().set("WWW-Authenticate", "Bearer");
         }
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(json(type, message, requestId))));
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(JSON.writeValueAsBytes(body))));
     }
 
     private ErrorBody() {}

@@ -1,11 +1,8 @@
 package dev.symbolon.support.web;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.bind.support.WebExchangeBindException;
@@ -13,7 +10,6 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one error shape for every service ({@link ErrorMapping}): for controllers (an advice that knows
@@ -22,8 +18,6 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link WebExceptionHandler} ahead of Boot's default one.
  */
 public final class ErrorHandlers {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @RestControllerAdvice
     @Order(0)
@@ -42,16 +36,11 @@ public final class ErrorHandlers {
 
         @Override
         public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
-            ServerHttpResponse response = exchange.getResponse();
-            if (response.isCommitted()) {
+            if (exchange.getResponse().isCommitted()) {
                 return Mono.error(error);
             }
             ErrorMapping.Answer answer = ErrorMapping.of(error, exchange);
-            response.setStatusCode(answer.status());
-            response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-            response.getHeaders().set(ErrorBody.REQUEST_ID, ErrorBody.requestId(exchange));
-            byte[] bytes = JSON.writeValueAsString(answer.body()).getBytes(StandardCharsets.UTF_8);
-            return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
+            return ErrorBody.write(exchange, answer.status(), answer.body());
         }
     }
 
