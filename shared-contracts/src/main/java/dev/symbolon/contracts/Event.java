@@ -14,7 +14,8 @@ public sealed interface Event
                 QuotaState,
                 Notification,
                 AuditEvent,
-                AdminKeyRevoked {
+                AdminKeyRevoked,
+                PriceList {
 
     UUID eventId();
 

@@ -32,12 +32,25 @@ public final class Topics {
      */
     public static final String ADMIN_KEY_REVOCATIONS = "admin-key-revocations.v1";
 
+    /**
+     * Compacted, key provider/model: every price version of a model. analytics → edge, which reserves
+     * a request's worst-case cost with it.
+     */
+    public static final String PRICES = "prices.v1";
+
     /** Topics that hold the latest value per key and are read from the beginning at start-up. */
-    public static final List<String> COMPACTED = List.of(TENANT_CONFIG, QUOTA_STATE, ADMIN_KEY_REVOCATIONS);
+    public static final List<String> COMPACTED = List.of(TENANT_CONFIG, QUOTA_STATE, ADMIN_KEY_REVOCATIONS, PRICES);
 
     /** Every topic of the design, in a stable order. */
     public static final List<String> ALL = List.of(
-            TENANT_CONFIG, KEY_LIFECYCLE, USAGE_RECORDED, QUOTA_STATE, NOTIFICATION, AUDIT, ADMIN_KEY_REVOCATIONS);
+            TENANT_CONFIG,
+            KEY_LIFECYCLE,
+            USAGE_RECORDED,
+            QUOTA_STATE,
+            NOTIFICATION,
+            AUDIT,
+            ADMIN_KEY_REVOCATIONS,
+            PRICES);
 
     /**
      * How each topic is laid out. Services create what is missing at start-up from this one list
@@ -56,6 +69,7 @@ public final class Topics {
             new Spec(NOTIFICATION, 6, false),
             new Spec(AUDIT, 6, false),
             new Spec(ADMIN_KEY_REVOCATIONS, 1, true),
+            new Spec(PRICES, 1, true),
             new Spec(deadLetter(USAGE_RECORDED), 3, false),
             new Spec(deadLetter(NOTIFICATION), 3, false),
             new Spec(deadLetter(AUDIT), 3, false));

@@ -17,14 +17,22 @@ import java.util.UUID;
  * @param endpoint normalized upstream path, e.g. {@code /chat/completions}
  * @param status HTTP status returned to the client
  * @param outcome why the request ended the way it did
- * @param inputTokens prompt tokens reported by the provider (0 when unknown)
- * @param outputTokens completion tokens reported by the provider (0 when unknown)
- * @param cachedInputTokens the part of inputTokens served from the provider's prompt cache
+ * @param inputTokens the whole prompt as the provider reported it (0 when unknown), cache reads, cache
+ *     writes and audio included whatever the provider's own field means (see {@link Tokens})
+ * @param outputTokens the whole completion (0 when unknown), reasoning and audio included
+ * @param cachedInputTokens the part of inputTokens read from the provider's prompt cache
  * @param streamed whether the response was a stream
  * @param partial true when usage is incomplete (cancelled or cut stream, no usage reported)
  * @param latencyMs total time from request received to response completed
  * @param overheadMs time the gateway itself spent, excluding the upstream call
  * @param requestId the {@code x-request-id} returned to the client
+ * @param cacheWrite5mTokens the part of inputTokens written to the prompt cache for 5 minutes
+ * @param cacheWrite1hTokens the part of inputTokens written to the prompt cache for 1 hour
+ * @param reasoningTokens the part of outputTokens spent thinking (informational: priced as output)
+ * @param audioInputTokens the part of inputTokens that was audio
+ * @param audioOutputTokens the part of outputTokens that was audio
+ * @param estimated true when the token counts are the edge's own count, not the provider's report
+ *     (a stream cut or cancelled before its usage arrived: the delivered text, tokenized)
  */
 public record UsageRecorded(
         UUID eventId,
@@ -46,7 +54,13 @@ public record UsageRecorded(
         boolean partial,
         long latencyMs,
         long overheadMs,
-        String requestId)
+        String requestId,
+        long cacheWrite5mTokens,
+        long cacheWrite1hTokens,
+        long reasoningTokens,
+        long audioInputTokens,
+        long audioOutputTokens,
+        boolean estimated)
         implements Event {
 
     public static final int CURRENT_VERSION = 1;
@@ -67,11 +81,74 @@ public record UsageRecorded(
         requestId = EventText.clean(requestId, EventText.ID);
     }
 
+    /** An event without the token classes added later (they are zero, the counts reported). */
+    public UsageRecorded(
+            UUID eventId,
+            Instant occurredAt,
+            String tenantId,
+            int version,
+            String appId,
+            String keyId,
+            String keyKind,
+            String provider,
+            String model,
+            String endpoint,
+            int status,
+            Outcome outcome,
+            long inputTokens,
+            long outputTokens,
+            long cachedInputTokens,
+            boolean streamed,
+            boolean partial,
+            long latencyMs,
+            long overheadMs,
+            String requestId) {
+        this(
+                eventId,
+                occurredAt,
+                tenantId,
+                version,
+                appId,
+                keyId,
+                keyKind,
+                provider,
+                model,
+                endpoint,
+                status,
+                outcome,
+                inputTokens,
+                outputTokens,
+                cachedInputTokens,
+                streamed,
+                partial,
+                latencyMs,
+                overheadMs,
+                requestId,
+                0,
+                0,
+                0,
+                0,
+                0,
+                false);
+    }
+
     public long totalTokens() {
         return inputTokens + outputTokens;
     }
 
-    /** How a request ended. */
+    /** The request's tokens by class, as pricing reads them. */
+    public Tokens tokens() {
+        return new Tokens(
+                inputTokens,
+                cachedInputTokens,
+                cacheWrite5mTokens,
+                cacheWrite1hTokens,
+                outputTokens,
+                reasoningTokens,
+                audioInputTokens,
+                audioOutputTokens);
+    }
+
     /**
      * Whether this request counts toward request, token and cost quotas: everything the gateway let
      * through, whatever the provider then did. The edge's reservations and analytics' quota periods use
@@ -81,6 +158,7 @@ public record UsageRecorded(
         return outcome != Outcome.REFUSED;
     }
 
+    /** How a request ended. */
     public enum Outcome {
         /** Upstream answered with 2xx. */
         SUCCESS,

@@ -37,7 +37,9 @@ class EventJsonTest {
 
         assertThat(event.eventId()).isNotNull();
         assertThat(event.occurredAt()).isNotNull();
-        assertThat(event.tenantId()).isEqualTo("t_acme");
+        // prices are the operator's, every other event a tenant's
+        assertThat(event.tenantId())
+                .isEqualTo(topic.equals(Topics.PRICES) ? KeyLifecycleEvent.PLATFORM_TENANT : "t_acme");
         assertThat(event.version()).isEqualTo(1);
     }
 
@@ -49,7 +51,9 @@ class EventJsonTest {
 
         Event event = EventJson.decode(plain.writeValueAsString(withExtra), GoldenFiles.TYPES.get(topic));
 
-        assertThat(event.tenantId()).isEqualTo("t_acme");
+        assertThat(event.eventId())
+                .isEqualTo(EventJson.decode(GoldenFiles.read(topic), GoldenFiles.TYPES.get(topic))
+                        .eventId());
     }
 
     @Test
@@ -69,6 +73,37 @@ class EventJsonTest {
 
         assertThat(state.month().costUsd()).isEqualByComparingTo(new BigDecimal("5000.000001"));
         assertThat(state.day().costUsd()).isEqualByComparingTo(new BigDecimal("12.345678"));
+    }
+
+    @Test
+    void a_usage_event_from_before_the_token_classes_reads_them_as_zero() {
+        ObjectNode older = (ObjectNode) plain.readTree(GoldenFiles.read(Topics.USAGE_RECORDED));
+        for (String added : new String[] {
+            "cacheWrite5mTokens",
+            "cacheWrite1hTokens",
+            "reasoningTokens",
+            "audioInputTokens",
+            "audioOutputTokens",
+            "estimated"
+        }) {
+            older.remove(added);
+        }
+
+        UsageRecorded event = EventJson.decode(plain.writeValueAsString(older), UsageRecorded.class);
+
+        assertThat(event.tokens()).isEqualTo(new Tokens(1200, 1024, 0, 0, 345, 0, 0, 0));
+        assertThat(event.estimated()).isFalse();
+    }
+
+    @Test
+    void a_price_list_keeps_every_rate_exactly() {
+        PriceList list = GoldenFiles.decode(Topics.PRICES, PriceList.class);
+
+        assertThat(list.key()).isEqualTo("anthropic/claude-sonnet-4-5");
+        PriceCard card = list.versions().get(0);
+        assertThat(card.rates().cacheWrite1h()).isEqualByComparingTo("6.00");
+        assertThat(card.longContextAbove()).isEqualTo(200_000L);
+        assertThat(card.longContext().output()).isEqualByComparingTo("22.50");
     }
 
     @Test

@@ -15,6 +15,7 @@ public final class GoldenFiles {
 
     /** Topic name to the record type its golden file holds. */
     public static final Map<String, Class<? extends Event>> TYPES = Map.of(
+            Topics.PRICES, PriceList.class,
             Topics.TENANT_CONFIG, TenantConfigSnapshot.class,
             Topics.KEY_LIFECYCLE, KeyLifecycleEvent.class,
             Topics.USAGE_RECORDED, UsageRecorded.class,

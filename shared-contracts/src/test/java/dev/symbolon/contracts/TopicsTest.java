@@ -15,7 +15,8 @@ class TopicsTest {
     void compacted_topics_are_topics_of_the_design() {
         assertThat(Topics.ALL).containsAll(Topics.COMPACTED);
         assertThat(Topics.COMPACTED)
-                .containsExactlyInAnyOrder("tenant-config.v1", "quota-state.v1", "admin-key-revocations.v1");
+                .containsExactlyInAnyOrder(
+                        "tenant-config.v1", "quota-state.v1", "admin-key-revocations.v1", "prices.v1");
     }
 
     @Test
