@@ -1,5 +1,8 @@
 package dev.symbolon.contracts;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -8,6 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every price version of every model, immutable, and the one rule that picks a request's price: of
@@ -17,6 +23,52 @@ import java.util.Optional;
 public final class PriceCatalogue {
 
     public static final PriceCatalogue EMPTY = new PriceCatalogue(List.of());
+
+    /** Where the bundled catalogue of current list prices lies on the class path. */
+    public static final String BUNDLED = "/prices/catalogue.json";
+
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    /**
+     * A price file: {@code {"prices": [PriceCard, ...]}}, the format of the bundled catalogue and of
+     * an import.
+     */
+    public record PriceFile(String about, List<PriceCard> prices) {
+        public PriceFile {
+            prices = prices == null ? List.of() : List.copyOf(prices);
+        }
+    }
+
+    /**
+     * Reads a price file.
+     *
+     * @throws IllegalArgumentException naming what is wrong when it is not one
+     */
+    public static PriceFile read(byte[] json) {
+        try {
+            PriceFile file = JSON.readValue(json, PriceFile.class);
+            if (file == null) {
+                throw new IllegalArgumentException("a price file is {\"prices\": [...]}");
+            }
+            return file;
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("not a price file: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The catalogue of current list prices this build ships with. */
+    public static PriceFile bundled() {
+        try (InputStream in = PriceCatalogue.class.getResourceAsStream(BUNDLED)) {
+            if (in == null) {
+                throw new IllegalStateException("no " + BUNDLED + " on the class path");
+            }
+            return read(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** Per provider, longest model first, then latest version first. */
     private final Map<String, List<PriceCard>> byProvider = new HashMap<>();

@@ -133,4 +133,48 @@ class PriceCardTest {
         assertThat(catalogue.priceFor("anthropic", "gpt-4o", Instant.parse("2026-01-01T00:00:00Z")))
                 .isEmpty();
     }
+
+    @Test
+    void the_bundled_catalogue_prices_the_models_in_use_today() {
+        PriceCatalogue catalogue = new PriceCatalogue(PriceCatalogue.bundled().prices());
+        Instant now = Instant.parse("2026-12-01T00:00:00Z");
+
+        for (String[] model : new String[][] {
+            {"openai", "gpt-5-mini-2025-08-07"},
+            {"openai", "gpt-4o-mini"},
+            {"openai", "o4-mini"},
+            {"anthropic", "claude-sonnet-4-5-20250929"},
+            {"anthropic", "claude-haiku-4-5"},
+            {"anthropic", "claude-opus-4-5-20251101"},
+            {"gemini", "gemini-2.5-flash"},
+            {"gemini", "gemini-2.5-pro"},
+            {"gemini", "gemini-3-pro-preview"},
+            {"groq", "llama-3.3-70b-versatile"},
+            {"groq", "openai/gpt-oss-120b"},
+            {"mistral", "mistral-large-latest"},
+            {"mistral", "mistral-small-latest"}
+        }) {
+            assertThat(catalogue.priceFor(model[0], model[1], now)).as(model[1]).isPresent();
+        }
+        // the longest prefix: Opus 4.5 is not priced as Opus 4
+        assertThat(catalogue
+                        .priceFor("anthropic", "claude-opus-4-5-20251101", now)
+                        .orElseThrow()
+                        .rates()
+                        .input())
+                .isEqualByComparingTo("5");
+        assertThat(catalogue
+                        .priceFor("gemini", "gemini-2.5-flash-lite", now)
+                        .orElseThrow()
+                        .model())
+                .isEqualTo("gemini-2.5-flash-lite");
+    }
+
+    @Test
+    void a_file_that_is_not_a_price_file_is_refused_with_the_reason() {
+        assertThatThrownBy(() -> PriceCatalogue.read("{\"prices\": [{\"provider\": \"openai\"}]}".getBytes()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("model");
+        assertThatThrownBy(() -> PriceCatalogue.read("[1,2]".getBytes())).isInstanceOf(IllegalArgumentException.class);
+    }
 }
