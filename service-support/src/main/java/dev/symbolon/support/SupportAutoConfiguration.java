@@ -49,6 +49,12 @@ public class SupportAutoConfiguration {
         return new ConnectionGuards(limits);
     }
 
+    /** Decimals (money) read as plain numbers in every JSON answer: {@code 0}, never {@code 0E-12}. */
+    @Bean
+    tools.jackson.databind.JacksonModule plainDecimals() {
+        return dev.symbolon.support.web.PlainDecimals.module();
+    }
+
     @Bean
     CanonicalPathFilter canonicalPathFilter() {
         return new CanonicalPathFilter();

@@ -58,6 +58,26 @@ public final class PriceCatalogue {
         }
     }
 
+    /**
+     * Reads one price version; a missing {@code effectiveFrom} is {@code defaultFrom}.
+     *
+     * @throws IllegalArgumentException naming what is wrong when it is not one
+     */
+    public static PriceCard readCard(byte[] json, Instant defaultFrom) {
+        try {
+            tools.jackson.databind.JsonNode tree = JSON.readTree(json);
+            if (tree == null || !tree.isObject()) {
+                throw new IllegalArgumentException("a price is a JSON object");
+            }
+            if (defaultFrom != null && tree.path("effectiveFrom").isMissingNode()) {
+                ((tools.jackson.databind.node.ObjectNode) tree).put("effectiveFrom", defaultFrom.toString());
+            }
+            return JSON.treeToValue(tree, PriceCard.class);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("not a price: " + e.getOriginalMessage(), e);
+        }
+    }
+
     /** The catalogue of current list prices this build ships with. */
     public static PriceFile bundled() {
         try (InputStream in = PriceCatalogue.class.getResourceAsStream(BUNDLED)) {

@@ -1,8 +1,9 @@
 package dev.symbolon.analytics.ingest;
 
-import dev.symbolon.analytics.pricing.Price;
 import dev.symbolon.analytics.pricing.PriceTable;
 import dev.symbolon.analytics.quota.QuotaLedger;
+import dev.symbolon.contracts.PriceCard;
+import dev.symbolon.contracts.PriceCatalogue;
 import dev.symbolon.contracts.UsageRecorded;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -34,7 +35,7 @@ import org.springframework.transaction.annotation.Transactional;
  * changes nothing, and the rollups always equal the sum of the facts.
  */
 @Repository
-class UsageFacts {
+public class UsageFacts {
 
     private static final String[] GRANULARITIES = {"hour", "day", "month"};
 
@@ -49,7 +50,7 @@ class UsageFacts {
     }
 
     /** A usage event and where it was read from. */
-    record Delivered(UsageRecorded event, int partition, long offset) {}
+    public record Delivered(UsageRecorded event, int partition, long offset) {}
 
     /** What a batch changed: how many facts were new, and whose quota state. */
     record Stored(int fresh, Set<String> changedQuotas) {}
@@ -63,9 +64,10 @@ class UsageFacts {
     public Stored insertBatch(List<Delivered> batch) {
         Map<UUID, Priced> unique = new LinkedHashMap<>();
         Map<String, QuotaLedger.Cursor> cursors = new TreeMap<>();
+        PriceCatalogue catalogue = prices.current(); // held against price changes until this commits
         for (Delivered delivered : batch) {
             UsageRecorded event = delivered.event();
-            unique.putIfAbsent(event.eventId(), priced(event));
+            unique.putIfAbsent(event.eventId(), priced(catalogue, event));
             cursors.merge(
                     event.tenantId(),
                     new QuotaLedger.Cursor(event.tenantId(), delivered.partition(), delivered.offset()),
@@ -101,11 +103,113 @@ class UsageFacts {
                         List.of(new QuotaLedger.Cursor(event.tenantId(), skipped.partition(), skipped.offset()))));
     }
 
-    private Priced priced(UsageRecorded event) {
-        BigDecimal cost = prices.priceFor(event.provider(), event.model(), event.occurredAt())
-                .map(price -> price.cost(event.inputTokens(), event.cachedInputTokens(), event.outputTokens()))
+    /** What a re-rating changed: facts whose cost moved, by how much in all, and whose quota state. */
+    public record Rerating(long facts, BigDecimal costDelta, Set<String> changedQuotas) {}
+
+    /** A fact whose cost changed from {@code was} (null: unpriced) to {@code cost}. */
+    record Rerated(UsageRecorded event, BigDecimal was, BigDecimal cost) {}
+
+    private static final String FACTS_PRICED_BY = "select event_id, occurred_at, tenant_id, app_id, key_id, key_kind,"
+            + " provider, model, endpoint, status, outcome, input_tokens, output_tokens, cached_input_tokens,"
+            + " cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, audio_input_tokens,"
+            + " audio_output_tokens, estimated, cost_usd from usage_fact where provider = ? and model like ? escape '\\'"
+            + " and occurred_at >= ? and occurred_at < ?";
+
+    private static final String[] RECOST_TYPES = {"uuid", "timestamptz", "numeric"};
+    private static final String RECOST_FACTS = "update usage_fact f set cost_usd = u.cost, priced = u.cost is not null"
+            + " from unnest(" + Unnest.parameters(RECOST_TYPES) + ") as u(event_id, occurred_at, cost)"
+            + " where f.event_id = u.event_id and f.occurred_at = u.occurred_at";
+
+    /**
+     * Prices again, with {@code catalogue}, every fact a change of one price version can touch: the
+     * provider's facts whose model starts with the price's model, from its effective date until
+     * {@code until} (the model's next version). Facts whose cost changed are updated, and their rollups
+     * and quota periods move by exactly the difference. Runs in the caller's transaction, which holds
+     * the price table ({@link PriceTable#lockForChange()}) so that no batch is priced meanwhile.
+     */
+    @Transactional
+    public Rerating rerate(PriceCatalogue catalogue, PriceCard changed, Instant until) {
+        List<Rerated> rerated = new ArrayList<>();
+        jdbc.query(
+                FACTS_PRICED_BY,
+                rs -> {
+                    UsageRecorded event = new UsageRecorded(
+                            rs.getObject(1, UUID.class),
+                            rs.getTimestamp(2).toInstant(),
+                            rs.getString(3),
+                            UsageRecorded.CURRENT_VERSION,
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getString(8),
+                            rs.getString(9),
+                            rs.getInt(10),
+                            UsageRecorded.Outcome.valueOf(rs.getString(11)),
+                            rs.getLong(12),
+                            rs.getLong(13),
+                            rs.getLong(14),
+                            false,
+                            false,
+                            0,
+                            0,
+                            null,
+                            rs.getLong(15),
+                            rs.getLong(16),
+                            rs.getLong(17),
+                            rs.getLong(18),
+                            rs.getLong(19),
+                            rs.getBoolean(20));
+                    BigDecimal was = rs.getBigDecimal(21);
+                    BigDecimal cost = cost(catalogue, event);
+                    if (was == null ? cost != null : cost == null || was.compareTo(cost) != 0) {
+                        rerated.add(new Rerated(event, was, cost));
+                    }
+                },
+                changed.provider(),
+                likePrefix(changed.model()),
+                Timestamp.from(changed.effectiveFrom()),
+                Timestamp.from(until));
+        if (rerated.isEmpty()) {
+            return new Rerating(0, BigDecimal.ZERO.setScale(PriceCard.COST_SCALE), Set.of());
+        }
+        List<Object[]> rows = rerated.stream()
+                .map(r -> new Object[] {
+                    r.event().eventId(), Timestamp.from(r.event().occurredAt()), r.cost()
+                })
+                .toList();
+        jdbc.execute((Connection connection) ->
+                Unnest.execute(connection, RECOST_FACTS, RECOST_TYPES, rows, PreparedStatement::executeUpdate));
+        upsertRollups(rerated, Rerated::event, Rollup::recost);
+        BigDecimal delta = BigDecimal.ZERO.setScale(PriceCard.COST_SCALE);
+        List<QuotaLedger.Counted> moved = new ArrayList<>();
+        for (Rerated r : rerated) {
+            BigDecimal difference = nzCost(r.cost()).subtract(nzCost(r.was()));
+            delta = delta.add(difference);
+            moved.add(new QuotaLedger.Counted(r.event(), difference));
+        }
+        return new Rerating(rerated.size(), delta, quotas.recost(moved));
+    }
+
+    private static BigDecimal nzCost(BigDecimal cost) {
+        return cost == null ? BigDecimal.ZERO : cost;
+    }
+
+    /** A LIKE pattern matching names that start with {@code prefix}, its own % and _ taken literally. */
+    static String likePrefix(String prefix) {
+        return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
+
+    private static Priced priced(PriceCatalogue catalogue, UsageRecorded event) {
+        return new Priced(event, cost(catalogue, event));
+    }
+
+    /** The exact cost of a request with the catalogue's price for it; null when none applies. */
+    static BigDecimal cost(PriceCatalogue catalogue, UsageRecorded event) {
+        return catalogue
+                .priceFor(event.provider(), event.model(), event.occurredAt())
+                .map(price -> price.cost(event.tokens()))
                 .orElse(null);
-        return new Priced(event, cost);
     }
 
     private static final String[] FACT_TYPES = {
@@ -128,30 +232,63 @@ class UsageFacts {
         "int8",
         "int8",
         "text",
-        "numeric"
+        "numeric",
+        "int8",
+        "int8",
+        "int8",
+        "int8",
+        "int8",
+        "bool"
     };
     private static final String INSERT_FACTS = "insert into usage_fact (event_id, occurred_at, tenant_id, app_id,"
             + " key_id, key_kind, provider, model, endpoint, status, outcome, input_tokens, output_tokens,"
-            + " cached_input_tokens, streamed, partial, latency_ms, overhead_ms, request_id, cost_usd, priced)"
+            + " cached_input_tokens, streamed, partial, latency_ms, overhead_ms, request_id, cost_usd,"
+            + " cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, audio_input_tokens,"
+            + " audio_output_tokens, estimated, priced)"
             + " select u.*, u.cost is not null from unnest(" + Unnest.parameters(FACT_TYPES) + ")"
             + " as u(event_id, occurred_at, tenant_id, app_id, key_id, key_kind, provider, model, endpoint, status,"
             + " outcome, input_tokens, output_tokens, cached_input_tokens, streamed, partial, latency_ms, overhead_ms,"
-            + " request_id, cost)"
+            + " request_id, cost, w5, w1, reasoning, audio_in, audio_out, estimated)"
             + " on conflict (event_id, occurred_at) do nothing returning event_id";
 
     private static final String[] ROLLUP_TYPES = {
-        "text", "timestamptz", "text", "text", "text", "text", "text", "int8", "int8", "int8", "int8", "numeric", "int8"
+        "text",
+        "timestamptz",
+        "text",
+        "text",
+        "text",
+        "text",
+        "text",
+        "int8",
+        "int8",
+        "int8",
+        "int8",
+        "numeric",
+        "int8",
+        "int8",
+        "int8",
+        "int8",
+        "int8",
+        "int8",
+        "int8"
     };
     private static final String UPSERT_ROLLUPS = "insert into usage_rollup (granularity, bucket, tenant_id, app_id,"
             + " key_id, provider, model, requests, input_tokens, output_tokens, cached_input_tokens, cost_usd,"
-            + " unpriced_requests) select * from unnest(" + Unnest.parameters(ROLLUP_TYPES) + ")"
+            + " unpriced_requests, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, audio_input_tokens,"
+            + " audio_output_tokens, estimated_requests) select * from unnest(" + Unnest.parameters(ROLLUP_TYPES) + ")"
             + " on conflict (granularity, tenant_id, bucket, app_id, key_id, provider, model) do update set"
             + " requests = usage_rollup.requests + excluded.requests,"
             + " input_tokens = usage_rollup.input_tokens + excluded.input_tokens,"
             + " output_tokens = usage_rollup.output_tokens + excluded.output_tokens,"
             + " cached_input_tokens = usage_rollup.cached_input_tokens + excluded.cached_input_tokens,"
             + " cost_usd = usage_rollup.cost_usd + excluded.cost_usd,"
-            + " unpriced_requests = usage_rollup.unpriced_requests + excluded.unpriced_requests";
+            + " unpriced_requests = usage_rollup.unpriced_requests + excluded.unpriced_requests,"
+            + " cache_write_5m_tokens = usage_rollup.cache_write_5m_tokens + excluded.cache_write_5m_tokens,"
+            + " cache_write_1h_tokens = usage_rollup.cache_write_1h_tokens + excluded.cache_write_1h_tokens,"
+            + " reasoning_tokens = usage_rollup.reasoning_tokens + excluded.reasoning_tokens,"
+            + " audio_input_tokens = usage_rollup.audio_input_tokens + excluded.audio_input_tokens,"
+            + " audio_output_tokens = usage_rollup.audio_output_tokens + excluded.audio_output_tokens,"
+            + " estimated_requests = usage_rollup.estimated_requests + excluded.estimated_requests";
 
     /** One multi-row insert; answers the event ids that were new. */
     private static Set<UUID> insertFacts(Connection connection, Collection<Priced> facts) throws SQLException {
@@ -159,10 +296,32 @@ class UsageFacts {
         for (Priced fact : facts) {
             UsageRecorded e = fact.event();
             rows.add(new Object[] {
-                e.eventId(), Timestamp.from(e.occurredAt()), e.tenantId(), e.appId(), e.keyId(), e.keyKind(),
-                e.provider(), e.model(), e.endpoint(), e.status(), e.outcome().name(), e.inputTokens(),
-                e.outputTokens(), e.cachedInputTokens(), e.streamed(), e.partial(), e.latencyMs(), e.overheadMs(),
-                e.requestId(), fact.cost()
+                e.eventId(),
+                Timestamp.from(e.occurredAt()),
+                e.tenantId(),
+                e.appId(),
+                e.keyId(),
+                e.keyKind(),
+                e.provider(),
+                e.model(),
+                e.endpoint(),
+                e.status(),
+                e.outcome().name(),
+                e.inputTokens(),
+                e.outputTokens(),
+                e.cachedInputTokens(),
+                e.streamed(),
+                e.partial(),
+                e.latencyMs(),
+                e.overheadMs(),
+                e.requestId(),
+                fact.cost(),
+                e.cacheWrite5mTokens(),
+                e.cacheWrite1hTokens(),
+                e.reasoningTokens(),
+                e.audioInputTokens(),
+                e.audioOutputTokens(),
+                e.estimated()
             });
         }
         return Unnest.execute(connection, INSERT_FACTS, FACT_TYPES, rows, statement -> {
@@ -178,9 +337,20 @@ class UsageFacts {
 
     /** Adds new facts to their hour, day and month rows, in key order (no deadlocks between batches). */
     private void addToRollups(List<Priced> fresh) {
+        upsertRollups(fresh, Priced::event, Rollup::add);
+    }
+
+    /**
+     * Adds to the hour, day and month rows of each fact what {@code contribution} takes from it, in
+     * key order (concurrent batches lock rows in the same order: no deadlocks).
+     */
+    private <T> void upsertRollups(
+            List<T> facts,
+            java.util.function.Function<T, UsageRecorded> eventOf,
+            java.util.function.BiConsumer<Rollup, T> contribution) {
         TreeMap<String, Rollup> rollups = new TreeMap<>();
-        for (Priced fact : fresh) {
-            UsageRecorded e = fact.event();
+        for (T fact : facts) {
+            UsageRecorded e = eventOf.apply(fact);
             ZonedDateTime at = e.occurredAt().atZone(ZoneOffset.UTC);
             Instant[] buckets = {
                 at.truncatedTo(ChronoUnit.HOURS).toInstant(),
@@ -196,7 +366,7 @@ class UsageFacts {
                         nz(e.keyId()),
                         nz(e.provider()),
                         nz(e.model()));
-                rollups.computeIfAbsent(key.sortKey(), k -> key).add(fact);
+                contribution.accept(rollups.computeIfAbsent(key.sortKey(), k -> key), fact);
             }
         }
         if (rollups.isEmpty()) {
@@ -217,7 +387,13 @@ class UsageFacts {
                     r.outputTokens,
                     r.cachedInputTokens,
                     r.cost,
-                    r.unpriced
+                    r.unpriced,
+                    r.cacheWrite5mTokens,
+                    r.cacheWrite1hTokens,
+                    r.reasoningTokens,
+                    r.audioInputTokens,
+                    r.audioOutputTokens,
+                    r.estimated
                 })
                 .toList();
         jdbc.execute((Connection connection) ->
@@ -244,8 +420,14 @@ class UsageFacts {
         long inputTokens;
         long outputTokens;
         long cachedInputTokens;
-        BigDecimal cost = BigDecimal.ZERO.setScale(Price.COST_SCALE);
+        BigDecimal cost = BigDecimal.ZERO.setScale(PriceCard.COST_SCALE);
         long unpriced;
+        long cacheWrite5mTokens;
+        long cacheWrite1hTokens;
+        long reasoningTokens;
+        long audioInputTokens;
+        long audioOutputTokens;
+        long estimated;
 
         Rollup(
                 String granularity,
@@ -273,6 +455,26 @@ class UsageFacts {
             inputTokens += fact.event().inputTokens();
             outputTokens += fact.event().outputTokens();
             cachedInputTokens += fact.event().cachedInputTokens();
+            cacheWrite5mTokens += fact.event().cacheWrite5mTokens();
+            cacheWrite1hTokens += fact.event().cacheWrite1hTokens();
+            reasoningTokens += fact.event().reasoningTokens();
+            audioInputTokens += fact.event().audioInputTokens();
+            audioOutputTokens += fact.event().audioOutputTokens();
+            estimated += fact.event().estimated() ? 1 : 0;
+            if (fact.cost() == null) {
+                unpriced++;
+            } else {
+                cost = cost.add(fact.cost());
+            }
+        }
+
+        /** A re-rated fact: its cost moves from {@code was} to its new cost; nothing else changes. */
+        void recost(Rerated fact) {
+            if (fact.was() == null) {
+                unpriced--;
+            } else {
+                cost = cost.subtract(fact.was());
+            }
             if (fact.cost() == null) {
                 unpriced++;
             } else {

@@ -81,17 +81,8 @@ class UsageController {
         Instant[] range = range(from, to);
         List<UsageQueries.Row> rows =
                 queries.costs(filter(tenantId, appId, keyId, provider, model), range[0], range[1], granularity, dims);
-        UsageQueries.Totals total = rows.stream()
-                .map(UsageQueries.Row::totals)
-                .reduce(
-                        new UsageQueries.Totals(0, 0, 0, 0, java.math.BigDecimal.ZERO, 0),
-                        (a, b) -> new UsageQueries.Totals(
-                                a.requests() + b.requests(),
-                                a.inputTokens() + b.inputTokens(),
-                                a.outputTokens() + b.outputTokens(),
-                                a.cachedInputTokens() + b.cachedInputTokens(),
-                                a.costUsd().add(b.costUsd()),
-                                a.unpricedRequests() + b.unpricedRequests()));
+        UsageQueries.Totals total =
+                rows.stream().map(UsageQueries.Row::totals).reduce(UsageQueries.Totals.ZERO, UsageQueries.Totals::plus);
         return new CostReport(tenantId, range[0], range[1], granularity, dims, total, rows);
     }
 

@@ -32,20 +32,20 @@ class UsageQueries {
                                coalesce(sum(output_tokens), 0) as output_tokens,
                                coalesce(sum(cached_input_tokens), 0) as cached_input_tokens,
                                coalesce(sum(cost_usd), 0) as cost_usd,
-                               count(*) filter (where not priced) as unpriced_requests
+                               count(*) filter (where not priced) as unpriced_requests,
+                               coalesce(sum(cache_write_5m_tokens), 0) as cache_write_5m_tokens,
+                               coalesce(sum(cache_write_1h_tokens), 0) as cache_write_1h_tokens,
+                               coalesce(sum(reasoning_tokens), 0) as reasoning_tokens,
+                               coalesce(sum(audio_input_tokens), 0) as audio_input_tokens,
+                               coalesce(sum(audio_output_tokens), 0) as audio_output_tokens,
+                               count(*) filter (where estimated) as estimated_requests
                         from usage_fact
                         where tenant_id = :tenantId and occurred_at >= :from and occurred_at < :to
                         """)
                 .param("tenantId", tenantId)
                 .param("from", Timestamp.from(from))
                 .param("to", Timestamp.from(to))
-                .query((rs, n) -> new Totals(
-                        rs.getLong("requests"),
-                        rs.getLong("input_tokens"),
-                        rs.getLong("output_tokens"),
-                        rs.getLong("cached_input_tokens"),
-                        rs.getBigDecimal("cost_usd"),
-                        rs.getLong("unpriced_requests")))
+                .query((rs, n) -> totals(rs))
                 .single();
     }
 
@@ -54,7 +54,9 @@ class UsageQueries {
                         """
                         select event_id, occurred_at, app_id, key_id, provider, model, endpoint, status,
                                outcome, input_tokens, output_tokens, cached_input_tokens, streamed, partial,
-                               latency_ms, request_id, cost_usd, priced
+                               latency_ms, request_id, cost_usd, priced, cache_write_5m_tokens,
+                               cache_write_1h_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens,
+                               estimated
                         from usage_fact
                         where tenant_id = :tenantId and occurred_at >= :from and occurred_at < :to
                         order by occurred_at desc, event_id
@@ -82,7 +84,13 @@ class UsageQueries {
                         rs.getLong("latency_ms"),
                         rs.getString("request_id"),
                         rs.getBigDecimal("cost_usd"),
-                        rs.getBoolean("priced")))
+                        rs.getBoolean("priced"),
+                        rs.getLong("cache_write_5m_tokens"),
+                        rs.getLong("cache_write_1h_tokens"),
+                        rs.getLong("reasoning_tokens"),
+                        rs.getLong("audio_input_tokens"),
+                        rs.getLong("audio_output_tokens"),
+                        rs.getBoolean("estimated")))
                 .list();
     }
 
@@ -96,7 +104,32 @@ class UsageQueries {
             long outputTokens,
             long cachedInputTokens,
             java.math.BigDecimal costUsd,
-            long unpricedRequests) {}
+            long unpricedRequests,
+            long cacheWrite5mTokens,
+            long cacheWrite1hTokens,
+            long reasoningTokens,
+            long audioInputTokens,
+            long audioOutputTokens,
+            long estimatedRequests) {
+
+        static final Totals ZERO = new Totals(0, 0, 0, 0, java.math.BigDecimal.ZERO, 0, 0, 0, 0, 0, 0, 0);
+
+        Totals plus(Totals b) {
+            return new Totals(
+                    requests + b.requests,
+                    inputTokens + b.inputTokens,
+                    outputTokens + b.outputTokens,
+                    cachedInputTokens + b.cachedInputTokens,
+                    costUsd.add(b.costUsd),
+                    unpricedRequests + b.unpricedRequests,
+                    cacheWrite5mTokens + b.cacheWrite5mTokens,
+                    cacheWrite1hTokens + b.cacheWrite1hTokens,
+                    reasoningTokens + b.reasoningTokens,
+                    audioInputTokens + b.audioInputTokens,
+                    audioOutputTokens + b.audioOutputTokens,
+                    estimatedRequests + b.estimatedRequests);
+        }
+    }
 
     /**
      * Cost and usage from the rollups, per bucket of a granularity (UTC hour, day or month) and the
@@ -107,7 +140,8 @@ class UsageQueries {
         return filter.bind(jdbc.sql(
                         "select bucket" + dims + ", sum(requests) as requests, sum(input_tokens) as input_tokens,"
                                 + " sum(output_tokens) as output_tokens, sum(cached_input_tokens) as cached_input_tokens,"
-                                + " sum(cost_usd) as cost_usd, sum(unpriced_requests) as unpriced_requests"
+                                + " sum(cost_usd) as cost_usd, sum(unpriced_requests) as unpriced_requests,"
+                                + ROLLUP_CLASSES
                                 + " from usage_rollup where granularity = :g and bucket >= :from and bucket < :to"
                                 + filter.where()
                                 + " group by bucket" + dims + " order by bucket" + dims))
@@ -124,6 +158,11 @@ class UsageQueries {
                 .list();
     }
 
+    private static final String ROLLUP_CLASSES = " sum(cache_write_5m_tokens) as cache_write_5m_tokens,"
+            + " sum(cache_write_1h_tokens) as cache_write_1h_tokens, sum(reasoning_tokens) as reasoning_tokens,"
+            + " sum(audio_input_tokens) as audio_input_tokens, sum(audio_output_tokens) as audio_output_tokens,"
+            + " sum(estimated_requests) as estimated_requests";
+
     /** The largest groups of one dimension by a metric (from day rollups). */
     List<Ranked> top(Filter filter, Instant from, Instant to, String by, String metric, int limit) {
         String column = column(by);
@@ -137,7 +176,8 @@ class UsageQueries {
         return filter.bind(jdbc.sql("select " + column + " as name, sum(requests) as requests,"
                         + " sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens,"
                         + " sum(cached_input_tokens) as cached_input_tokens, sum(cost_usd) as cost_usd,"
-                        + " sum(unpriced_requests) as unpriced_requests"
+                        + " sum(unpriced_requests) as unpriced_requests,"
+                        + ROLLUP_CLASSES
                         + " from usage_rollup where granularity = 'day' and bucket >= :from and bucket < :to"
                         + filter.where()
                         + " group by " + column + " order by sum(" + order + ") desc, " + column + " limit :limit"))
@@ -164,14 +204,16 @@ class UsageQueries {
         new org.springframework.transaction.support.TransactionTemplate(transactions)
                 .executeWithoutResult(tx -> named.query(
                         "select occurred_at, tenant_id, app_id, key_id, provider, model, endpoint, status, outcome,"
-                                + " input_tokens, output_tokens, cached_input_tokens, cost_usd, priced, request_id, event_id"
+                                + " input_tokens, output_tokens, cached_input_tokens, cost_usd, priced, request_id, event_id,"
+                                + " cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, audio_input_tokens,"
+                                + " audio_output_tokens, estimated"
                                 + " from usage_fact where occurred_at >= :from and occurred_at < :to" + filter.where()
                                 + " order by occurred_at, event_id",
                         params,
                         rs -> {
                             StringBuilder line = new StringBuilder(160);
                             line.append(rs.getTimestamp(1).toInstant());
-                            for (int c = 2; c <= 16; c++) {
+                            for (int c = 2; c <= 22; c++) {
                                 line.append(',');
                                 Object value = rs.getObject(c);
                                 if (value instanceof java.math.BigDecimal decimal) {
@@ -185,7 +227,9 @@ class UsageQueries {
     }
 
     static final String CSV_HEADER = "occurred_at,tenant_id,app_id,key_id,provider,model,endpoint,status,outcome,"
-            + "input_tokens,output_tokens,cached_input_tokens,cost_usd,priced,request_id,event_id\n";
+            + "input_tokens,output_tokens,cached_input_tokens,cost_usd,priced,request_id,event_id,"
+            + "cache_write_5m_tokens,cache_write_1h_tokens,reasoning_tokens,audio_input_tokens,audio_output_tokens,"
+            + "estimated\n";
 
     /**
      * A CSV field that no spreadsheet runs as a formula (OWASP CSV injection): a field whose first
@@ -228,7 +272,13 @@ class UsageQueries {
                 rs.getLong("output_tokens"),
                 rs.getLong("cached_input_tokens"),
                 rs.getBigDecimal("cost_usd"),
-                rs.getLong("unpriced_requests"));
+                rs.getLong("unpriced_requests"),
+                rs.getLong("cache_write_5m_tokens"),
+                rs.getLong("cache_write_1h_tokens"),
+                rs.getLong("reasoning_tokens"),
+                rs.getLong("audio_input_tokens"),
+                rs.getLong("audio_output_tokens"),
+                rs.getLong("estimated_requests"));
     }
 
     /**
@@ -318,5 +368,11 @@ class UsageQueries {
             long latencyMs,
             String requestId,
             java.math.BigDecimal costUsd,
-            boolean priced) {}
+            boolean priced,
+            long cacheWrite5mTokens,
+            long cacheWrite1hTokens,
+            long reasoningTokens,
+            long audioInputTokens,
+            long audioOutputTokens,
+            boolean estimated) {}
 }

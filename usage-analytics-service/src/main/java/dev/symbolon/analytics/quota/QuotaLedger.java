@@ -56,8 +56,41 @@ public class QuotaLedger {
      * @return the tenant/app keys whose state changed ({@code tenantId} or {@code tenantId/appId})
      */
     public Set<String> count(List<Counted> fresh, List<Cursor> cursors) {
+        TreeMap<String, Delta> deltas = periods(fresh, true);
+        write(deltas);
+        if (!cursors.isEmpty()) {
+            jdbc.batchUpdate(
+                    """
+                    insert into quota_cursor (tenant_id, usage_partition, usage_offset) values (?, ?, ?)
+                    on conflict (tenant_id) do update set usage_partition = excluded.usage_partition,
+                        usage_offset = excluded.usage_offset
+                    """,
+                    cursors.stream()
+                            .sorted(java.util.Comparator.comparing(Cursor::tenantId))
+                            .map(c -> new Object[] {c.tenantId(), c.partition(), c.offset()})
+                            .toList());
+        }
+        Set<String> changed = alert(deltas);
+        cursors.forEach(c -> changed.add(c.tenantId()));
+        return changed;
+    }
+
+    /**
+     * Moves the cost of re-rated facts: each {@link Counted#cost()} is the difference to add (negative
+     * when a price went down); requests and tokens stay. Runs in the caller's transaction.
+     *
+     * @return the tenant/app keys whose state changed
+     */
+    public Set<String> recost(List<Counted> differences) {
+        TreeMap<String, Delta> deltas = periods(differences, false);
+        write(deltas);
+        return alert(deltas);
+    }
+
+    /** What the facts add to each tenant/app period: costs, and requests and tokens when {@code count}. */
+    private TreeMap<String, Delta> periods(List<Counted> facts, boolean count) {
         TreeMap<String, Delta> deltas = new TreeMap<>();
-        for (Counted fact : fresh) {
+        for (Counted fact : facts) {
             UsageRecorded e = fact.event();
             if (!e.countsTowardQuota()) {
                 continue;
@@ -75,7 +108,8 @@ public class QuotaLedger {
                         dayStart.toInstant(),
                         dayStart.plusDays(1).toInstant(),
                         e,
-                        fact.cost());
+                        fact.cost(),
+                        count);
                 add(
                         deltas,
                         e.tenantId(),
@@ -84,9 +118,14 @@ public class QuotaLedger {
                         monthStart.toInstant(),
                         monthStart.plusMonths(1).toInstant(),
                         e,
-                        fact.cost());
+                        fact.cost(),
+                        count);
             }
         }
+        return deltas;
+    }
+
+    private void write(TreeMap<String, Delta> deltas) {
         List<Object[]> rows = new ArrayList<>();
         for (Delta d : deltas.values()) {
             rows.add(new Object[] {
@@ -112,24 +151,14 @@ public class QuotaLedger {
                     """,
                     rows);
         }
-        if (!cursors.isEmpty()) {
-            jdbc.batchUpdate(
-                    """
-                    insert into quota_cursor (tenant_id, usage_partition, usage_offset) values (?, ?, ?)
-                    on conflict (tenant_id) do update set usage_partition = excluded.usage_partition,
-                        usage_offset = excluded.usage_offset
-                    """,
-                    cursors.stream()
-                            .sorted(java.util.Comparator.comparing(Cursor::tenantId))
-                            .map(c -> new Object[] {c.tenantId(), c.partition(), c.offset()})
-                            .toList());
-        }
+    }
+
+    private Set<String> alert(TreeMap<String, Delta> deltas) {
         Set<String> changed = new java.util.TreeSet<>();
         for (Delta d : deltas.values()) {
             changed.add(d.appId.isEmpty() ? d.tenantId : d.tenantId + "/" + d.appId);
             alertIfCrossed(d);
         }
-        cursors.forEach(c -> changed.add(c.tenantId()));
         return changed;
     }
 
@@ -216,12 +245,15 @@ public class QuotaLedger {
             Instant start,
             Instant end,
             UsageRecorded e,
-            BigDecimal cost) {
+            BigDecimal cost,
+            boolean count) {
         Delta delta = deltas.computeIfAbsent(
                 String.join("\u0000", tenantId, appId, period, start.toString()),
                 k -> new Delta(tenantId, appId, period, start, end));
-        delta.requests++;
-        delta.tokens += e.totalTokens();
+        if (count) {
+            delta.requests++;
+            delta.tokens += e.totalTokens();
+        }
         if (cost != null) {
             delta.cost = delta.cost.add(cost);
         }

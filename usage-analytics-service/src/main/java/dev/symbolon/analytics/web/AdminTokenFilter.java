@@ -28,6 +28,9 @@ public class AdminTokenFilter implements WebFilter {
     /** Exchange attribute holding the caller's subject (who changed a price, for the record). */
     public static final String CALLER = AdminTokenFilter.class.getName() + ".caller";
 
+    /** Exchange attribute holding the caller's role, for the audit entry of a change. */
+    public static final String ROLE = AdminTokenFilter.class.getName() + ".role";
+
     private final AnalyticsProperties properties;
     private final AdminJwtVerifier jwts;
 
@@ -77,6 +80,7 @@ public class AdminTokenFilter implements WebFilter {
             }
         }
         exchange.getAttributes().put(CALLER, caller.subject());
+        exchange.getAttributes().put(ROLE, caller.role());
         return chain.filter(exchange);
     }
 }
