@@ -159,6 +159,23 @@ public record PriceCard(
         return microDollars.divide(MILLION, COST_SCALE, RoundingMode.UNNECESSARY);
     }
 
+    /**
+     * The most output tokens a request of this many prompt tokens may have so that its worst case
+     * stays within {@code budget}: -1 when even its prompt alone does not fit.
+     */
+    public long maxOutputWithin(long inputTokens, BigDecimal budget) {
+        BigDecimal left = budget.subtract(worstCase(inputTokens, 0));
+        if (left.signum() < 0) {
+            return -1;
+        }
+        BigDecimal perToken = worstCase(inputTokens, 1).subtract(worstCase(inputTokens, 0));
+        if (perToken.signum() == 0) {
+            return Long.MAX_VALUE;
+        }
+        BigDecimal tokens = left.divide(perToken, 0, RoundingMode.FLOOR);
+        return tokens.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : tokens.longValue();
+    }
+
     /** Whether this price applies to a model name: the same name, or a prefix of it. */
     public boolean matches(String candidate) {
         return candidate != null && candidate.startsWith(model);

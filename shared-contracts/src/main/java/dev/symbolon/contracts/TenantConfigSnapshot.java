@@ -66,6 +66,9 @@ public record TenantConfigSnapshot(
      * @param costPerDayUsd exact decimal dollars, never floating point
      * @param maxStreamSeconds longest a streamed response may run before the edge ends it
      * @param maxStreamBytes most bytes a streamed response may carry before the edge ends it
+     * @param overQuota what the edge does with a request whose worst case (prompt estimate plus output
+     *     cap, priced) does not fit what remains of a token or cost quota: {@link #REFUSE} (429, the
+     *     default, also for null) or {@link #CLAMP} (lower its output cap to what fits)
      */
     public record Policy(
             List<String> allowedProviders,
@@ -82,7 +85,51 @@ public record TenantConfigSnapshot(
             List<Integer> alertThresholdsPercent,
             Long maxBodyBytes,
             Long maxStreamSeconds,
-            Long maxStreamBytes) {}
+            Long maxStreamBytes,
+            String overQuota) {
+
+        /** {@code overQuota}: a request whose worst case does not fit a token or cost quota is refused. */
+        public static final String REFUSE = "refuse";
+
+        /** {@code overQuota}: such a request has its output cap lowered to what fits, if anything does. */
+        public static final String CLAMP = "clamp";
+
+        /** A policy without {@code overQuota} (refuse). */
+        public Policy(
+                List<String> allowedProviders,
+                List<String> allowedModels,
+                List<String> allowedEndpoints,
+                Long requestsPerMinute,
+                Long tokensPerMinute,
+                Long requestsPerDay,
+                Long requestsPerMonth,
+                Long tokensPerDay,
+                Long tokensPerMonth,
+                BigDecimal costPerDayUsd,
+                BigDecimal costPerMonthUsd,
+                List<Integer> alertThresholdsPercent,
+                Long maxBodyBytes,
+                Long maxStreamSeconds,
+                Long maxStreamBytes) {
+            this(
+                    allowedProviders,
+                    allowedModels,
+                    allowedEndpoints,
+                    requestsPerMinute,
+                    tokensPerMinute,
+                    requestsPerDay,
+                    requestsPerMonth,
+                    tokensPerDay,
+                    tokensPerMonth,
+                    costPerDayUsd,
+                    costPerMonthUsd,
+                    alertThresholdsPercent,
+                    maxBodyBytes,
+                    maxStreamSeconds,
+                    maxStreamBytes,
+                    null);
+        }
+    }
 
     /** CIDR rules, IPv4 and IPv6. A non-empty allow list denies everything else; deny wins. */
     public record IpRules(List<String> allow, List<String> deny) {

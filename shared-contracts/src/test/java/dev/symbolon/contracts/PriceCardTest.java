@@ -100,6 +100,20 @@ class PriceCardTest {
     }
 
     @Test
+    void the_output_that_fits_a_budget_is_the_most_whose_worst_case_stays_within_it() {
+        PriceCard flat = new PriceCard("groq", "m", FROM, Rates.of(usd("1"), null, usd("2")), null, null, null);
+
+        // 100 prompt tokens cost 100 µ$; each output token 2 µ$: 250 µ$ leave room for 75
+        assertThat(flat.maxOutputWithin(100, usd("0.000250"))).isEqualTo(75);
+        assertThat(flat.worstCase(100, 75)).isLessThanOrEqualTo(usd("0.000250"));
+        assertThat(flat.worstCase(100, 76)).isGreaterThan(usd("0.000250"));
+        assertThat(flat.maxOutputWithin(100, usd("0.000099"))).isEqualTo(-1);
+        PriceCard free =
+                new PriceCard("compat:demo", "demo-", FROM, Rates.of(usd("0"), null, usd("0")), null, null, null);
+        assertThat(free.maxOutputWithin(100, usd("0"))).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void a_tier_needs_its_threshold() {
         assertThatThrownBy(
                         () -> new PriceCard("openai", "x", FROM, Rates.of(usd("1"), null, usd("1")), 10L, null, null))

@@ -177,7 +177,8 @@ class PolicyController {
             @Size(max = 10) List<@NotNull @Min(1) @Max(100) Integer> alertThresholdsPercent,
             @Positive @Max(104_857_600) Long maxBodyBytes,
             @Positive @Max(86_400) Long maxStreamSeconds,
-            @Positive Long maxStreamBytes) {
+            @Positive Long maxStreamBytes,
+            @Pattern(regexp = "refuse|clamp", message = "must be refuse or clamp") String overQuota) {
 
         Policy toPolicy() {
             if (alertThresholdsPercent != null
@@ -201,7 +202,8 @@ class PolicyController {
                             : alertThresholdsPercent.stream().sorted().toList(),
                     maxBodyBytes,
                     maxStreamSeconds,
-                    maxStreamBytes);
+                    maxStreamBytes,
+                    overQuota);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.symbolon.edge.limits;
 
+import dev.symbolon.contracts.PriceCard;
 import dev.symbolon.contracts.QuotaState;
 import dev.symbolon.contracts.QuotaState.PeriodUsage;
 import dev.symbolon.contracts.UsageRecorded;
@@ -33,10 +34,11 @@ import org.springframework.stereotype.Component;
  * locally until a quota state covers the offset its usage event was written at. Nothing is counted
  * twice and nothing falls between the two.
  *
- * <p>Requests are exact: a limit of 10 admits 10. Tokens admit while the period has room, counting
- * in-flight estimates; a single request may finish above the limit by what it used beyond its
- * estimate. Cost is priced by analytics only, so a cost quota closes when analytics reports it spent
- * (within a second of the event), not mid-request.
+ * <p>Requests are exact: a limit of 10 admits 10. Tokens and cost are reserved at their worst case: the
+ * prompt's estimate plus the request's output cap (its own, else the model's, else a default), and
+ * that output priced at the dearest rate ({@link PriceCard#worstCase}). A request whose worst case
+ * does not fit what remains is refused, or, where the policy says so, has its output cap lowered to
+ * what fits. Spend therefore stays within a quota but for what a prompt costs beyond its estimate.
  *
  * <p>Limits are read from the current policy on every request, so raising a quota in admin-api frees
  * the tenant as soon as the new snapshot reaches the edge; the {@code blocked} flag of a quota state
@@ -64,8 +66,31 @@ public class Quotas {
     /** Which quota refused a request, and when its period ends. */
     public record Refusal(String limit, long retryAfterSeconds) {}
 
-    /** The outcome of {@link #reserve}: a reservation to settle later, or a refusal. */
-    public record Admission(Reservation reservation, Refusal refusal) {}
+    /**
+     * The outcome of {@link #reserve}: a reservation to settle later, or a refusal.
+     *
+     * @param outputCap the output cap the request must be sent with, when it had to be lowered to fit
+     *     (the policy clamps); null when the request goes as it is
+     */
+    public record Admission(Reservation reservation, Refusal refusal, Long outputCap) {
+        Admission(Reservation reservation, Refusal refusal) {
+            this(reservation, refusal, null);
+        }
+    }
+
+    /**
+     * What a request may use at most.
+     *
+     * @param promptTokens the prompt's estimate
+     * @param outputTokens its output cap (its own, else the model's, else the default)
+     * @param price its model's price, null when unpriced (then it reserves no cost, as analytics
+     *     charges none)
+     */
+    public record Demand(long promptTokens, long outputTokens, PriceCard price) {
+        BigDecimal worstCost(long output) {
+            return price == null ? BigDecimal.ZERO : price.worstCase(promptTokens, output);
+        }
+    }
 
     /** What an admitted request holds until it is settled, exactly once. */
     public static final class Reservation {
@@ -73,21 +98,30 @@ public class Quotas {
         private final Ledger app;
         private final Periods periods;
         private final long tokens;
+        private final BigDecimal cost;
+        private final PriceCard price;
         private final AtomicBoolean settled = new AtomicBoolean();
 
-        private Reservation(Ledger tenant, Ledger app, Periods periods, long tokens) {
+        private Reservation(Ledger tenant, Ledger app, Periods periods, long tokens, BigDecimal cost, PriceCard price) {
             this.tenant = tenant;
             this.app = app;
             this.periods = periods;
             this.tokens = tokens;
+            this.cost = cost;
+            this.price = price;
+        }
+
+        /** The worst-case cost this request holds. */
+        public BigDecimal cost() {
+            return cost;
         }
     }
 
     /**
-     * Admits a request against the quotas of its tenant and app, reserving one request and the
-     * estimated tokens, or names the quota that refuses it (reserving nothing then).
+     * Admits a request against the quotas of its tenant and app, reserving one request and its worst
+     * case in tokens and cost, or names the quota that refuses it (reserving nothing then).
      */
-    public Admission reserve(AppIdentity caller, EffectivePolicy policy, long estimatedTokens) {
+    public Admission reserve(AppIdentity caller, EffectivePolicy policy, Demand demand) {
         if (!policy.hasQuotas()) {
             return new Admission(null, null);
         }
@@ -100,10 +134,10 @@ public class Quotas {
         Ledger first = tenant != null ? tenant : app;
         synchronized (first) {
             if (tenant == null || app == null) {
-                return admit(tenant, tenantLimits, app, appLimits, policy, now, estimatedTokens);
+                return admit(tenant, tenantLimits, app, appLimits, policy, now, demand);
             }
             synchronized (app) {
-                return admit(tenant, tenantLimits, app, appLimits, policy, now, estimatedTokens);
+                return admit(tenant, tenantLimits, app, appLimits, policy, now, demand);
             }
         }
     }
@@ -115,7 +149,7 @@ public class Quotas {
             QuotaLimits appLimits,
             EffectivePolicy policy,
             Instant now,
-            long tokens) {
+            Demand demand) {
         Periods periods = (tenant != null ? tenant : app).periodsAt(policy.zone(), now);
         Refusal refusal = tenant == null ? null : tenant.check(tenantLimits, periods, now);
         if (refusal == null && app != null) {
@@ -124,13 +158,41 @@ public class Quotas {
         if (refusal != null) {
             return new Admission(null, refusal);
         }
+        Room room = tenant == null ? Room.UNLIMITED : tenant.room(tenantLimits, periods, demand);
+        if (app != null) {
+            room = room.tighter(app.room(appLimits, periods, demand));
+        }
+        long output = demand.outputTokens();
+        Long clamped = null;
+        if (room.output() < output || room.output() < 0) {
+            if (!policy.clampsOverQuota() || room.output() < 1) {
+                Ledger binding = room.ledger();
+                return new Admission(null, binding.refusal(room.limit(), room.periodEnd(), now));
+            }
+            output = room.output();
+            clamped = output;
+        }
+        long tokens = demand.promptTokens() + output;
+        BigDecimal cost = demand.worstCost(output);
         if (tenant != null) {
-            tenant.add(periods, 1, tokens);
+            tenant.add(periods, 1, tokens, cost);
         }
         if (app != null) {
-            app.add(periods, 1, tokens);
+            app.add(periods, 1, tokens, cost);
         }
-        return new Admission(new Reservation(tenant, app, periods, tokens), null);
+        return new Admission(new Reservation(tenant, app, periods, tokens, cost, demand.price()), null, clamped);
+    }
+
+    /**
+     * The most output tokens a ledger's token and cost limits leave a request (-1: none, not even its
+     * prompt fits), and the limit that binds.
+     */
+    record Room(long output, String limit, Instant periodEnd, Ledger ledger) {
+        static final Room UNLIMITED = new Room(Long.MAX_VALUE, null, null, null);
+
+        Room tighter(Room other) {
+            return other.output < output ? other : this;
+        }
     }
 
     /**
@@ -142,17 +204,33 @@ public class Quotas {
             return;
         }
         boolean counted = event.countsTowardQuota();
-        Local local = new Local(reservation.periods, counted ? 1 : 0, counted ? event.totalTokens() : 0);
+        BigDecimal cost =
+                counted && reservation.price != null ? reservation.price.cost(event.tokens()) : BigDecimal.ZERO;
+        Local local = new Local(reservation.periods, counted ? 1 : 0, counted ? event.totalTokens() : 0, cost);
         for (Ledger ledger : new Ledger[] {reservation.tenant, reservation.app}) {
             if (ledger != null) {
                 synchronized (ledger) {
-                    ledger.add(reservation.periods, -1, -reservation.tokens);
-                    ledger.add(local.periods, local.requests, local.tokens);
+                    ledger.add(reservation.periods, -1, -reservation.tokens, reservation.cost.negate());
+                    ledger.add(local.periods, local.requests, local.tokens, local.cost);
                 }
             }
         }
-        if (local.requests > 0 || local.tokens > 0) {
+        if (local.requests > 0 || local.tokens > 0 || local.cost.signum() > 0) {
             unpublished.put(event.eventId(), new Pending(reservation.tenant, reservation.app, local));
+        }
+    }
+
+    /** Gives back what a reservation holds, for a request that is refused after all (counts nothing). */
+    public void release(Reservation reservation) {
+        if (reservation == null || !reservation.settled.compareAndSet(false, true)) {
+            return;
+        }
+        for (Ledger ledger : new Ledger[] {reservation.tenant, reservation.app}) {
+            if (ledger != null) {
+                synchronized (ledger) {
+                    ledger.add(reservation.periods, -1, -reservation.tokens, reservation.cost.negate());
+                }
+            }
         }
     }
 
@@ -202,17 +280,18 @@ public class Quotas {
     }
 
     /** Usage this edge counted for one request, in the periods it was admitted in. */
-    private record Local(Periods periods, long requests, long tokens, int partition) {
-        Local(Periods periods, long requests, long tokens) {
-            this(periods, requests, tokens, -1);
+    private record Local(Periods periods, long requests, long tokens, BigDecimal cost, int partition) {
+        Local(Periods periods, long requests, long tokens, BigDecimal cost) {
+            this(periods, requests, tokens, cost, -1);
         }
 
         Local at(int partition) {
-            return new Local(periods, requests, tokens, partition);
+            return new Local(periods, requests, tokens, cost, partition);
         }
 
         Local plus(Local other) {
-            return new Local(periods, requests + other.requests, tokens + other.tokens, partition);
+            return new Local(
+                    periods, requests + other.requests, tokens + other.tokens, cost.add(other.cost), partition);
         }
     }
 
@@ -232,6 +311,8 @@ public class Quotas {
         private long dayTokens;
         private long monthRequests;
         private long monthTokens;
+        private BigDecimal dayCost = BigDecimal.ZERO;
+        private BigDecimal monthCost = BigDecimal.ZERO;
         /** Published usage not yet covered by a quota state, by offset. */
         private final NavigableMap<Long, Local> awaiting = new TreeMap<>();
 
@@ -254,39 +335,71 @@ public class Quotas {
             if (over(limits.requestsPerMonth(), requests(month) + monthRequests + 1)) {
                 return refusal("requests-per-month", now.monthEnd(), instant);
             }
-            if (full(limits.tokensPerDay(), tokens(day) + dayTokens)) {
-                return refusal("tokens-per-day", now.dayEnd(), instant);
-            }
-            if (full(limits.tokensPerMonth(), tokens(month) + monthTokens)) {
-                return refusal("tokens-per-month", now.monthEnd(), instant);
-            }
-            if (spent(limits.costPerDayUsd(), day)) {
-                return refusal("cost-per-day", now.dayEnd(), instant);
-            }
-            if (spent(limits.costPerMonthUsd(), month)) {
-                return refusal("cost-per-month", now.monthEnd(), instant);
-            }
             return null;
         }
 
+        /**
+         * The most output tokens this ledger's token and cost limits leave a request of this demand, and
+         * the limit that binds first. Runs after {@link #check}, in the same periods.
+         */
+        Room room(QuotaLimits limits, Periods now, Demand demand) {
+            PeriodUsage day = known(known == null ? null : known.day(), now.dayStart());
+            PeriodUsage month = known(known == null ? null : known.month(), now.monthStart());
+            Room room = Room.UNLIMITED;
+            room = room.tighter(
+                    tokenRoom("tokens-per-day", limits.tokensPerDay(), tokens(day) + dayTokens, demand, now.dayEnd()));
+            room = room.tighter(tokenRoom(
+                    "tokens-per-month", limits.tokensPerMonth(), tokens(month) + monthTokens, demand, now.monthEnd()));
+            room = room.tighter(
+                    costRoom("cost-per-day", limits.costPerDayUsd(), cost(day).add(dayCost), demand, now.dayEnd()));
+            room = room.tighter(costRoom(
+                    "cost-per-month", limits.costPerMonthUsd(), cost(month).add(monthCost), demand, now.monthEnd()));
+            return room;
+        }
+
+        private Room tokenRoom(String name, Long limit, long used, Demand demand, Instant periodEnd) {
+            if (limit == null) {
+                return Room.UNLIMITED;
+            }
+            long left = limit - used;
+            return new Room(left <= 0 ? -1 : left - demand.promptTokens(), name, periodEnd, this);
+        }
+
+        private Room costRoom(String name, BigDecimal limit, BigDecimal used, Demand demand, Instant periodEnd) {
+            if (limit == null) {
+                return Room.UNLIMITED;
+            }
+            BigDecimal left = limit.subtract(used);
+            if (left.signum() <= 0) {
+                return new Room(-1, name, periodEnd, this);
+            }
+            // an unpriced model reserves no cost (analytics charges it none) but may not pass a spent quota
+            long output = demand.price() == null
+                    ? Long.MAX_VALUE
+                    : demand.price().maxOutputWithin(demand.promptTokens(), left);
+            return new Room(output, name, periodEnd, this);
+        }
+
         /** Adds (or, negative, removes) usage of the given periods, where they are still current. */
-        void add(Periods of, long requests, long tokens) {
+        void add(Periods of, long requests, long tokens, BigDecimal cost) {
             if (periods == null) {
                 return;
             }
             if (of.dayStart().equals(periods.dayStart())) {
                 dayRequests += requests;
                 dayTokens += tokens;
+                dayCost = dayCost.add(cost);
             }
             if (of.monthStart().equals(periods.monthStart())) {
                 monthRequests += requests;
                 monthTokens += tokens;
+                monthCost = monthCost.add(cost);
             }
         }
 
         void published(Local local, int partition, long offset) {
             if (partition == coveredPartition && offset <= coveredOffset) {
-                add(local.periods, -local.requests, -local.tokens);
+                add(local.periods, -local.requests, -local.tokens, local.cost.negate());
                 return;
             }
             awaiting.merge(offset, local.at(partition), Local::plus);
@@ -311,7 +424,11 @@ public class Quotas {
                 while (covered.hasNext()) {
                     Local local = covered.next();
                     if (local.partition() == partition) {
-                        add(local.periods(), -local.requests(), -local.tokens());
+                        add(
+                                local.periods(),
+                                -local.requests(),
+                                -local.tokens(),
+                                local.cost().negate());
                         covered.remove();
                     }
                 }
@@ -326,10 +443,12 @@ public class Quotas {
             if (periods == null || !periods.dayStart().equals(now.dayStart())) {
                 dayRequests = 0;
                 dayTokens = 0;
+                dayCost = BigDecimal.ZERO;
             }
             if (periods == null || !periods.monthStart().equals(now.monthStart())) {
                 monthRequests = 0;
                 monthTokens = 0;
+                monthCost = BigDecimal.ZERO;
             }
             // Usage admitted in an earlier period stays there; analytics counts it by its own time.
             periods = now;
@@ -351,15 +470,8 @@ public class Quotas {
             return limit != null && wouldBe > limit;
         }
 
-        private static boolean full(Long limit, long used) {
-            return limit != null && used >= limit;
-        }
-
-        private static boolean spent(BigDecimal limit, PeriodUsage usage) {
-            return limit != null
-                    && usage != null
-                    && usage.costUsd() != null
-                    && usage.costUsd().compareTo(limit) >= 0;
+        private static BigDecimal cost(PeriodUsage usage) {
+            return usage == null || usage.costUsd() == null ? BigDecimal.ZERO : usage.costUsd();
         }
 
         private Refusal refusal(String limit, Instant periodEnd, Instant now) {

@@ -30,17 +30,17 @@ final class Payloads {
         String pathModel = pathModel(call.route().provider(), call.route().endpoint());
         checkModel(call, pathModel);
         if (body.length == 0) {
-            return new ProxyCall.Payload(body, pathModel, false, false, 0);
+            return new ProxyCall.Payload(body, pathModel, false, false, 0, null);
         }
         if (type != null && type.getType().equalsIgnoreCase("multipart")) {
             String model = call.policy().restrictsModels() ? multipartModel(call, body, type) : null;
             checkModel(call, model);
-            return new ProxyCall.Payload(body, model != null ? model : pathModel, false, false, body.length / 4L);
+            return new ProxyCall.Payload(body, model != null ? model : pathModel, false, false, body.length / 4L, null);
         }
         boolean declaredJson =
                 type != null && type.getSubtype().toLowerCase(Locale.ROOT).contains("json");
         if (!declaredJson && !looksLikeJson(body)) {
-            return new ProxyCall.Payload(body, pathModel, false, false, body.length / 4L);
+            return new ProxyCall.Payload(body, pathModel, false, false, body.length / 4L, null);
         }
         JsonNode root;
         try {
@@ -59,7 +59,7 @@ final class Payloads {
         String model = modelNode != null && modelNode.isString() ? modelNode.asString() : null;
         checkModel(call, model);
         if (root == null || !root.isObject()) {
-            return new ProxyCall.Payload(body, model, false, false, body.length / 4L);
+            return new ProxyCall.Payload(body, model, false, false, body.length / 4L, null);
         }
         byte[] withUsage =
                 StreamUsage.applies(call.route().provider(), call.route().endpoint())
@@ -70,7 +70,8 @@ final class Payloads {
                 model != null ? model : pathModel,
                 root.path("stream").asBoolean(false),
                 withUsage != null,
-                body.length / 4L + outputLimit(root));
+                body.length / 4L,
+                outputCap(root));
     }
 
     private static MediaType contentType(ProxyCall call) {
@@ -181,15 +182,60 @@ final class Payloads {
     }
 
     /** The output-token limit a request sets, in whichever field its provider uses (0 when none). */
-    private static long outputLimit(JsonNode root) {
-        for (String field : new String[] {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
+    /** The output limit fields, in the order a provider reads them when a body names several. */
+    private static final String[] CAP_FIELDS = {"max_completion_tokens", "max_tokens", "max_output_tokens"};
+
+    /** The output limit a body sets, or null when it sets none. */
+    private static Long outputCap(JsonNode root) {
+        for (String field : CAP_FIELDS) {
             JsonNode value = root.get(field);
             if (value != null && value.canConvertToLong()) {
                 return Math.max(0, value.asLong());
             }
         }
         JsonNode gemini = root.path("generationConfig").get("maxOutputTokens");
-        return gemini != null && gemini.canConvertToLong() ? Math.max(0, gemini.asLong()) : 0;
+        return gemini != null && gemini.canConvertToLong() ? Math.max(0, gemini.asLong()) : null;
+    }
+
+    /**
+     * The body with its output limit lowered to {@code cap}: the field the body already uses, else
+     * the one its provider and endpoint read ({@code generationConfig.maxOutputTokens} for Gemini,
+     * {@code max_output_tokens} for OpenAI Responses, {@code max_completion_tokens} for OpenAI Chat,
+     * {@code max_tokens} elsewhere). Null when the body is not a JSON object.
+     */
+    static byte[] withOutputCap(ProxyCall call, long cap) {
+        JsonNode root;
+        try {
+            root = STRICT.readTree(call.payload().bytes());
+        } catch (JacksonException e) {
+            return null;
+        }
+        if (!(root instanceof tools.jackson.databind.node.ObjectNode object)) {
+            return null;
+        }
+        for (String field : CAP_FIELDS) {
+            if (object.has(field)) {
+                object.put(field, cap);
+                return STRICT.writeValueAsBytes(object);
+            }
+        }
+        Provider provider = call.route().provider();
+        String endpoint = call.route().endpoint();
+        if (provider.auth() == Provider.AuthStyle.GOOGLE) {
+            JsonNode config = object.get("generationConfig");
+            tools.jackson.databind.node.ObjectNode generation =
+                    config instanceof tools.jackson.databind.node.ObjectNode o
+                            ? o
+                            : object.putObject("generationConfig");
+            generation.put("maxOutputTokens", cap);
+        } else if (provider.name().equals("openai") && endpoint.startsWith("/responses")) {
+            object.put("max_output_tokens", cap);
+        } else if (provider.name().equals("openai")) {
+            object.put("max_completion_tokens", cap);
+        } else {
+            object.put("max_tokens", cap);
+        }
+        return STRICT.writeValueAsBytes(object);
     }
 
     private Payloads() {}

@@ -56,11 +56,18 @@ public record ProxyCall(
      * @param stream whether the client asked for a stream ({@code "stream": true})
      * @param usageRequested the edge added {@code stream_options.include_usage} to {@code bytes}, so
      *     the usage-only chunk is the edge's to remove
-     * @param estimatedTokens what the request may use at most, as far as the body tells: its size in
-     *     tokens (about four bytes each) plus the output limit it sets; reserved against token quotas
+     * @param promptTokens the prompt's size in tokens as far as the body tells, about four bytes each
+     *     (the estimate reserved against quotas until the provider reports the real count)
+     * @param outputCap the output limit the body sets ({@code max_tokens}, {@code max_completion_tokens},
+     *     {@code max_output_tokens}, {@code generationConfig.maxOutputTokens}); null when it sets none
      */
-    public record Payload(byte[] bytes, String model, boolean stream, boolean usageRequested, long estimatedTokens) {
-        static final Payload NONE = new Payload(new byte[0], null, false, false, 0);
+    public record Payload(
+            byte[] bytes, String model, boolean stream, boolean usageRequested, long promptTokens, Long outputCap) {
+        static final Payload NONE = new Payload(new byte[0], null, false, false, 0, null);
+
+        Payload withBytes(byte[] bytes, Long outputCap) {
+            return new Payload(bytes, model, stream, usageRequested, promptTokens, outputCap);
+        }
     }
 
     static ProxyCall start(Request request) {

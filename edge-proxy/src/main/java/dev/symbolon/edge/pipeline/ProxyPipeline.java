@@ -6,7 +6,6 @@ import dev.symbolon.edge.auth.AppDirectory;
 import dev.symbolon.edge.auth.AppTokens;
 import dev.symbolon.edge.auth.ClientCredentials;
 import dev.symbolon.edge.keys.ProviderKeys;
-import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.limits.RateLimits;
 import dev.symbolon.edge.policy.ClientAddress;
 import dev.symbolon.edge.policy.EffectivePolicy;
@@ -64,7 +63,7 @@ public class ProxyPipeline {
     private final ProviderClient providers;
     private final UsageRecorder usage;
     private final RateLimits limits;
-    private final Quotas quotas;
+    private final QuotaReservations reservations;
     private final AppTokens tokens;
     private final long maxBodyBytes;
     private final Duration upstreamTimeout;
@@ -79,7 +78,7 @@ public class ProxyPipeline {
             ProviderClient providers,
             UsageRecorder usage,
             RateLimits limits,
-            Quotas quotas,
+            QuotaReservations reservations,
             AppTokens tokens,
             SharedKeyEndpoints sharedKeys,
             EdgeProperties properties) {
@@ -89,7 +88,7 @@ public class ProxyPipeline {
         this.providers = providers;
         this.usage = usage;
         this.limits = limits;
-        this.quotas = quotas;
+        this.reservations = reservations;
         this.tokens = tokens;
         this.sharedKeys = sharedKeys;
         this.maxBodyBytes = properties.maxBodySize().toBytes();
@@ -213,18 +212,9 @@ public class ProxyPipeline {
                 .onErrorMap(DataBufferLimitException.class, e -> bodyTooLarge().at(call));
     }
 
-    /** Daily and monthly quotas of tenant and app, counting this edge's requests still in flight. */
+    /** Daily and monthly quotas of tenant and app at the request's worst case (see {@link QuotaReservations}). */
     private ProxyCall reserve(ProxyCall call) {
-        if (!call.policy().hasQuotas()) {
-            return call;
-        }
-        Quotas.Admission admission =
-                quotas.reserve(call.identity(), call.policy(), call.payload().estimatedTokens());
-        if (admission.refusal() != null) {
-            throw GatewayException.quotaExhausted(
-                    call, admission.refusal().limit(), admission.refusal().retryAfterSeconds());
-        }
-        return call.withReservation(admission.reservation());
+        return reservations.reserve(call);
     }
 
     private Mono<ProxyCall> resolveKey(ProxyCall call) {

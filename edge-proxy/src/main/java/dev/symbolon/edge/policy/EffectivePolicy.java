@@ -35,6 +35,7 @@ public final class EffectivePolicy {
     private final QuotaLimits tenantQuotas;
     private final QuotaLimits appQuotas;
     private final ZoneId zone;
+    private final boolean clampOverQuota;
 
     private EffectivePolicy(Policy tenant, Policy app, IpRules ipRules, String timeZone) {
         List<Level> compiled = new ArrayList<>();
@@ -59,6 +60,17 @@ public final class EffectivePolicy {
         this.tenantQuotas = QuotaLimits.of(tenant);
         this.appQuotas = QuotaLimits.of(app);
         this.zone = zone(timeZone);
+        String overQuota =
+                app != null && app.overQuota() != null ? app.overQuota() : tenant == null ? null : tenant.overQuota();
+        this.clampOverQuota = Policy.CLAMP.equals(overQuota);
+    }
+
+    /**
+     * Whether a request whose worst case does not fit a token or cost quota has its output cap lowered
+     * to what fits (the app's choice, else the tenant's), instead of being refused.
+     */
+    public boolean clampsOverQuota() {
+        return clampOverQuota;
     }
 
     /** For a tenant on UTC. */

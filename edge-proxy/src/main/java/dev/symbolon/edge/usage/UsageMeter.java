@@ -1,5 +1,6 @@
 package dev.symbolon.edge.usage;
 
+import dev.symbolon.contracts.Tokens;
 import dev.symbolon.contracts.UsageRecorded.Outcome;
 import dev.symbolon.edge.pipeline.ProxyCall;
 import java.io.ByteArrayOutputStream;
@@ -28,7 +29,7 @@ public final class UsageMeter {
     private final boolean json;
     private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
     private final AtomicBoolean finished = new AtomicBoolean();
-    private TokenUsage usage = TokenUsage.NONE;
+    private Tokens usage = Tokens.NONE;
     private boolean usageSeen;
 
     UsageMeter(UsageRecorder recorder, ProxyCall call, int status, MediaType contentType) {
@@ -99,8 +100,8 @@ public final class UsageMeter {
         UsageParser.parse(buffer, from, end - from).ifPresent(this::add);
     }
 
-    private void add(TokenUsage reported) {
-        usage = usage.merge(reported);
+    private void add(Tokens reported) {
+        usage = UsageParser.merge(usage, reported);
         usageSeen = true;
     }
 

@@ -1,5 +1,6 @@
 package dev.symbolon.edge.usage;
 
+import dev.symbolon.contracts.Tokens;
 import dev.symbolon.contracts.UsageRecorded;
 import dev.symbolon.contracts.UsageRecorded.Outcome;
 import dev.symbolon.edge.limits.Quotas;
@@ -34,7 +35,7 @@ public class UsageRecorder {
 
     /** A request that ended without an upstream response (refused, or upstream unreachable). */
     public void ended(ProxyCall call, int status, Outcome outcome) {
-        record(call, status, outcome, TokenUsage.NONE, false);
+        record(call, status, outcome, Tokens.NONE, false);
     }
 
     /**
@@ -42,14 +43,18 @@ public class UsageRecorder {
      * request), partial, since the provider may still bill what it started.
      */
     public void cancelledBeforeResponse(ProxyCall call) {
-        record(call, 499, Outcome.CANCELLED, TokenUsage.NONE, true);
+        record(call, 499, Outcome.CANCELLED, Tokens.NONE, true);
     }
 
-    void record(ProxyCall call, int status, Outcome outcome, TokenUsage usage, boolean partial) {
+    void record(ProxyCall call, int status, Outcome outcome, Tokens usage, boolean partial) {
+        record(call, status, outcome, usage, partial, false);
+    }
+
+    void record(ProxyCall call, int status, Outcome outcome, Tokens usage, boolean partial, boolean estimated) {
         if (call.identity() == null) {
             return;
         }
-        limits.used(call.identity(), call.policy(), usage.input() + usage.output());
+        limits.used(call.identity(), call.policy(), usage.total());
         UsageRecorded event = new UsageRecorded(
                 UUID.randomUUID(),
                 call.request().receivedAt(),
@@ -70,7 +75,13 @@ public class UsageRecorder {
                 partial,
                 call.elapsedMillis(),
                 call.overheadNanos() / 1_000_000,
-                call.requestId());
+                call.requestId(),
+                usage.cacheWrite5m(),
+                usage.cacheWrite1h(),
+                usage.reasoning(),
+                usage.audioInput(),
+                usage.audioOutput(),
+                estimated);
         quotas.settle(call.reservation(), event);
         publisher.publish(event);
     }
