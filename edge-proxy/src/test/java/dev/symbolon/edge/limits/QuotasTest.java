@@ -234,7 +234,9 @@ class QuotasTest {
         assertThat(admission.refusal().limit()).isEqualTo("cost-per-day (tenant)");
         settleTokens(held.get(0), 10, 1); // it cost 12 µ$, not 29: 157 held, 43 left, one more fits
         assertThat(quotas.reserve(CALLER, policy, demand).refusal()).isNull();
-        assertThat(quotas.reserve(CALLER, policy, demand).refusal()).as("14 µ$ left").isNotNull();
+        assertThat(quotas.reserve(CALLER, policy, demand).refusal())
+                .as("14 µ$ left")
+                .isNotNull();
     }
 
     @Test
