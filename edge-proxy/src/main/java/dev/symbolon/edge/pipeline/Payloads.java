@@ -2,6 +2,7 @@ package dev.symbolon.edge.pipeline;
 
 import dev.symbolon.edge.provider.Provider;
 import dev.symbolon.edge.provider.StreamUsage;
+import dev.symbolon.edge.usage.Tokenizer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.springframework.http.HttpStatus;
@@ -70,7 +71,7 @@ final class Payloads {
                 model != null ? model : pathModel,
                 root.path("stream").asBoolean(false),
                 withUsage != null,
-                body.length / 4L,
+                promptTokens(call, model != null ? model : pathModel, body),
                 outputCap(root));
     }
 
@@ -182,6 +183,14 @@ final class Payloads {
     }
 
     /** The output-token limit a request sets, in whichever field its provider uses (0 when none). */
+    /**
+     * A JSON prompt's tokens: counted ({@link Tokenizer#countBody}, no fewer than the provider counts)
+     * where a token or cost quota will reserve them, else its size guessed at four bytes a token.
+     */
+    private static long promptTokens(ProxyCall call, String model, byte[] body) {
+        return call.policy().hasQuotas() ? Tokenizer.countBody(model, body) : body.length / 4L;
+    }
+
     /** The output limit fields, in the order a provider reads them when a body names several. */
     private static final String[] CAP_FIELDS = {"max_completion_tokens", "max_tokens", "max_output_tokens"};
 

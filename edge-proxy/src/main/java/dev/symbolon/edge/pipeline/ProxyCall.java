@@ -56,8 +56,8 @@ public record ProxyCall(
      * @param stream whether the client asked for a stream ({@code "stream": true})
      * @param usageRequested the edge added {@code stream_options.include_usage} to {@code bytes}, so
      *     the usage-only chunk is the edge's to remove
-     * @param promptTokens the prompt's size in tokens as far as the body tells, about four bytes each
-     *     (the estimate reserved against quotas until the provider reports the real count)
+     * @param promptTokens the prompt's tokens as far as the body tells: a JSON body counted where quotas
+     *     apply, else about four bytes a token (reserved against quotas until the provider reports)
      * @param outputCap the output limit the body sets ({@code max_tokens}, {@code max_completion_tokens},
      *     {@code max_output_tokens}, {@code generationConfig.maxOutputTokens}); null when it sets none
      */

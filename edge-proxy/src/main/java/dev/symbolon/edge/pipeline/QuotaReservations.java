@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
  * The reserve step: prices a request's worst case, reserves it against the daily and monthly quotas
  * of tenant and app, and, where the policy clamps, lowers the output cap in the body to what fits.
  *
- * <p>The worst case is the prompt's estimate plus the output cap: the request's own, else the most
+ * <p>The worst case is the prompt's count ({@link ProxyCall.Payload#promptTokens()}) plus the output cap: the request's own, else the most
  * its model can write ({@link PriceCard#maxOutputTokens()}), else {@code default-output-reservation}
  * tokens for a request that names a model (one that names none, such as a model listing, writes no
  * output).

@@ -31,6 +31,8 @@ public final class UsageMeter {
     private final AtomicBoolean finished = new AtomicBoolean();
     private Tokens usage = Tokens.NONE;
     private boolean usageSeen;
+    /** The stream's events, counted only if it ends without its final usage. */
+    private final DeliveredText delivered;
 
     UsageMeter(UsageRecorder recorder, ProxyCall call, int status, MediaType contentType) {
         this.recorder = recorder;
@@ -38,6 +40,7 @@ public final class UsageMeter {
         this.status = status;
         this.sse = contentType != null && MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType);
         this.json = contentType != null && !sse && contentType.getSubtype().contains("json");
+        this.delivered = sse ? new DeliveredText() : null;
     }
 
     /** Sees one chunk of the response on its way to the client. */
@@ -73,7 +76,33 @@ public final class UsageMeter {
                         ? Outcome.CANCELLED
                         : status >= 200 && status < 300 ? Outcome.SUCCESS : Outcome.UPSTREAM_ERROR;
         boolean partial = !complete || (outcome == Outcome.SUCCESS && (sse || json) && !usageSeen);
-        recorder.record(call, status, outcome, usage, partial);
+        if (sse && partial && status >= 200 && status < 300) {
+            recorder.record(call, status, outcome, counted(), true, true);
+        } else {
+            recorder.record(call, status, outcome, usage, partial);
+        }
+    }
+
+    /**
+     * A stream that ended without its final usage is charged for what it delivered: the output its
+     * text counts (or what the provider had reported, if more), and the prompt the provider reported
+     * at the start (Anthropic's {@code message_start}) or, failing that, the request body counted.
+     */
+    private Tokens counted() {
+        String model = call.payload().model();
+        long output = Math.max(usage.output(), delivered.outputTokens(model));
+        long input = usage.input() != 0
+                ? usage.input()
+                : Tokenizer.countBody(model, call.payload().bytes());
+        return new Tokens(
+                input,
+                usage.cachedInput(),
+                usage.cacheWrite5m(),
+                usage.cacheWrite1h(),
+                output,
+                usage.reasoning(),
+                usage.audioInput(),
+                usage.audioOutput());
     }
 
     private void consumeLines() {
@@ -93,10 +122,11 @@ public final class UsageMeter {
         if (end - start < 6 || buffer[start] != 'd' || !startsWith(buffer, start, "data:")) {
             return;
         }
+        int from = start + 5;
+        delivered.add(buffer, from, end);
         if (!contains(buffer, start, end, USAGE_MARKER)) {
             return;
         }
-        int from = start + 5;
         UsageParser.parse(buffer, from, end - from).ifPresent(this::add);
     }
 
