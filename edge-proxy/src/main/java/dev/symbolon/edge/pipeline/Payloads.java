@@ -69,7 +69,8 @@ final class Payloads {
         return new ProxyCall.Payload(
                 withUsage != null ? withUsage : body,
                 model != null ? model : pathModel,
-                root.path("stream").asBoolean(false),
+                // Gemini streams by verb (:streamGenerateContent), everyone else by "stream": true
+                root.path("stream").asBoolean(false) || call.route().endpoint().contains(":streamGenerateContent"),
                 withUsage != null,
                 promptTokens(call, model != null ? model : pathModel, body),
                 outputCap(root));
