@@ -301,4 +301,90 @@ class MeteringTest extends EdgeContextTest {
                         .doubleValue(),
                 worstCase.stripTrailingZeros().toPlainString());
     }
+
+    private UsageRecorded call(String method, String path, String contentType, byte[] body) {
+        var spec = client.method(org.springframework.http.HttpMethod.valueOf(method))
+                .uri(path)
+                .header("Authorization", "Bearer " + CREDENTIAL);
+        var sent = body == null
+                ? spec.exchange()
+                : spec.contentType(MediaType.parseMediaType(contentType))
+                        .bodyValue(body)
+                        .exchange();
+        String requestId = sent.expectStatus()
+                .isOk()
+                .expectBody(byte[].class)
+                .returnResult()
+                .getResponseHeaders()
+                .getFirst("x-request-id");
+        return awaitUsage(requestId);
+    }
+
+    @Test
+    void every_api_surface_is_metered_or_deliberately_free_and_none_is_billed_as_zero_silently() {
+        upstream.stubFor(post(urlEqualTo("/v1/embeddings"))
+                .willReturn(okJson("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,"
+                        + "\"embedding\":[0.1]}],\"model\":\"text-embedding-3-small\","
+                        + "\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}")));
+        upstream.stubFor(post(urlEqualTo("/v1/audio/transcriptions"))
+                .willReturn(okJson("{\"text\":\"hello\",\"usage\":{\"type\":\"tokens\",\"input_tokens\":120,"
+                        + "\"input_token_details\":{\"text_tokens\":20,\"audio_tokens\":100},\"output_tokens\":5,"
+                        + "\"total_tokens\":125}}")));
+        upstream.stubFor(post(urlEqualTo("/v1/images/generations"))
+                .willReturn(okJson("{\"created\":1,\"data\":[{\"b64_json\":\"AAAA\"}],\"usage\":{\"input_tokens\":50,"
+                        + "\"input_tokens_details\":{\"text_tokens\":50,\"image_tokens\":0},\"output_tokens\":4160,"
+                        + "\"total_tokens\":4210}}")));
+        upstream.stubFor(post(urlEqualTo("/v1/audio/speech"))
+                .willReturn(aResponse().withHeader("Content-Type", "audio/mpeg").withBody(new byte[] {1, 2, 3})));
+        upstream.stubFor(
+                post(urlEqualTo("/anthropic/v1/messages/count_tokens")).willReturn(okJson("{\"input_tokens\":42}")));
+        upstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/v1/models"))
+                .willReturn(okJson("{\"object\":\"list\",\"data\":[]}")));
+        stubKey("anthropic", ANTHROPIC_KEY);
+        String multipart = "--b\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\ngpt-4o-transcribe\r\n"
+                + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n"
+                + "Content-Type: audio/wav\r\n\r\nRIFF\u0000\u0001\r\n--b--\r\n";
+
+        UsageRecorded embeddings = call(
+                "POST",
+                "/openai/v1/embeddings",
+                "application/json",
+                "{\"model\":\"text-embedding-3-small\",\"input\":\"hello\"}".getBytes());
+        UsageRecorded transcription = call(
+                "POST",
+                "/openai/v1/audio/transcriptions",
+                "multipart/form-data; boundary=b",
+                multipart.getBytes(StandardCharsets.ISO_8859_1));
+        UsageRecorded image = call(
+                "POST",
+                "/openai/v1/images/generations",
+                "application/json",
+                "{\"model\":\"gpt-image-1\",\"prompt\":\"a cat\"}".getBytes());
+        UsageRecorded speech = call(
+                "POST",
+                "/openai/v1/audio/speech",
+                "application/json",
+                "{\"model\":\"tts-1\",\"input\":\"hello\",\"voice\":\"alloy\"}".getBytes());
+        UsageRecorded counting = call(
+                "POST",
+                "/anthropic/v1/messages/count_tokens",
+                "application/json",
+                "{\"model\":\"claude-sonnet-4-5\",\"messages\":[]}".getBytes());
+        UsageRecorded models = call("GET", "/openai/v1/models", null, null);
+
+        assertThat(embeddings.tokens()).isEqualTo(dev.symbolon.contracts.Tokens.of(8, 0));
+        assertThat(embeddings.partial()).isFalse();
+        assertThat(transcription.tokens()).isEqualTo(new dev.symbolon.contracts.Tokens(120, 0, 0, 0, 5, 0, 100, 0));
+        assertThat(transcription.model()).isEqualTo("gpt-4o-transcribe");
+        assertThat(image.tokens()).isEqualTo(dev.symbolon.contracts.Tokens.of(50, 4160));
+        // billed per character, and no usage in an audio body: flagged, not free
+        assertThat(speech.partial()).isTrue();
+        assertThat(speech.usageUnknown()).isTrue();
+        // deliberately free: complete, nothing to charge
+        for (UsageRecorded free : List.of(counting, models)) {
+            assertThat(free.partial()).as(free.endpoint()).isFalse();
+            assertThat(free.usageUnknown()).isFalse();
+            assertThat(free.totalTokens()).isZero();
+        }
+    }
 }

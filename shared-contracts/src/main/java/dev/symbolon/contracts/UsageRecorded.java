@@ -158,6 +158,18 @@ public record UsageRecorded(
         return outcome != Outcome.REFUSED;
     }
 
+    /**
+     * Whether the provider may have billed this request for usage nobody knows: it was served (or the
+     * client left while it was) by a billed call, and no token count arrived. Such a request is
+     * flagged unpriced, never charged $0.
+     */
+    public boolean usageUnknown() {
+        return partial
+                && inputTokens == 0
+                && outputTokens == 0
+                && (outcome == Outcome.SUCCESS || outcome == Outcome.CANCELLED);
+    }
+
     /** How a request ended. */
     public enum Outcome {
         /** Upstream answered with 2xx. */

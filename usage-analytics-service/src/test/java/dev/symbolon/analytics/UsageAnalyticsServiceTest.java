@@ -629,6 +629,45 @@ class UsageAnalyticsServiceTest {
     }
 
     @Test
+    void a_billed_request_whose_usage_never_arrived_is_flagged_unpriced_not_charged_zero() {
+        String tenant =
+                "t_unknown" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        UsageRecorded known = event(tenant, "openai", "gpt-4o-mini", Instant.parse("2026-11-20T10:00:00Z"), 0, 0, 0);
+        UsageRecorded unknown = new UsageRecorded(
+                UUID.randomUUID(),
+                Instant.parse("2026-11-20T10:00:01Z"),
+                tenant,
+                1,
+                "app_1",
+                "key_1",
+                "server",
+                "openai",
+                "tts-1",
+                "/audio/speech",
+                200,
+                UsageRecorded.Outcome.SUCCESS,
+                0,
+                0,
+                0,
+                false,
+                true,
+                10,
+                1,
+                "req_" + UUID.randomUUID());
+        send(known);
+        send(unknown);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> rows(known.eventId()) + rows(unknown.eventId()) == 2);
+        assertThat(jdbc.queryForObject(
+                        "select priced from analytics.usage_fact where event_id = ?", Boolean.class, unknown.eventId()))
+                .isFalse();
+        assertThat(jdbc.queryForObject(
+                        "select priced from analytics.usage_fact where event_id = ?", Boolean.class, known.eventId()))
+                .as("a free call is priced at 0")
+                .isTrue();
+    }
+
+    @Test
     void money_reads_as_a_plain_decimal_and_zero_as_zero() {
         String tenant =
                 "t_plain" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);

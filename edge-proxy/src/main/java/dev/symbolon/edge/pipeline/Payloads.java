@@ -34,7 +34,7 @@ final class Payloads {
             return new ProxyCall.Payload(body, pathModel, false, false, 0, null);
         }
         if (type != null && type.getType().equalsIgnoreCase("multipart")) {
-            String model = call.policy().restrictsModels() ? multipartModel(call, body, type) : null;
+            String model = multipartModel(call, body, type); // for the allow-list, and to price it
             checkModel(call, model);
             return new ProxyCall.Payload(body, model != null ? model : pathModel, false, false, body.length / 4L, null);
         }

@@ -3,6 +3,7 @@ package dev.symbolon.edge.usage;
 import dev.symbolon.contracts.Tokens;
 import dev.symbolon.contracts.UsageRecorded.Outcome;
 import dev.symbolon.edge.pipeline.ProxyCall;
+import dev.symbolon.edge.provider.Metering;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +76,10 @@ public final class UsageMeter {
                 : !complete
                         ? Outcome.CANCELLED
                         : status >= 200 && status < 300 ? Outcome.SUCCESS : Outcome.UPSTREAM_ERROR;
-        boolean partial = !complete || (outcome == Outcome.SUCCESS && (sse || json) && !usageSeen);
+        boolean partial = !complete
+                || (outcome == Outcome.SUCCESS
+                        && !usageSeen
+                        && Metering.billed(call.request().method(), call.route().endpoint()));
         if (sse && partial && status >= 200 && status < 300) {
             recorder.record(call, status, outcome, counted(), true, true);
         } else {

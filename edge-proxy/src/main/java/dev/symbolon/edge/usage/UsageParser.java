@@ -61,7 +61,7 @@ final class UsageParser {
                     count(out, "audio_tokens")));
         }
         if (usage.has("input_tokens_details") || usage.has("output_tokens_details")) {
-            // OpenAI Responses: input_tokens is the whole prompt, cached tokens are part of it
+            // OpenAI Responses and gpt-image: input_tokens is the whole prompt, cached tokens are part of it
             return Optional.of(new Tokens(
                     count(usage, "input_tokens"),
                     count(usage.path("input_tokens_details"), "cached_tokens"),
@@ -70,6 +70,18 @@ final class UsageParser {
                     count(usage, "output_tokens"),
                     count(usage.path("output_tokens_details"), "reasoning_tokens"),
                     0,
+                    0));
+        }
+        if (usage.has("input_token_details")) {
+            // OpenAI transcriptions (gpt-4o-transcribe): audio is part of input_tokens
+            return Optional.of(new Tokens(
+                    count(usage, "input_tokens"),
+                    0,
+                    0,
+                    0,
+                    count(usage, "output_tokens"),
+                    0,
+                    count(usage.path("input_token_details"), "audio_tokens"),
                     0));
         }
         return Optional.of(anthropic(usage));
