@@ -730,6 +730,7 @@ class AdminApiTest {
         policy.put("alertThresholdsPercent", List.of(100, 50, 80));
         policy.put("maxStreamSeconds", 600);
         policy.put("maxStreamBytes", 33_554_432);
+        policy.put("overQuota", "clamp");
         expect(BOOTSTRAP, HttpMethod.PUT, "/admin/tenants/" + tenantB + "/policy", policy, 200);
         expect(
                 BOOTSTRAP,
@@ -756,6 +757,7 @@ class AdminApiTest {
         assertThat(snapshot.policy().alertThresholdsPercent()).containsExactly(50, 80, 100);
         assertThat(snapshot.policy().maxStreamSeconds()).isEqualTo(600L);
         assertThat(snapshot.policy().maxStreamBytes()).isEqualTo(33_554_432L);
+        assertThat(snapshot.policy().overQuota()).isEqualTo("clamp");
         assertThat(snapshot.apps())
                 .filteredOn(a -> a.appId().equals(appB))
                 .singleElement()
@@ -795,11 +797,12 @@ class AdminApiTest {
         policy.put("alertThresholdsPercent", List.of(0, 150));
         policy.put("maxStreamSeconds", 86_401);
         policy.put("maxStreamBytes", 0);
+        policy.put("overQuota", "maybe");
         JsonNode error = json(expect(BOOTSTRAP, HttpMethod.PUT, "/admin/tenants/" + tenantA + "/policy", policy, 400));
         assertThat(error.path("error").path("fields").findValuesAsString("field"))
                 .anyMatch(f -> f.startsWith("allowedProviders"))
                 .anyMatch(f -> f.startsWith("allowedEndpoints"))
-                .contains("requestsPerMinute", "costPerDayUsd", "maxStreamSeconds", "maxStreamBytes")
+                .contains("requestsPerMinute", "costPerDayUsd", "maxStreamSeconds", "maxStreamBytes", "overQuota")
                 .anyMatch(f -> f.startsWith("alertThresholdsPercent"));
 
         JsonNode hostBits = json(expect(
