@@ -4,11 +4,9 @@ import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.PriceList;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.edge.pricing.PriceBook;
-import dev.symbolon.support.kafka.TopicFeed;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
+import dev.symbolon.support.kafka.FollowedTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,37 +14,19 @@ import org.springframework.stereotype.Component;
  * ready only once it has caught up: before that it could not reserve a request's cost.
  */
 @Component("prices")
-class PriceFeed implements SmartLifecycle, HealthIndicator {
+class PriceFeed extends FollowedTopic {
 
-    private final TopicFeed feed;
+    private final PriceBook prices;
 
     PriceFeed(PriceBook prices, KafkaProperties kafka) {
-        this.feed = new TopicFeed("edge", Topics.PRICES, true, kafka.buildConsumerProperties(), record -> {
-            if (record.value() != null) {
-                prices.apply(EventJson.decode(record.value(), PriceList.class));
-            }
-        });
+        super("edge", Topics.PRICES, kafka.buildConsumerProperties());
+        this.prices = prices;
     }
 
     @Override
-    public Health health() {
-        return feed.caughtUp()
-                ? Health.up().build()
-                : Health.down().withDetail("reason", "reading prices.v1").build();
-    }
-
-    @Override
-    public void start() {
-        feed.start();
-    }
-
-    @Override
-    public void stop() {
-        feed.stop();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return feed.running();
+    protected void apply(ConsumerRecord<String, byte[]> record) {
+        if (record.value() != null) {
+            prices.apply(EventJson.decode(record.value(), PriceList.class));
+        }
     }
 }

@@ -4,11 +4,9 @@ import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.QuotaState;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.edge.limits.Quotas;
-import dev.symbolon.support.kafka.TopicFeed;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
+import dev.symbolon.support.kafka.FollowedTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,37 +15,19 @@ import org.springframework.stereotype.Component;
  * through while it is still reading.
  */
 @Component("quotaState")
-class QuotaStateFeed implements SmartLifecycle, HealthIndicator {
+class QuotaStateFeed extends FollowedTopic {
 
-    private final TopicFeed feed;
+    private final Quotas quotas;
 
     QuotaStateFeed(Quotas quotas, KafkaProperties kafka) {
-        this.feed = new TopicFeed("edge", Topics.QUOTA_STATE, true, kafka.buildConsumerProperties(), record -> {
-            if (record.value() != null) {
-                quotas.apply(EventJson.decode(record.value(), QuotaState.class));
-            }
-        });
+        super("edge", Topics.QUOTA_STATE, kafka.buildConsumerProperties());
+        this.quotas = quotas;
     }
 
     @Override
-    public Health health() {
-        return feed.caughtUp()
-                ? Health.up().build()
-                : Health.down().withDetail("reason", "reading quota-state.v1").build();
-    }
-
-    @Override
-    public void start() {
-        feed.start();
-    }
-
-    @Override
-    public void stop() {
-        feed.stop();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return feed.running();
+    protected void apply(ConsumerRecord<String, byte[]> record) {
+        if (record.value() != null) {
+            quotas.apply(EventJson.decode(record.value(), QuotaState.class));
+        }
     }
 }
