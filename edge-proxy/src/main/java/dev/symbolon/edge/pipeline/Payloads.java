@@ -183,7 +183,6 @@ final class Payloads {
                 .at(call);
     }
 
-    /** The output-token limit a request sets, in whichever field its provider uses (0 when none). */
     /**
      * A JSON prompt's tokens: counted ({@link Tokenizer#countBody}, no fewer than the provider counts)
      * where a token or cost quota will reserve them, else its size guessed at four bytes a token.

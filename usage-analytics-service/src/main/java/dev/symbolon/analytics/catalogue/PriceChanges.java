@@ -86,9 +86,9 @@ public class PriceChanges {
             for (Pending change : pending) {
                 UsageFacts.Rerating rerating = facts.rerate(catalogue, change.card(), nextVersion(change.card()));
                 changedQuotas.addAll(rerating.changedQuotas());
-                Change done1 = new Change(change.card(), change.written(), rerating.facts(), rerating.costDelta());
-                done.set(change.index(), done1);
-                record(done1, actor);
+                Change rerated = new Change(change.card(), change.written(), rerating.facts(), rerating.costDelta());
+                done.set(change.index(), rerated);
+                record(rerated, actor);
             }
             return done;
         });
