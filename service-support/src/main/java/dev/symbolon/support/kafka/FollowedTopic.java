@@ -19,8 +19,11 @@ public abstract class FollowedTopic implements SmartLifecycle, HealthIndicator {
     /** @param owner who follows (a service name), for the Kafka client id */
     protected FollowedTopic(String owner, String topic, Map<String, Object> consumerProperties) {
         this.topic = topic;
-        this.feed = new TopicFeed(owner, topic, true, consumerProperties, this::apply);
+        this.feed = new TopicFeed(owner, topic, true, consumerProperties, this::apply).whenCaughtUp(this::caughtUpNow);
     }
+
+    /** Called once, on the feed's thread, when the view first holds every record that existed at start. */
+    protected void caughtUpNow() {}
 
     /** Applies one record to the view (a null value is a tombstone); runs on the feed's thread. */
     protected abstract void apply(ConsumerRecord<String, byte[]> record);

@@ -34,6 +34,7 @@ public final class TopicFeed {
     private final Map<String, Object> config;
     private volatile boolean running;
     private volatile boolean caughtUp;
+    private volatile Runnable onCaughtUp = () -> {};
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
@@ -51,6 +52,12 @@ public final class TopicFeed {
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, owner + "-" + topic);
+    }
+
+    /** Runs once, on the feed's thread, when the feed first catches up (set before {@link #start()}). */
+    public TopicFeed whenCaughtUp(Runnable action) {
+        this.onCaughtUp = action;
+        return this;
     }
 
     public void start() {
@@ -126,6 +133,7 @@ public final class TopicFeed {
             }
             if (!caughtUp && end.entrySet().stream().allMatch(e -> kafka.position(e.getKey()) >= e.getValue())) {
                 caughtUp = true;
+                onCaughtUp.run();
             }
         }
     }
