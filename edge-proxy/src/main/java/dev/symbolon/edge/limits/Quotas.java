@@ -1,6 +1,7 @@
 package dev.symbolon.edge.limits;
 
 import dev.symbolon.contracts.PriceCard;
+import dev.symbolon.contracts.QuotaPeriods;
 import dev.symbolon.contracts.QuotaState;
 import dev.symbolon.contracts.QuotaState.PeriodUsage;
 import dev.symbolon.contracts.UsageRecorded;
@@ -11,8 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -96,13 +95,14 @@ public class Quotas {
     public static final class Reservation {
         private final Ledger tenant;
         private final Ledger app;
-        private final Periods periods;
+        private final QuotaPeriods periods;
         private final long tokens;
         private final BigDecimal cost;
         private final PriceCard price;
         private final AtomicBoolean settled = new AtomicBoolean();
 
-        private Reservation(Ledger tenant, Ledger app, Periods periods, long tokens, BigDecimal cost, PriceCard price) {
+        private Reservation(
+                Ledger tenant, Ledger app, QuotaPeriods periods, long tokens, BigDecimal cost, PriceCard price) {
             this.tenant = tenant;
             this.app = app;
             this.periods = periods;
@@ -150,7 +150,7 @@ public class Quotas {
             EffectivePolicy policy,
             Instant now,
             Demand demand) {
-        Periods periods = (tenant != null ? tenant : app).periodsAt(policy.zone(), now);
+        QuotaPeriods periods = (tenant != null ? tenant : app).periodsAt(policy.zone(), now);
         Refusal refusal = tenant == null ? null : tenant.check(tenantLimits, periods, now);
         if (refusal == null && app != null) {
             refusal = app.check(appLimits, periods, now);
@@ -261,27 +261,9 @@ public class Quotas {
         return ledgers.computeIfAbsent(scope, Ledger::new);
     }
 
-    /** The calendar day and month around an instant, in a time zone. */
-    record Periods(ZoneId zone, Instant dayStart, Instant dayEnd, Instant monthStart, Instant monthEnd) {
-        static Periods at(ZoneId zone, Instant now) {
-            ZonedDateTime day = now.atZone(zone).truncatedTo(ChronoUnit.DAYS);
-            ZonedDateTime month = day.withDayOfMonth(1);
-            return new Periods(
-                    zone,
-                    day.toInstant(),
-                    day.plusDays(1).toInstant(),
-                    month.toInstant(),
-                    month.plusMonths(1).toInstant());
-        }
-
-        boolean contain(ZoneId zone, Instant now) {
-            return this.zone.equals(zone) && !now.isBefore(dayStart) && now.isBefore(dayEnd);
-        }
-    }
-
     /** Usage this edge counted for one request, in the periods it was admitted in. */
-    private record Local(Periods periods, long requests, long tokens, BigDecimal cost, int partition) {
-        Local(Periods periods, long requests, long tokens, BigDecimal cost) {
+    private record Local(QuotaPeriods periods, long requests, long tokens, BigDecimal cost, int partition) {
+        Local(QuotaPeriods periods, long requests, long tokens, BigDecimal cost) {
             this(periods, requests, tokens, cost, -1);
         }
 
@@ -304,7 +286,7 @@ public class Quotas {
         private QuotaState known;
         private int coveredPartition = -1;
         private long coveredOffset = -1;
-        private Periods periods;
+        private QuotaPeriods periods;
         /** This edge's in-flight and not-yet-counted usage in the current day and month. */
         private long dayRequests;
 
@@ -321,19 +303,19 @@ public class Quotas {
         }
 
         /** The current periods: those held while they last, so the request path rarely does calendar math. */
-        Periods periodsAt(ZoneId zone, Instant now) {
-            return periods != null && periods.contain(zone, now) ? periods : Periods.at(zone, now);
+        QuotaPeriods periodsAt(ZoneId zone, Instant now) {
+            return periods != null && periods.contain(zone, now) ? periods : QuotaPeriods.at(zone, now);
         }
 
-        Refusal check(QuotaLimits limits, Periods now, Instant instant) {
+        Refusal check(QuotaLimits limits, QuotaPeriods now, Instant instant) {
             roll(now);
             PeriodUsage day = known(known == null ? null : known.day(), now.dayStart());
             PeriodUsage month = known(known == null ? null : known.month(), now.monthStart());
             if (over(limits.requestsPerDay(), requests(day) + dayRequests + 1)) {
-                return refusal("requests-per-day", now.dayEnd(), instant);
+                return refusal(QuotaPeriods.limitName("requests", "day"), now.dayEnd(), instant);
             }
             if (over(limits.requestsPerMonth(), requests(month) + monthRequests + 1)) {
-                return refusal("requests-per-month", now.monthEnd(), instant);
+                return refusal(QuotaPeriods.limitName("requests", "month"), now.monthEnd(), instant);
             }
             return null;
         }
@@ -342,18 +324,34 @@ public class Quotas {
          * The most output tokens this ledger's token and cost limits leave a request of this demand, and
          * the limit that binds first. Runs after {@link #check}, in the same periods.
          */
-        Room room(QuotaLimits limits, Periods now, Demand demand) {
+        Room room(QuotaLimits limits, QuotaPeriods now, Demand demand) {
             PeriodUsage day = known(known == null ? null : known.day(), now.dayStart());
             PeriodUsage month = known(known == null ? null : known.month(), now.monthStart());
             Room room = Room.UNLIMITED;
-            room = room.tighter(
-                    tokenRoom("tokens-per-day", limits.tokensPerDay(), tokens(day) + dayTokens, demand, now.dayEnd()));
             room = room.tighter(tokenRoom(
-                    "tokens-per-month", limits.tokensPerMonth(), tokens(month) + monthTokens, demand, now.monthEnd()));
-            room = room.tighter(
-                    costRoom("cost-per-day", limits.costPerDayUsd(), cost(day).add(dayCost), demand, now.dayEnd()));
+                    QuotaPeriods.limitName("tokens", "day"),
+                    limits.tokensPerDay(),
+                    tokens(day) + dayTokens,
+                    demand,
+                    now.dayEnd()));
+            room = room.tighter(tokenRoom(
+                    QuotaPeriods.limitName("tokens", "month"),
+                    limits.tokensPerMonth(),
+                    tokens(month) + monthTokens,
+                    demand,
+                    now.monthEnd()));
             room = room.tighter(costRoom(
-                    "cost-per-month", limits.costPerMonthUsd(), cost(month).add(monthCost), demand, now.monthEnd()));
+                    QuotaPeriods.limitName("cost", "day"),
+                    limits.costPerDayUsd(),
+                    cost(day).add(dayCost),
+                    demand,
+                    now.dayEnd()));
+            room = room.tighter(costRoom(
+                    QuotaPeriods.limitName("cost", "month"),
+                    limits.costPerMonthUsd(),
+                    cost(month).add(monthCost),
+                    demand,
+                    now.monthEnd()));
             return room;
         }
 
@@ -381,7 +379,7 @@ public class Quotas {
         }
 
         /** Adds (or, negative, removes) usage of the given periods, where they are still current. */
-        void add(Periods of, long requests, long tokens, BigDecimal cost) {
+        void add(QuotaPeriods of, long requests, long tokens, BigDecimal cost) {
             if (periods == null) {
                 return;
             }
@@ -436,7 +434,7 @@ public class Quotas {
             known = state;
         }
 
-        private void roll(Periods now) {
+        private void roll(QuotaPeriods now) {
             if (periods != null && periods.equals(now)) {
                 return;
             }

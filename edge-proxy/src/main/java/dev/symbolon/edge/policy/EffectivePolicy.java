@@ -1,13 +1,12 @@
 package dev.symbolon.edge.policy;
 
 import dev.symbolon.contracts.Cidr;
+import dev.symbolon.contracts.QuotaPeriods;
 import dev.symbolon.contracts.TenantConfigSnapshot.IpRules;
 import dev.symbolon.contracts.TenantConfigSnapshot.Policy;
 import dev.symbolon.edge.limits.QuotaLimits;
 import java.net.InetAddress;
-import java.time.DateTimeException;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -59,7 +58,7 @@ public final class EffectivePolicy {
         this.appTokensPerMinute = app == null ? null : app.tokensPerMinute();
         this.tenantQuotas = QuotaLimits.of(tenant);
         this.appQuotas = QuotaLimits.of(app);
-        this.zone = zone(timeZone);
+        this.zone = QuotaPeriods.zone(timeZone);
         String overQuota =
                 app != null && app.overQuota() != null ? app.overQuota() : tenant == null ? null : tenant.overQuota();
         this.clampOverQuota = Policy.CLAMP.equals(overQuota);
@@ -174,17 +173,6 @@ public final class EffectivePolicy {
     /** The tenant's time zone: quota days and months are its calendar days and months. */
     public ZoneId zone() {
         return zone;
-    }
-
-    private static ZoneId zone(String timeZone) {
-        if (timeZone == null || timeZone.isBlank()) {
-            return ZoneOffset.UTC;
-        }
-        try {
-            return ZoneId.of(timeZone);
-        } catch (DateTimeException e) {
-            return ZoneOffset.UTC;
-        }
     }
 
     private static Long minimum(Long a, Long b) {

@@ -2,6 +2,7 @@ package dev.symbolon.analytics.quota;
 
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Notification;
+import dev.symbolon.contracts.QuotaPeriods;
 import dev.symbolon.contracts.QuotaState;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
@@ -9,9 +10,6 @@ import dev.symbolon.contracts.UsageRecorded;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,28 +93,16 @@ public class QuotaLedger {
             if (!e.countsTowardQuota()) {
                 continue;
             }
-            ZoneId zone = tenants.zone(e.tenantId());
-            ZonedDateTime local = e.occurredAt().atZone(zone);
-            ZonedDateTime dayStart = local.truncatedTo(ChronoUnit.DAYS);
-            ZonedDateTime monthStart = dayStart.withDayOfMonth(1);
+            QuotaPeriods periods = QuotaPeriods.at(tenants.zone(e.tenantId()), e.occurredAt());
             for (String app : e.appId() == null ? new String[] {""} : new String[] {"", e.appId()}) {
-                add(
-                        deltas,
-                        e.tenantId(),
-                        app,
-                        "day",
-                        dayStart.toInstant(),
-                        dayStart.plusDays(1).toInstant(),
-                        e,
-                        fact.cost(),
-                        count);
+                add(deltas, e.tenantId(), app, "day", periods.dayStart(), periods.dayEnd(), e, fact.cost(), count);
                 add(
                         deltas,
                         e.tenantId(),
                         app,
                         "month",
-                        monthStart.toInstant(),
-                        monthStart.plusMonths(1).toInstant(),
+                        periods.monthStart(),
+                        periods.monthEnd(),
                         e,
                         fact.cost(),
                         count);

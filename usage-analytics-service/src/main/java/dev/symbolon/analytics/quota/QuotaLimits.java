@@ -1,5 +1,6 @@
 package dev.symbolon.analytics.quota;
 
+import dev.symbolon.contracts.QuotaPeriods;
 import dev.symbolon.contracts.QuotaState;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import java.math.BigDecimal;
@@ -35,13 +36,17 @@ final class QuotaLimits {
         boolean day = period.equals("day");
         add(
                 limits,
-                "requests-per-" + period,
+                QuotaPeriods.limitName("requests", period),
                 day ? policy.requestsPerDay() : policy.requestsPerMonth(),
                 usage.requests());
-        add(limits, "tokens-per-" + period, day ? policy.tokensPerDay() : policy.tokensPerMonth(), usage.tokens());
+        add(
+                limits,
+                QuotaPeriods.limitName("tokens", period),
+                day ? policy.tokensPerDay() : policy.tokensPerMonth(),
+                usage.tokens());
         BigDecimal cost = day ? policy.costPerDayUsd() : policy.costPerMonthUsd();
         if (cost != null) {
-            limits.add(new Limit("cost-per-" + period, cost, usage.costUsd()));
+            limits.add(new Limit(QuotaPeriods.limitName("cost", period), cost, usage.costUsd()));
         }
         return limits;
     }

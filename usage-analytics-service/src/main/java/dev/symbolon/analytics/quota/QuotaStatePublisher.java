@@ -1,15 +1,13 @@
 package dev.symbolon.analytics.quota;
 
 import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.QuotaPeriods;
 import dev.symbolon.contracts.QuotaState;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,21 +79,9 @@ public class QuotaStatePublisher {
         int slash = key.indexOf('/');
         String tenantId = slash < 0 ? key : key.substring(0, slash);
         String appId = slash < 0 ? null : key.substring(slash + 1);
-        ZoneId zone = tenants.zone(tenantId);
-        ZonedDateTime dayStart = now.atZone(zone).truncatedTo(ChronoUnit.DAYS);
-        ZonedDateTime monthStart = dayStart.withDayOfMonth(1);
-        QuotaState.PeriodUsage day = usage(
-                tenantId,
-                appId,
-                "day",
-                dayStart.toInstant(),
-                dayStart.plusDays(1).toInstant());
-        QuotaState.PeriodUsage month = usage(
-                tenantId,
-                appId,
-                "month",
-                monthStart.toInstant(),
-                monthStart.plusMonths(1).toInstant());
+        QuotaPeriods periods = QuotaPeriods.at(tenants.zone(tenantId), now);
+        QuotaState.PeriodUsage day = usage(tenantId, appId, "day", periods.dayStart(), periods.dayEnd());
+        QuotaState.PeriodUsage month = usage(tenantId, appId, "month", periods.monthStart(), periods.monthEnd());
         TenantConfigSnapshot.Policy policy =
                 appId == null ? tenants.tenantPolicy(tenantId) : tenants.appPolicy(tenantId, appId);
         String reason = exhausted(policy, day, month);

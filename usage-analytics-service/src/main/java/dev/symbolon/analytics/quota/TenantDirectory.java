@@ -1,10 +1,9 @@
 package dev.symbolon.analytics.quota;
 
+import dev.symbolon.contracts.QuotaPeriods;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.support.kafka.TenantConfigView;
-import java.time.DateTimeException;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.stereotype.Component;
@@ -24,14 +23,7 @@ public class TenantDirectory extends TenantConfigView {
     /** The tenant's time zone; UTC for a tenant no snapshot named (or an invalid zone). */
     public ZoneId zone(String tenantId) {
         TenantConfigSnapshot tenant = tenant(tenantId);
-        if (tenant == null || tenant.timeZone() == null) {
-            return ZoneOffset.UTC;
-        }
-        try {
-            return ZoneId.of(tenant.timeZone());
-        } catch (DateTimeException e) {
-            return ZoneOffset.UTC;
-        }
+        return QuotaPeriods.zone(tenant == null ? null : tenant.timeZone());
     }
 
     /** The tenant's policy (null when none or unknown). */
