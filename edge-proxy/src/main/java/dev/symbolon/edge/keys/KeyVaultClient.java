@@ -2,7 +2,8 @@ package dev.symbolon.edge.keys;
 
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.edge.EdgeProperties;
-import dev.symbolon.edge.pipeline.GatewayException;
+import dev.symbolon.edge.call.GatewayException;
+import dev.symbolon.edge.call.ProviderKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;

@@ -4,8 +4,10 @@ import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.SplitKey;
 import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.auth.AppIdentity;
-import dev.symbolon.edge.pipeline.GatewayException;
-import dev.symbolon.edge.pipeline.ProxyCall;
+import dev.symbolon.edge.call.GatewayException;
+import dev.symbolon.edge.call.KeyRequest;
+import dev.symbolon.edge.call.ProviderKey;
+import dev.symbolon.edge.call.ProxyCall;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,19 +72,12 @@ public class ProviderKeys {
         this.ttl = properties.keyVault().cacheTtl();
     }
 
-    /** Which kind of key a request asks for, from its headers alone. */
-    public enum Requested {
-        SERVER,
-        MANAGED,
-        SPLIT
-    }
-
     /**
      * The kind of key a request's headers ask for. Any split-key header means a split key (a missing
      * or extra one is then refused, never served with another key); two kinds at once, a header given
      * twice, or a look-alike spelling ({@code x_partial_key}) are refused with 400.
      */
-    public static Requested requested(HttpHeaders headers) {
+    public static KeyRequest requested(HttpHeaders headers) {
         int split = 0;
         boolean managed = false;
         for (String name : headers.headerNames()) {
@@ -106,12 +101,12 @@ public class ProviderKeys {
         if (managed && split > 0) {
             throw ambiguousKeyHeaders("Send X-Symbolon-Key-Id or X-Partial-Key-Id and X-Partial-Key, not both.");
         }
-        return split > 0 ? Requested.SPLIT : managed ? Requested.MANAGED : Requested.SERVER;
+        return split > 0 ? KeyRequest.SPLIT : managed ? KeyRequest.MANAGED : KeyRequest.SERVER;
     }
 
     /** The key for one request: split, managed or server, as {@link #requested} read its headers. */
     public Mono<ProviderKey> forRequest(
-            String provider, AppIdentity app, Requested requested, ProxyCall.Request request) {
+            String provider, AppIdentity app, KeyRequest requested, ProxyCall.Request request) {
         HttpHeaders headers = request.headers();
         return switch (requested) {
             case SPLIT ->

@@ -7,6 +7,7 @@ import dev.symbolon.contracts.QuotaState.PeriodUsage;
 import dev.symbolon.contracts.UsageRecorded;
 import dev.symbolon.edge.auth.AppIdentity;
 import dev.symbolon.edge.policy.EffectivePolicy;
+import dev.symbolon.edge.policy.QuotaLimits;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;

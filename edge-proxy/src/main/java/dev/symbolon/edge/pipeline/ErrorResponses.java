@@ -1,5 +1,6 @@
 package dev.symbolon.edge.pipeline;
 
+import dev.symbolon.edge.call.GatewayException;
 import dev.symbolon.support.web.ErrorBody;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package dev.symbolon.edge.pipeline;
 
 import dev.symbolon.edge.auth.AppIdentity;
+import dev.symbolon.edge.call.GatewayException;
 import dev.symbolon.edge.keys.TenantKeysApi;
 import java.util.regex.Pattern;
 import org.springframework.core.io.buffer.DataBuffer;

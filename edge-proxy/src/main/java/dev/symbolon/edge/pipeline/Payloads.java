@@ -1,5 +1,7 @@
 package dev.symbolon.edge.pipeline;
 
+import dev.symbolon.edge.call.GatewayException;
+import dev.symbolon.edge.call.ProxyCall;
 import dev.symbolon.edge.provider.Provider;
 import dev.symbolon.edge.provider.StreamUsage;
 import dev.symbolon.edge.usage.Tokenizer;

@@ -4,11 +4,14 @@ import dev.symbolon.contracts.UsageRecorded.Outcome;
 import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.auth.AppDirectory;
 import dev.symbolon.edge.auth.AppTokens;
-import dev.symbolon.edge.auth.ClientCredentials;
+import dev.symbolon.edge.call.GatewayException;
+import dev.symbolon.edge.call.KeyRequest;
+import dev.symbolon.edge.call.ProxyCall;
 import dev.symbolon.edge.keys.ProviderKeys;
 import dev.symbolon.edge.limits.RateLimits;
 import dev.symbolon.edge.policy.ClientAddress;
 import dev.symbolon.edge.policy.EffectivePolicy;
+import dev.symbolon.edge.provider.ClientCredentials;
 import dev.symbolon.edge.provider.KeyScrubber;
 import dev.symbolon.edge.provider.ProviderClient;
 import dev.symbolon.edge.provider.ProviderRoutes;
@@ -161,9 +164,9 @@ public class ProxyPipeline {
         if (!call.policy().allowsEndpoint(call.route().endpoint())) {
             throw refused(call, "endpoint_not_allowed", "This endpoint is not allowed for this app.");
         }
-        ProviderKeys.Requested key = ProviderKeys.requested(call.request().headers());
-        boolean managed = key == ProviderKeys.Requested.MANAGED;
-        if (key != ProviderKeys.Requested.SPLIT
+        KeyRequest key = ProviderKeys.requested(call.request().headers());
+        boolean managed = key == KeyRequest.MANAGED;
+        if (key != KeyRequest.SPLIT
                 && !(managed && call.policy().namesEndpoints())
                 && !sharedKeys.allows(
                         call.route().provider().name(),

@@ -1,6 +1,8 @@
 package dev.symbolon.edge.pipeline;
 
 import dev.symbolon.contracts.PriceCard;
+import dev.symbolon.edge.call.GatewayException;
+import dev.symbolon.edge.call.ProxyCall;
 import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.pricing.PriceBook;
 import org.springframework.beans.factory.annotation.Value;

@@ -2,6 +2,7 @@ package dev.symbolon.edge.pipeline;
 
 import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.auth.AppIdentity;
+import dev.symbolon.edge.call.GatewayException;
 import java.time.Duration;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;

@@ -4,7 +4,6 @@ import dev.symbolon.contracts.Cidr;
 import dev.symbolon.contracts.QuotaPeriods;
 import dev.symbolon.contracts.TenantConfigSnapshot.IpRules;
 import dev.symbolon.contracts.TenantConfigSnapshot.Policy;
-import dev.symbolon.edge.limits.QuotaLimits;
 import java.net.InetAddress;
 import java.time.ZoneId;
 import java.util.ArrayList;

@@ -2,7 +2,6 @@ package dev.symbolon.edge.provider;
 
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.edge.EdgeProperties;
-import dev.symbolon.edge.auth.ClientCredentials;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;

@@ -2,7 +2,7 @@ package dev.symbolon.edge.usage;
 
 import dev.symbolon.contracts.Tokens;
 import dev.symbolon.contracts.UsageRecorded.Outcome;
-import dev.symbolon.edge.pipeline.ProxyCall;
+import dev.symbolon.edge.call.ProxyCall;
 import dev.symbolon.edge.provider.Metering;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,6 +1,5 @@
-package dev.symbolon.edge.auth;
+package dev.symbolon.edge.provider;
 
-import dev.symbolon.edge.provider.Provider;
 import java.util.Set;
 import org.springframework.http.HttpHeaders;
 import org.springframework.util.MultiValueMap;

@@ -1,4 +1,4 @@
-package dev.symbolon.edge.keys;
+package dev.symbolon.edge.call;
 
 import dev.symbolon.contracts.Secret;
 

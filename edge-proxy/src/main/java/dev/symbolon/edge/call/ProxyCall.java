@@ -1,8 +1,6 @@
-package dev.symbolon.edge.pipeline;
+package dev.symbolon.edge.call;
 
 import dev.symbolon.edge.auth.AppIdentity;
-import dev.symbolon.edge.keys.ProviderKey;
-import dev.symbolon.edge.keys.ProviderKeys;
 import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.policy.EffectivePolicy;
 import dev.symbolon.edge.provider.ProviderRoutes.Route;
@@ -25,7 +23,7 @@ public record ProxyCall(
         Route route,
         AppIdentity identity,
         EffectivePolicy policy,
-        ProviderKeys.Requested keyRequest,
+        KeyRequest keyRequest,
         Payload payload,
         ProviderKey key,
         Quotas.Reservation reservation,
@@ -63,42 +61,42 @@ public record ProxyCall(
      */
     public record Payload(
             byte[] bytes, String model, boolean stream, boolean usageRequested, long promptTokens, Long outputCap) {
-        static final Payload NONE = new Payload(new byte[0], null, false, false, 0, null);
+        public static final Payload NONE = new Payload(new byte[0], null, false, false, 0, null);
 
-        Payload withBytes(byte[] bytes, Long outputCap) {
+        public Payload withBytes(byte[] bytes, Long outputCap) {
             return new Payload(bytes, model, stream, usageRequested, promptTokens, outputCap);
         }
     }
 
-    static ProxyCall start(Request request) {
+    public static ProxyCall start(Request request) {
         return new ProxyCall(request, null, null, EffectivePolicy.OPEN, null, Payload.NONE, null, null, 0);
     }
 
-    ProxyCall withRoute(Route route) {
+    public ProxyCall withRoute(Route route) {
         return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
     }
 
-    ProxyCall withIdentity(AppIdentity identity, EffectivePolicy policy) {
+    public ProxyCall withIdentity(AppIdentity identity, EffectivePolicy policy) {
         return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
     }
 
-    ProxyCall withKeyRequest(ProviderKeys.Requested keyRequest) {
+    public ProxyCall withKeyRequest(KeyRequest keyRequest) {
         return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
     }
 
-    ProxyCall withPayload(Payload payload) {
+    public ProxyCall withPayload(Payload payload) {
         return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
     }
 
-    ProxyCall withKey(ProviderKey key) {
+    public ProxyCall withKey(ProviderKey key) {
         return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
     }
 
-    ProxyCall withReservation(Quotas.Reservation reservation) {
+    public ProxyCall withReservation(Quotas.Reservation reservation) {
         return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
     }
 
-    ProxyCall withUpstreamStarted() {
+    public ProxyCall withUpstreamStarted() {
         return new ProxyCall(
                 request, route, identity, policy, keyRequest, payload, key, reservation, System.nanoTime());
     }

@@ -1,4 +1,4 @@
-package dev.symbolon.edge.limits;
+package dev.symbolon.edge.policy;
 
 import dev.symbolon.contracts.TenantConfigSnapshot.Policy;
 import java.math.BigDecimal;

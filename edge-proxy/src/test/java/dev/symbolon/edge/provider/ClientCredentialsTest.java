@@ -1,4 +1,4 @@
-package dev.symbolon.edge.auth;
+package dev.symbolon.edge.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

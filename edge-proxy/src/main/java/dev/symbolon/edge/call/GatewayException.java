@@ -1,4 +1,4 @@
-package dev.symbolon.edge.pipeline;
+package dev.symbolon.edge.call;
 
 import org.springframework.http.HttpStatus;
 
@@ -31,7 +31,7 @@ public class GatewayException extends RuntimeException {
     }
 
     /** 429: a limit refused the request; the client may retry after the given time. */
-    static GatewayException limited(ProxyCall call, String limit, long retryAfterSeconds) {
+    public static GatewayException limited(ProxyCall call, String limit, long retryAfterSeconds) {
         return new GatewayException(
                 HttpStatus.TOO_MANY_REQUESTS,
                 "rate_limited",
@@ -47,7 +47,7 @@ public class GatewayException extends RuntimeException {
     }
 
     /** 429: a daily or monthly quota is used up; it frees when its period ends. */
-    static GatewayException quotaExhausted(ProxyCall call, String limit, long retryAfterSeconds) {
+    public static GatewayException quotaExhausted(ProxyCall call, String limit, long retryAfterSeconds) {
         return new GatewayException(
                 HttpStatus.TOO_MANY_REQUESTS,
                 "quota_exceeded",
@@ -58,18 +58,18 @@ public class GatewayException extends RuntimeException {
     }
 
     /** The same failure, tied to the state the request had reached (for metering). */
-    GatewayException at(ProxyCall call) {
+    public GatewayException at(ProxyCall call) {
         return this.call != null
                 ? this
                 : new GatewayException(status, type, getMessage(), call, limit, retryAfterSeconds);
     }
 
     /** Which limit refused the request; null unless 429. */
-    String limit() {
+    public String limit() {
         return limit;
     }
 
-    long retryAfterSeconds() {
+    public long retryAfterSeconds() {
         return retryAfterSeconds;
     }
 
@@ -81,7 +81,7 @@ public class GatewayException extends RuntimeException {
         return type;
     }
 
-    ProxyCall call() {
+    public ProxyCall call() {
         return call;
     }
 }
