@@ -2,9 +2,9 @@ package dev.symbolon.analytics.catalogue;
 
 import dev.symbolon.analytics.pricing.PriceTable;
 import dev.symbolon.analytics.pricing.PriceTable.Written;
-import dev.symbolon.analytics.web.AdminTokenFilter;
 import dev.symbolon.contracts.PriceCard;
 import dev.symbolon.contracts.PriceCatalogue;
+import dev.symbolon.support.auth.AdminCaller;
 import dev.symbolon.support.web.ClientError;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -126,11 +126,11 @@ class PriceController {
     }
 
     private static PriceChanges.Actor actor(ServerWebExchange exchange) {
-        Object caller = exchange.getAttributes().get(AdminTokenFilter.CALLER);
+        AdminCaller caller = AdminCaller.of(exchange).orElse(new AdminCaller("unknown", "unknown", null));
         var address = exchange.getRequest().getRemoteAddress();
         return new PriceChanges.Actor(
-                caller == null ? "unknown" : caller.toString(),
-                String.valueOf(exchange.getAttributes().getOrDefault(AdminTokenFilter.ROLE, "unknown")),
+                caller.subject(),
+                caller.role(),
                 address == null || address.getAddress() == null
                         ? null
                         : address.getAddress().getHostAddress(),
