@@ -1,11 +1,11 @@
 package dev.symbolon.edge.keys;
 
+import dev.symbolon.contracts.InternalKey;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.call.GatewayException;
 import dev.symbolon.edge.call.ProviderKey;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -57,7 +57,7 @@ class KeyVaultClient {
                                         : keyServiceFailure())))
                 .onStatus(HttpStatusCode::is5xxServerError, response -> response.releaseBody()
                         .then(Mono.error(keyServiceFailure())))
-                .bodyToMono(KeyResponse.class)
+                .bodyToMono(InternalKey.class)
                 .timeout(TIMEOUT, Mono.error(keyServiceFailure()))
                 .onErrorMap(WebClientRequestException.class, e -> keyServiceFailure())
                 .map(r -> new ProviderKey(r.keyId(), r.provider(), r.kind(), r.keyVersion(), Secret.of(r.apiKey())));
@@ -74,7 +74,7 @@ class KeyVaultClient {
                     if (!response.statusCode().is2xxSuccessful()) {
                         return response.releaseBody().then(Mono.error(keyServiceFailure()));
                     }
-                    return response.bodyToMono(KeyResponse.class).map(r -> Optional.of(r.toTenantKey()));
+                    return response.bodyToMono(InternalKey.class).map(key -> Optional.of(toTenantKey(key)));
                 })
                 .timeout(TIMEOUT, Mono.error(keyServiceFailure()))
                 .onErrorMap(WebClientRequestException.class, e -> keyServiceFailure());
@@ -86,36 +86,20 @@ class KeyVaultClient {
     }
 
     /** Wire shape of key-vault-service's internal key responses. */
-    record KeyResponse(
-            String keyId,
-            String tenantId,
-            String provider,
-            String kind,
-            int keyVersion,
-            String apiKey,
-            List<VersionResponse> versions) {
-
-        TenantKey toTenantKey() {
-            List<TenantKey.Sealed> sealed = versions == null
-                    ? List.of()
-                    : versions.stream()
-                            .map(v -> new TenantKey.Sealed(
-                                    v.version(), Base64.getDecoder().decode(v.sealed()), v.graceUntil()))
-                            .toList();
-            return new TenantKey(
-                    keyId, tenantId, provider, kind, keyVersion, apiKey == null ? null : Secret.of(apiKey), sealed);
-        }
-
-        @Override
-        public String toString() {
-            return "KeyResponse[" + keyId + "]";
-        }
-    }
-
-    record VersionResponse(int version, String sealed, Instant graceUntil) {
-        @Override
-        public String toString() {
-            return "VersionResponse[" + version + "]";
-        }
+    private static TenantKey toTenantKey(InternalKey key) {
+        List<TenantKey.Sealed> sealed = key.versions() == null
+                ? List.of()
+                : key.versions().stream()
+                        .map(v -> new TenantKey.Sealed(
+                                v.version(), Base64.getDecoder().decode(v.sealed()), v.graceUntil()))
+                        .toList();
+        return new TenantKey(
+                key.keyId(),
+                key.tenantId(),
+                key.provider(),
+                key.kind(),
+                key.keyVersion(),
+                key.apiKey() == null ? null : Secret.of(key.apiKey()),
+                sealed);
     }
 }

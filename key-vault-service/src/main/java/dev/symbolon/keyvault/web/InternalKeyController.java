@@ -1,11 +1,11 @@
 package dev.symbolon.keyvault.web;
 
+import dev.symbolon.contracts.InternalKey;
 import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.KeyLifecycleEvent.KeyKind;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.keyvault.keys.Actor;
 import dev.symbolon.keyvault.keys.ProviderKeys;
-import java.time.Instant;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -38,16 +38,16 @@ class InternalKeyController {
 
     /** The server key a tenant's requests use for a provider: its own scoped key, else the shared one. */
     @GetMapping("/internal/v1/server-keys/{provider}")
-    KeyResponse serverKey(@PathVariable String provider, @RequestParam(required = false) String tenantId) {
+    InternalKey serverKey(@PathVariable String provider, @RequestParam(required = false) String tenantId) {
         return keys.serveServerKey(provider, tenantId)
-                .map(KeyResponse::of)
+                .map(InternalKeyController::answer)
                 .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no server key for provider"));
     }
 
     /** A key by id with the material of every version that works now (split: sealed server parts). */
     @GetMapping("/internal/v1/keys/{keyId}")
-    KeyResponse key(@PathVariable String keyId) {
-        return keys.serve(keyId).map(KeyResponse::of).orElseThrow(() -> new ProviderKeysUnknown(keyId));
+    InternalKey key(@PathVariable String keyId) {
+        return keys.serve(keyId).map(InternalKeyController::answer).orElseThrow(() -> new ProviderKeysUnknown(keyId));
     }
 
     // --- operator (admin-api, security officers) ---
@@ -187,42 +187,20 @@ class InternalKeyController {
      * the current version's key (server, managed); {@code versions} carries, for split keys, each live
      * version's sealed server part ({@code sealed}, base64) and grace end.
      */
-    record KeyResponse(
-            String keyId,
-            String tenantId,
-            String provider,
-            String kind,
-            int keyVersion,
-            String apiKey,
-            List<VersionResponse> versions) {
-
-        static KeyResponse of(ProviderKeys.Served served) {
-            boolean split = served.kind() == KeyKind.SPLIT;
-            return new KeyResponse(
-                    served.keyId(),
-                    served.tenantId(),
-                    served.provider(),
-                    served.kind().name().toLowerCase(),
-                    served.keyVersion(),
-                    split ? null : served.versions().get(0).material().reveal(),
-                    split
-                            ? served.versions().stream()
-                                    .map(v -> new VersionResponse(
-                                            v.version(), v.material().reveal(), v.graceUntil()))
-                                    .toList()
-                            : List.of());
-        }
-
-        @Override
-        public String toString() {
-            return "KeyResponse[" + keyId + "]";
-        }
-    }
-
-    record VersionResponse(int version, String sealed, Instant graceUntil) {
-        @Override
-        public String toString() {
-            return "VersionResponse[" + version + "]";
-        }
+    private static InternalKey answer(ProviderKeys.Served served) {
+        boolean split = served.kind() == KeyKind.SPLIT;
+        return new InternalKey(
+                served.keyId(),
+                served.tenantId(),
+                served.provider(),
+                served.kind().name().toLowerCase(),
+                served.keyVersion(),
+                split ? null : served.versions().get(0).material().reveal(),
+                split
+                        ? served.versions().stream()
+                                .map(v -> new InternalKey.Version(
+                                        v.version(), v.material().reveal(), v.graceUntil()))
+                                .toList()
+                        : List.of());
     }
 }
