@@ -375,7 +375,8 @@ abstract class EdgeContextTest {
 
     /** A policy that only allow-lists models. */
     static TenantConfigSnapshot.Policy modelsOnly(String... models) {
-        return new TenantConfigSnapshot.Policy(
-                null, List.of(models), null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return TenantConfigSnapshot.Policy.builder()
+                .allowedModels(List.of(models))
+                .build();
     }
 }

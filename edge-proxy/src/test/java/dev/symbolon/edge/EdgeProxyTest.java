@@ -277,22 +277,12 @@ class EdgeProxyTest extends EdgeContextTest {
     void the_tenant_and_app_policy_decide_what_reaches_the_upstream() {
         String governed = "sym_live_governed_" + UUID.randomUUID();
         String fromElsewhere = "sym_live_elsewhere_" + UUID.randomUUID();
-        TenantConfigSnapshot.Policy tenantPolicy = new TenantConfigSnapshot.Policy(
-                List.of("openai"),
-                List.of("gpt-4o*"),
-                List.of("/chat/completions"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                2_000L,
-                null,
-                null);
+        TenantConfigSnapshot.Policy tenantPolicy = TenantConfigSnapshot.Policy.builder()
+                .allowedProviders(List.of("openai"))
+                .allowedModels(List.of("gpt-4o*"))
+                .allowedEndpoints(List.of("/chat/completions"))
+                .maxBodyBytes(2_000L)
+                .build();
         TenantConfigSnapshot.Policy appPolicy = modelsOnly("gpt-4o-mini");
         producer.send(
                 Topics.TENANT_CONFIG,
@@ -372,8 +362,8 @@ class EdgeProxyTest extends EdgeContextTest {
     @Test
     void fifty_concurrent_requests_against_a_limit_of_ten_let_exactly_ten_through() {
         String limited = "sym_live_limited_" + UUID.randomUUID();
-        TenantConfigSnapshot.Policy tenMinute = new TenantConfigSnapshot.Policy(
-                null, null, null, 10L, null, null, null, null, null, null, null, null, null, null, null);
+        TenantConfigSnapshot.Policy tenMinute =
+                TenantConfigSnapshot.Policy.builder().requestsPerMinute(10L).build();
         producer.send(
                 Topics.TENANT_CONFIG,
                 "t_limited",
@@ -419,8 +409,7 @@ class EdgeProxyTest extends EdgeContextTest {
                         .withFixedDelay(300)));
         String key = tenantWithPolicy(
                 "t_quota",
-                new TenantConfigSnapshot.Policy(
-                        null, null, null, null, null, 10L, null, null, null, null, null, null, null, null, null));
+                TenantConfigSnapshot.Policy.builder().requestsPerDay(10L).build());
 
         List<Integer> statuses = concurrently(50, key);
 
@@ -450,22 +439,9 @@ class EdgeProxyTest extends EdgeContextTest {
     void a_cost_quota_analytics_reports_spent_closes_the_tenant_until_a_new_state_reopens_it() {
         String key = tenantWithPolicy(
                 "t_spent",
-                new TenantConfigSnapshot.Policy(
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        new BigDecimal("5.00"),
-                        null,
-                        null,
-                        null,
-                        null,
-                        null));
+                TenantConfigSnapshot.Policy.builder()
+                        .costPerDayUsd(new BigDecimal("5.00"))
+                        .build());
         assertThat(send(key)).isEqualTo(200);
 
         producer.send(Topics.QUOTA_STATE, "t_spent", EventJson.encode(spentToday("t_spent", "5.000001", 1L)));

@@ -103,7 +103,9 @@ class HostileUpstreamTest extends EdgeContextTest {
     }
 
     private static TenantConfigSnapshot.Policy streams(Long seconds, Long bytes) {
-        return new TenantConfigSnapshot.Policy(
-                null, null, null, null, null, null, null, null, null, null, null, null, null, seconds, bytes);
+        return TenantConfigSnapshot.Policy.builder()
+                .maxStreamSeconds(seconds)
+                .maxStreamBytes(bytes)
+                .build();
     }
 }

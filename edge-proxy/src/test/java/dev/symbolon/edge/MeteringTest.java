@@ -50,23 +50,11 @@ class MeteringTest extends EdgeContextTest {
     PriceBook prices;
 
     private static Policy quotas(Long tokensPerDay, String costPerDayUsd, String overQuota) {
-        return new Policy(
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                tokensPerDay,
-                null,
-                costPerDayUsd == null ? null : new BigDecimal(costPerDayUsd),
-                null,
-                null,
-                null,
-                null,
-                null,
-                overQuota);
+        return Policy.builder()
+                .tokensPerDay(tokensPerDay)
+                .costPerDayUsd(costPerDayUsd == null ? null : new BigDecimal(costPerDayUsd))
+                .overQuota(overQuota)
+                .build();
     }
 
     /** An OpenAI chat stream of the prose, word by word, then a usage chunk the client never sees. */

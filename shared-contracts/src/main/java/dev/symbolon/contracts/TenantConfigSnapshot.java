@@ -94,40 +94,131 @@ public record TenantConfigSnapshot(
         /** {@code overQuota}: such a request has its output cap lowered to what fits, if anything does. */
         public static final String CLAMP = "clamp";
 
-        /** A policy without {@code overQuota} (refuse). */
-        public Policy(
-                List<String> allowedProviders,
-                List<String> allowedModels,
-                List<String> allowedEndpoints,
-                Long requestsPerMinute,
-                Long tokensPerMinute,
-                Long requestsPerDay,
-                Long requestsPerMonth,
-                Long tokensPerDay,
-                Long tokensPerMonth,
-                BigDecimal costPerDayUsd,
-                BigDecimal costPerMonthUsd,
-                List<Integer> alertThresholdsPercent,
-                Long maxBodyBytes,
-                Long maxStreamSeconds,
-                Long maxStreamBytes) {
-            this(
-                    allowedProviders,
-                    allowedModels,
-                    allowedEndpoints,
-                    requestsPerMinute,
-                    tokensPerMinute,
-                    requestsPerDay,
-                    requestsPerMonth,
-                    tokensPerDay,
-                    tokensPerMonth,
-                    costPerDayUsd,
-                    costPerMonthUsd,
-                    alertThresholdsPercent,
-                    maxBodyBytes,
-                    maxStreamSeconds,
-                    maxStreamBytes,
-                    null);
+        /** A policy built field by field; a field not set is not restricted. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Sets a policy's fields by name (every one null until set). */
+        public static final class Builder {
+            private List<String> allowedProviders;
+            private List<String> allowedModels;
+            private List<String> allowedEndpoints;
+            private Long requestsPerMinute;
+            private Long tokensPerMinute;
+            private Long requestsPerDay;
+            private Long requestsPerMonth;
+            private Long tokensPerDay;
+            private Long tokensPerMonth;
+            private BigDecimal costPerDayUsd;
+            private BigDecimal costPerMonthUsd;
+            private List<Integer> alertThresholdsPercent;
+            private Long maxBodyBytes;
+            private Long maxStreamSeconds;
+            private Long maxStreamBytes;
+            private String overQuota;
+
+            private Builder() {}
+
+            public Builder allowedProviders(List<String> allowedProviders) {
+                this.allowedProviders = allowedProviders;
+                return this;
+            }
+
+            public Builder allowedModels(List<String> allowedModels) {
+                this.allowedModels = allowedModels;
+                return this;
+            }
+
+            public Builder allowedEndpoints(List<String> allowedEndpoints) {
+                this.allowedEndpoints = allowedEndpoints;
+                return this;
+            }
+
+            public Builder requestsPerMinute(Long requestsPerMinute) {
+                this.requestsPerMinute = requestsPerMinute;
+                return this;
+            }
+
+            public Builder tokensPerMinute(Long tokensPerMinute) {
+                this.tokensPerMinute = tokensPerMinute;
+                return this;
+            }
+
+            public Builder requestsPerDay(Long requestsPerDay) {
+                this.requestsPerDay = requestsPerDay;
+                return this;
+            }
+
+            public Builder requestsPerMonth(Long requestsPerMonth) {
+                this.requestsPerMonth = requestsPerMonth;
+                return this;
+            }
+
+            public Builder tokensPerDay(Long tokensPerDay) {
+                this.tokensPerDay = tokensPerDay;
+                return this;
+            }
+
+            public Builder tokensPerMonth(Long tokensPerMonth) {
+                this.tokensPerMonth = tokensPerMonth;
+                return this;
+            }
+
+            public Builder costPerDayUsd(BigDecimal costPerDayUsd) {
+                this.costPerDayUsd = costPerDayUsd;
+                return this;
+            }
+
+            public Builder costPerMonthUsd(BigDecimal costPerMonthUsd) {
+                this.costPerMonthUsd = costPerMonthUsd;
+                return this;
+            }
+
+            public Builder alertThresholdsPercent(List<Integer> alertThresholdsPercent) {
+                this.alertThresholdsPercent = alertThresholdsPercent;
+                return this;
+            }
+
+            public Builder maxBodyBytes(Long maxBodyBytes) {
+                this.maxBodyBytes = maxBodyBytes;
+                return this;
+            }
+
+            public Builder maxStreamSeconds(Long maxStreamSeconds) {
+                this.maxStreamSeconds = maxStreamSeconds;
+                return this;
+            }
+
+            public Builder maxStreamBytes(Long maxStreamBytes) {
+                this.maxStreamBytes = maxStreamBytes;
+                return this;
+            }
+
+            public Builder overQuota(String overQuota) {
+                this.overQuota = overQuota;
+                return this;
+            }
+
+            public Policy build() {
+                return new Policy(
+                        allowedProviders,
+                        allowedModels,
+                        allowedEndpoints,
+                        requestsPerMinute,
+                        tokensPerMinute,
+                        requestsPerDay,
+                        requestsPerMonth,
+                        tokensPerDay,
+                        tokensPerMonth,
+                        costPerDayUsd,
+                        costPerMonthUsd,
+                        alertThresholdsPercent,
+                        maxBodyBytes,
+                        maxStreamSeconds,
+                        maxStreamBytes,
+                        overQuota);
+            }
         }
     }
 

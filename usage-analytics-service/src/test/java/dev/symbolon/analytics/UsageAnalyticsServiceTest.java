@@ -949,22 +949,11 @@ class UsageAnalyticsServiceTest {
     void quota_state_follows_usage_in_the_tenants_day_and_thresholds_notify_once_per_period() {
         String tenant =
                 "t_quota" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        TenantConfigSnapshot.Policy policy = new TenantConfigSnapshot.Policy(
-                null,
-                null,
-                null,
-                null,
-                null,
-                4L,
-                null,
-                null,
-                null,
-                null,
-                new BigDecimal("100"),
-                List.of(50, 100),
-                null,
-                null,
-                null);
+        TenantConfigSnapshot.Policy policy = TenantConfigSnapshot.Policy.builder()
+                .requestsPerDay(4L)
+                .costPerMonthUsd(new BigDecimal("100"))
+                .alertThresholdsPercent(List.of(50, 100))
+                .build();
         kafka.send(
                 Topics.TENANT_CONFIG,
                 tenant,

@@ -84,10 +84,8 @@ class QuotasTest {
 
     @Test
     void tokens_in_flight_are_reserved_and_replaced_by_the_real_count() {
-        EffectivePolicy policy = EffectivePolicy.of(
-                new Policy(null, null, null, null, null, null, null, 1000L, null, null, null, null, null, null, null),
-                null,
-                null);
+        EffectivePolicy policy =
+                EffectivePolicy.of(Policy.builder().tokensPerDay(1000L).build(), null, null);
 
         Quotas.Reservation big = admitted(policy, 900);
         admitted(policy, 100);
@@ -150,10 +148,8 @@ class QuotasTest {
 
     @Test
     void a_monthly_quota_counts_across_days() {
-        EffectivePolicy policy = EffectivePolicy.of(
-                new Policy(null, null, null, null, null, null, 2L, null, null, null, null, null, null, null, null),
-                null,
-                null);
+        EffectivePolicy policy =
+                EffectivePolicy.of(Policy.builder().requestsPerMonth(2L).build(), null, null);
         settle(admitted(policy, 0), Outcome.SUCCESS, 0);
         clock.now = Instant.parse("2026-11-24T10:00:00Z");
         settle(admitted(policy, 0), Outcome.SUCCESS, 0);
@@ -178,23 +174,11 @@ class QuotasTest {
             null);
 
     private static Policy costPerDayClamped(String usd, String overQuota) {
-        return new Policy(
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                1000L,
-                null,
-                new BigDecimal(usd),
-                null,
-                null,
-                null,
-                null,
-                null,
-                overQuota);
+        return Policy.builder()
+                .tokensPerDay(1000L)
+                .costPerDayUsd(new BigDecimal(usd))
+                .overQuota(overQuota)
+                .build();
     }
 
     @Test
@@ -349,26 +333,11 @@ class QuotasTest {
     }
 
     private static Policy requestsPerDay(long limit) {
-        return new Policy(null, null, null, null, null, limit, null, null, null, null, null, null, null, null, null);
+        return Policy.builder().requestsPerDay(limit).build();
     }
 
     private static Policy costPerDay(String usd) {
-        return new Policy(
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                new BigDecimal(usd),
-                null,
-                null,
-                null,
-                null,
-                null);
+        return Policy.builder().costPerDayUsd(new BigDecimal(usd)).build();
     }
 
     static final class MutableClock extends Clock {

@@ -67,21 +67,9 @@ class RateLimitsTest {
     }
 
     private static Policy limits(Long requestsPerMinute, Long tokensPerMinute) {
-        return new Policy(
-                null,
-                null,
-                null,
-                requestsPerMinute,
-                tokensPerMinute,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        return Policy.builder()
+                .requestsPerMinute(requestsPerMinute)
+                .tokensPerMinute(tokensPerMinute)
+                .build();
     }
 }

@@ -77,8 +77,11 @@ class EffectivePolicyTest {
     }
 
     private static Policy policy(List<String> providers, List<String> endpoints, List<String> models, Long maxBody) {
-        return new Policy(
-                providers, models, endpoints, null, null, null, null, null, null, null, null, null, maxBody, null,
-                null);
+        return Policy.builder()
+                .allowedProviders(providers)
+                .allowedModels(models)
+                .allowedEndpoints(endpoints)
+                .maxBodyBytes(maxBody)
+                .build();
     }
 }
