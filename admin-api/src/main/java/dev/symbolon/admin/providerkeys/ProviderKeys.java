@@ -7,11 +7,11 @@ import dev.symbolon.admin.auth.Access.Operation;
 import dev.symbolon.admin.auth.AdminPrincipal;
 import dev.symbolon.admin.keyvault.KeyVaultClient;
 import dev.symbolon.admin.web.ApiException;
+import dev.symbolon.contracts.ProviderCatalogue;
 import dev.symbolon.contracts.Secret;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -22,9 +22,6 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Service
 public class ProviderKeys {
-
-    private static final Pattern PROVIDER =
-            Pattern.compile("openai|anthropic|gemini|groq|mistral|compat:[a-z0-9][a-z0-9-]{0,62}");
 
     private final KeyVaultClient keyVault;
     private final JdbcClient jdbc;
@@ -39,8 +36,8 @@ public class ProviderKeys {
     @Transactional
     public KeyRef register(AdminPrincipal actor, String provider, Secret apiKey, String label, String scopeTenantId) {
         Access.require(actor, Operation.PROVIDER_KEY_MANAGE);
-        if (provider == null || !PROVIDER.matcher(provider).matches()) {
-            throw ApiException.badRequest("provider must be openai, anthropic, gemini, groq, mistral or compat:<name>");
+        if (!ProviderCatalogue.isProvider(provider)) {
+            throw ApiException.badRequest("provider must be " + ProviderCatalogue.namesForMessage());
         }
         if (apiKey == null || apiKey.reveal().isBlank() || apiKey.reveal().length() > 500) {
             throw ApiException.badRequest("apiKey is required (at most 500 characters)");

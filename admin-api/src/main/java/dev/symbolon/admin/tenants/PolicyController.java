@@ -3,6 +3,7 @@ package dev.symbolon.admin.tenants;
 import dev.symbolon.admin.auth.AdminPrincipal;
 import dev.symbolon.admin.web.ApiException;
 import dev.symbolon.admin.web.Idempotency;
+import dev.symbolon.admin.web.KnownProvider;
 import dev.symbolon.admin.web.Page;
 import dev.symbolon.contracts.TenantConfigSnapshot.Policy;
 import jakarta.validation.Valid;
@@ -146,14 +147,7 @@ class PolicyController {
      * decimal with at most six fractional digits (micro-dollars).
      */
     record PolicyRequest(
-            @Size(max = 20)
-                    List<
-                                    @Pattern(
-                                            regexp =
-                                                    "openai|anthropic|gemini|groq|mistral|compat:[a-z0-9][a-z0-9-]{0,62}",
-                                            message = "unknown provider")
-                                    String>
-                            allowedProviders,
+            @Size(max = 20) List<@KnownProvider String> allowedProviders,
             @Size(max = 100)
                     List<
                                     @NotBlank @Size(max = 100)
@@ -181,6 +175,7 @@ class PolicyController {
             @Pattern(regexp = "refuse|clamp", message = "must be refuse or clamp") String overQuota) {
 
         Policy toPolicy() {
+
             if (alertThresholdsPercent != null
                     && alertThresholdsPercent.stream().distinct().count() != alertThresholdsPercent.size()) {
                 throw ApiException.badRequest("alertThresholdsPercent must not repeat a value");

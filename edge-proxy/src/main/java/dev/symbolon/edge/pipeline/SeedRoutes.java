@@ -1,5 +1,6 @@
 package dev.symbolon.edge.pipeline;
 
+import dev.symbolon.contracts.ProviderCatalogue;
 import dev.symbolon.edge.auth.AppDirectory;
 import dev.symbolon.edge.auth.AppIdentity;
 import dev.symbolon.edge.auth.AppTokens;
@@ -42,24 +43,10 @@ class SeedRoutes {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_SEED_BODY = 10 * 1024 * 1024;
 
-    /** Provider name to its native path prefix and the endpoints its SDKs use. */
-    private static final Map<String, Native> PROVIDERS = Map.of(
-            "openai",
-                    new Native(
-                            "/openai/v1",
-                            List.of(
-                                    "/chat/completions",
-                                    "/responses",
-                                    "/embeddings",
-                                    "/models",
-                                    "/images/generations",
-                                    "/audio/speech",
-                                    "/audio/transcriptions",
-                                    "/moderations")),
-            "anthropic", new Native("/anthropic/v1", List.of("/messages", "/messages/count_tokens", "/models")),
-            "gemini", new Native("/gemini/v1beta", List.of("/models")),
-            "groq", new Native("/groq/openai/v1", List.of("/chat/completions", "/models", "/audio/transcriptions")),
-            "mistral", new Native("/mistral/v1", List.of("/chat/completions", "/embeddings", "/models")));
+    /** Provider name to its native path prefix and the endpoints its SDKs use (the provider catalogue). */
+    private static final Map<String, Native> PROVIDERS = ProviderCatalogue.ALL.stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(
+                    ProviderCatalogue.Entry::name, e -> new Native(e.routePrefix(), e.seedEndpoints())));
 
     private final ProxyPipeline pipeline;
     private final AppDirectory apps;

@@ -1,5 +1,6 @@
 package dev.symbolon.edge.provider;
 
+import dev.symbolon.contracts.ProviderCatalogue;
 import java.net.URI;
 
 /**
@@ -19,6 +20,15 @@ public record Provider(String name, URI baseUrl, AuthStyle auth) {
         /** {@code x-api-key: <key>} plus {@code anthropic-version}. */
         ANTHROPIC,
         /** {@code x-goog-api-key: <key>} (SDKs may also send {@code ?key=}). */
-        GOOGLE
+        GOOGLE;
+
+        /** How a family of the provider catalogue takes its key. */
+        public static AuthStyle of(ProviderCatalogue.Dialect dialect) {
+            return switch (dialect) {
+                case ANTHROPIC -> ANTHROPIC;
+                case GEMINI -> GOOGLE;
+                case OPENAI, MISTRAL -> BEARER;
+            };
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.symbolon.edge.provider;
 
+import dev.symbolon.contracts.ProviderCatalogue;
 import dev.symbolon.edge.EdgeProperties;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -22,25 +23,21 @@ public class ProviderRoutes {
      */
     private static final String GEMINI_V1 = "gemini@v1";
 
-    private static final Map<String, Provider> BUILT_IN = Map.of(
-            "openai", new Provider("openai", URI.create("https://api.openai.com/v1"), Provider.AuthStyle.BEARER),
-            "anthropic",
-                    new Provider("anthropic", URI.create("https://api.anthropic.com/v1"), Provider.AuthStyle.ANTHROPIC),
-            "gemini",
-                    new Provider(
-                            "gemini",
-                            URI.create("https://generativelanguage.googleapis.com/v1beta"),
-                            Provider.AuthStyle.GOOGLE),
-            "groq", new Provider("groq", URI.create("https://api.groq.com/openai/v1"), Provider.AuthStyle.BEARER),
-            "mistral", new Provider("mistral", URI.create("https://api.mistral.ai/v1"), Provider.AuthStyle.BEARER));
+    /** The providers of the catalogue, at their default base URLs. */
+    private static final Map<String, Provider> BUILT_IN = ProviderCatalogue.ALL.stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(
+                    ProviderCatalogue.Entry::name,
+                    e -> new Provider(e.name(), URI.create(e.baseUrl()), Provider.AuthStyle.of(e.dialect()))));
 
-    private static final Map<String, String> PREFIXES = Map.of(
-            "/openai/v1", "openai",
-            "/anthropic/v1", "anthropic",
-            "/gemini/v1beta", "gemini",
-            "/gemini/v1", GEMINI_V1,
-            "/groq/openai/v1", "groq",
-            "/mistral/v1", "mistral");
+    /** Path prefix to provider: each catalogue entry's, and Gemini's stable API beside its beta. */
+    private static final Map<String, String> PREFIXES = prefixes();
+
+    private static Map<String, String> prefixes() {
+        Map<String, String> prefixes = new LinkedHashMap<>();
+        ProviderCatalogue.ALL.forEach(e -> prefixes.put(e.routePrefix(), e.name()));
+        prefixes.put("/gemini/v1", GEMINI_V1);
+        return Map.copyOf(prefixes);
+    }
 
     private static final String COMPAT = "/compat/";
 

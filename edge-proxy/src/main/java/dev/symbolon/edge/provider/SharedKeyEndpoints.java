@@ -1,5 +1,6 @@
 package dev.symbolon.edge.provider;
 
+import dev.symbolon.contracts.ProviderCatalogue;
 import dev.symbolon.edge.EdgeProperties;
 import java.util.HashMap;
 import java.util.List;
@@ -39,12 +40,9 @@ public class SharedKeyEndpoints {
             "GET /models",
             "GET /models/*");
 
+    /** A dialect's inference endpoints, by the dialect's name in the provider catalogue. */
     private static final Map<String, List<String>> INFERENCE = Map.of(
             "openai",
-            OPENAI_COMPATIBLE,
-            "groq",
-            OPENAI_COMPATIBLE,
-            "compat",
             OPENAI_COMPATIBLE,
             "mistral",
             List.of(
@@ -70,14 +68,16 @@ public class SharedKeyEndpoints {
                     "POST /models/*:batchEmbedContents",
                     "POST /models/*:predict"));
 
+    /** Each dialect's inference endpoints. */
+    private final Map<String, List<Entry>> byDialect = new HashMap<>();
+
+    /** Providers the operator granted more than their dialect's endpoints. */
     private final Map<String, List<Entry>> allowed = new HashMap<>();
 
     public SharedKeyEndpoints(EdgeProperties properties) {
-        for (String family : INFERENCE.keySet()) {
-            allowed.put(family, parse(INFERENCE.get(family)));
-        }
+        INFERENCE.forEach((dialect, entries) -> byDialect.put(dialect, parse(entries)));
         properties.sharedKeyEndpoints().forEach((provider, extra) -> {
-            List<Entry> entries = new java.util.ArrayList<>(allowed.getOrDefault(family(provider), List.of()));
+            List<Entry> entries = new java.util.ArrayList<>(byDialect.getOrDefault(family(provider), List.of()));
             entries.addAll(parse(extra));
             allowed.put(provider, List.copyOf(entries));
         });
@@ -93,7 +93,7 @@ public class SharedKeyEndpoints {
         }
         List<Entry> entries = allowed.get(provider);
         if (entries == null) {
-            entries = allowed.getOrDefault(family(provider), List.of());
+            entries = byDialect.getOrDefault(family(provider), List.of());
         }
         String[] segments = segments(endpoint);
         for (Entry entry : entries) {
@@ -112,8 +112,11 @@ public class SharedKeyEndpoints {
                 || endpoint.startsWith("/organizations/");
     }
 
+    /** The dialect a provider speaks ({@code compat:<name>} and unknown names: OpenAI's). */
     private static String family(String provider) {
-        return provider.startsWith("compat:") ? "compat" : provider;
+        return ProviderCatalogue.named(provider)
+                .map(e -> e.dialect().name().toLowerCase(java.util.Locale.ROOT))
+                .orElse("openai");
     }
 
     private static List<Entry> parse(List<String> entries) {

@@ -3,6 +3,7 @@ package dev.symbolon.keyvault.keys;
 import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.KeyLifecycleEvent.Action;
 import dev.symbolon.contracts.KeyLifecycleEvent.KeyKind;
+import dev.symbolon.contracts.ProviderCatalogue;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.SplitKey;
 import dev.symbolon.keyvault.KeyVaultProperties;
@@ -52,6 +53,7 @@ public class ProviderKeys {
     private final TransactionTemplate transactions;
     private final JdbcClient jdbc;
     private final KeyVaultProperties properties;
+    private final org.springframework.core.env.Environment environment;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
@@ -61,13 +63,15 @@ public class ProviderKeys {
             KeyEvents events,
             TransactionTemplate transactions,
             JdbcClient jdbc,
-            KeyVaultProperties properties) {
+            KeyVaultProperties properties,
+            org.springframework.core.env.Environment environment) {
         this.repository = repository;
         this.material = material;
         this.events = events;
         this.transactions = transactions;
         this.jdbc = jdbc;
         this.properties = properties;
+        this.environment = environment;
         this.clock = Clock.systemUTC();
     }
 
@@ -79,6 +83,13 @@ public class ProviderKeys {
                 registerServerKey(provider, configured.apiKey(), configured.label(), null, Actor.SYSTEM);
             }
         });
+        // every catalogue provider's key from its environment variable, unless configured above
+        for (ProviderCatalogue.Entry entry : ProviderCatalogue.ALL) {
+            String value = environment.getProperty(entry.serverKeyEnv());
+            if (!properties.serverKeys().containsKey(entry.name()) && value != null && !value.isBlank()) {
+                registerServerKey(entry.name(), Secret.of(value), "from " + entry.serverKeyEnv(), null, Actor.SYSTEM);
+            }
+        }
     }
 
     /**
