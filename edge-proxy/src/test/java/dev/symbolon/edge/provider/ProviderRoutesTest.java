@@ -36,6 +36,23 @@ class ProviderRoutesTest {
     }
 
     @Test
+    void every_provider_of_the_catalogue_is_routed_with_its_dialects_key_style_and_seed_endpoints() {
+        for (dev.symbolon.contracts.ProviderCatalogue.Entry entry : dev.symbolon.contracts.ProviderCatalogue.ALL) {
+            String endpoint = entry.seedEndpoints().get(0);
+            ProviderRoutes.Route route =
+                    routes.resolve(entry.routePrefix() + endpoint).orElseThrow();
+
+            assertThat(route.provider().name()).as(entry.name()).isEqualTo(entry.name());
+            assertThat(route.endpoint()).isEqualTo(endpoint);
+            assertThat(route.provider().auth()).isEqualTo(Provider.AuthStyle.of(entry.dialect()));
+            assertThat(ProviderRoutes.claims(entry.routePrefix() + endpoint)).isTrue();
+            if (!entry.name().equals("openai")) { // overridden above
+                assertThat(route.provider().baseUrl()).hasToString(entry.baseUrl());
+            }
+        }
+    }
+
+    @Test
     void the_router_claims_exactly_the_paths_the_provider_routes_serve() {
         for (String path : List.of(
                 "/openai/v1/chat/completions",
