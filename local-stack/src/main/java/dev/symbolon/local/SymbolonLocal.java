@@ -135,7 +135,7 @@ public final class SymbolonLocal {
 
                    curl -s '%s/analytics/usage?tenantId=%s' -H 'Authorization: Bearer %s'
 
-                %s Real providers: set OPENAI_API_KEY (or ANTHROPIC_, GEMINI_, GROQ_, MISTRAL_API_KEY)
+                %s Real providers: set OPENAI_API_KEY (or ANTHROPIC_, GEMINI_, GROQ_, MISTRAL_, DEEPSEEK_API_KEY)
                  before starting, then use %s/openai/v1 as the SDK's base URL.
                  Ctrl-C stops everything.
                 ==================================================================================

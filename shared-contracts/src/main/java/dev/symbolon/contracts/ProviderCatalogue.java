@@ -84,7 +84,14 @@ public final class ProviderCatalogue {
                     "https://api.mistral.ai/v1",
                     "/mistral/v1",
                     "MISTRAL_API_KEY",
-                    List.of("/chat/completions", "/embeddings", "/models")));
+                    List.of("/chat/completions", "/embeddings", "/models")),
+            new Entry(
+                    "deepseek",
+                    Dialect.OPENAI,
+                    "https://api.deepseek.com/v1",
+                    "/deepseek/v1",
+                    "DEEPSEEK_API_KEY",
+                    List.of("/chat/completions", "/models")));
 
     /** The name of an operator-configured OpenAI-compatible upstream: {@code compat:<name>}. */
     private static final Pattern COMPAT = Pattern.compile("compat:[a-z0-9][a-z0-9-]{0,62}");

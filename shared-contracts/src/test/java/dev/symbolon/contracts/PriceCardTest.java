@@ -166,7 +166,8 @@ class PriceCardTest {
             {"groq", "llama-3.3-70b-versatile"},
             {"groq", "openai/gpt-oss-120b"},
             {"mistral", "mistral-large-latest"},
-            {"mistral", "mistral-small-latest"}
+            {"mistral", "mistral-small-latest"},
+            {"deepseek", "deepseek-chat"}
         }) {
             assertThat(catalogue.priceFor(model[0], model[1], now)).as(model[1]).isPresent();
         }

@@ -32,6 +32,7 @@ class ProviderRoutesTest {
                 "/models/gemini-2.0-flash:generateContent");
         assertRoute("/groq/openai/v1/chat/completions", "groq", "/chat/completions");
         assertRoute("/mistral/v1/chat/completions", "mistral", "/chat/completions");
+        assertRoute("/deepseek/v1/chat/completions", "deepseek", "/chat/completions");
         assertRoute("/compat/local-llm/v1/chat/completions", "compat:local-llm", "/chat/completions");
     }
 
