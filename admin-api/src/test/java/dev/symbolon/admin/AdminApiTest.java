@@ -28,7 +28,6 @@ import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Jwks;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,11 +105,7 @@ class AdminApiTest {
                                 .id("idp-1")
                                 .build())
                         + "]}")));
-        try {
-            postgres = EmbeddedPostgres.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        postgres = dev.symbolon.support.testing.TestPostgres.start();
     }
 
     @DynamicPropertySource

@@ -76,11 +76,7 @@ class KeyVaultServiceTest {
     static final FakeVault vault = new FakeVault();
 
     static {
-        try {
-            postgres = EmbeddedPostgres.start();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        postgres = dev.symbolon.support.testing.TestPostgres.start();
     }
 
     @DynamicPropertySource

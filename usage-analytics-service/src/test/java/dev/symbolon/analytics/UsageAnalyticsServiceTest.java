@@ -11,7 +11,6 @@ import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,11 +61,7 @@ class UsageAnalyticsServiceTest {
     static final EmbeddedPostgres postgres;
 
     static {
-        try {
-            postgres = EmbeddedPostgres.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        postgres = dev.symbolon.support.testing.TestPostgres.start();
     }
 
     /** admin-api's JWK set, served as admin-api serves it, for the admin JWTs these tests sign. */
@@ -75,18 +70,16 @@ class UsageAnalyticsServiceTest {
                     com.github.tomakehurst.wiremock.core.WireMockConfiguration.options()
                             .dynamicPort());
 
-    static final java.security.KeyPair SIGNING =
-            io.jsonwebtoken.Jwts.SIG.ES256.keyPair().build();
-    static final String KID = "test-kid-1";
+    /** admin-api's signing key and JWK set, as this test plays admin-api. */
+    static final dev.symbolon.support.testing.AdminJwks ADMIN =
+            new dev.symbolon.support.testing.AdminJwks("test-kid-1");
+
+    static final String KID = ADMIN.kid();
 
     static {
         adminApi.start();
-        String jwk = io.jsonwebtoken.security.Jwks.json(io.jsonwebtoken.security.Jwks.builder()
-                .key((java.security.interfaces.ECPublicKey) SIGNING.getPublic())
-                .id(KID)
-                .build());
         adminApi.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/admin/.well-known/jwks.json")
-                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson("{\"keys\":[" + jwk + "]}")));
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson(ADMIN.jwksJson())));
     }
 
     @DynamicPropertySource
@@ -110,22 +103,7 @@ class UsageAnalyticsServiceTest {
             String audience,
             Instant expires,
             String adminKeyId) {
-        return io.jsonwebtoken.Jwts.builder()
-                .header()
-                .keyId(kid)
-                .and()
-                .issuer("symbolon-admin")
-                .audience()
-                .add(audience)
-                .and()
-                .subject("adm_" + role)
-                .claim("role", role)
-                .claim("tenant", tenant)
-                .claim("akid", adminKeyId)
-                .issuedAt(java.util.Date.from(Instant.now()))
-                .expiration(java.util.Date.from(expires))
-                .signWith(key, io.jsonwebtoken.Jwts.SIG.ES256)
-                .compact();
+        return dev.symbolon.support.testing.AdminJwks.jwt(key, kid, role, tenant, audience, expires, adminKeyId);
     }
 
     @AfterAll
@@ -1154,15 +1132,9 @@ class UsageAnalyticsServiceTest {
     void a_jwt_bought_with_a_revoked_admin_key_is_refused_as_soon_as_the_revocation_is_read() {
         Instant hour = Instant.now().plusSeconds(3600);
         String revokedKey = "adk_revoked_" + UUID.randomUUID();
-        String revoked = adminJwt(SIGNING.getPrivate(), KID, "finance", null, "symbolon-admin-api", hour, revokedKey);
+        String revoked = adminJwt(ADMIN.privateKey(), KID, "finance", null, "symbolon-admin-api", hour, revokedKey);
         String kept = adminJwt(
-                SIGNING.getPrivate(),
-                KID,
-                "finance",
-                null,
-                "symbolon-admin-api",
-                hour,
-                "adk_kept_" + UUID.randomUUID());
+                ADMIN.privateKey(), KID, "finance", null, "symbolon-admin-api", hour, "adk_kept_" + UUID.randomUUID());
         assertThat(status(revoked, "GET", "/analytics/costs?tenantId=t_mine")).isEqualTo(200);
 
         long sent = System.nanoTime();
@@ -1190,9 +1162,9 @@ class UsageAnalyticsServiceTest {
     @Test
     void admin_jwts_from_admin_api_scope_what_each_role_reads() {
         Instant hour = Instant.now().plusSeconds(3600);
-        String finance = adminJwt(SIGNING.getPrivate(), KID, "finance", null, "symbolon-admin-api", hour);
-        String tenantAdmin = adminJwt(SIGNING.getPrivate(), KID, "tenant-admin", "t_mine", "symbolon-admin-api", hour);
-        String security = adminJwt(SIGNING.getPrivate(), KID, "security-officer", null, "symbolon-admin-api", hour);
+        String finance = adminJwt(ADMIN.privateKey(), KID, "finance", null, "symbolon-admin-api", hour);
+        String tenantAdmin = adminJwt(ADMIN.privateKey(), KID, "tenant-admin", "t_mine", "symbolon-admin-api", hour);
+        String security = adminJwt(ADMIN.privateKey(), KID, "security-officer", null, "symbolon-admin-api", hour);
         java.security.KeyPair other = io.jsonwebtoken.Jwts.SIG.ES256.keyPair().build();
 
         assertThat(status(finance, "GET", "/analytics/costs?tenantId=t_mine")).isEqualTo(200);
@@ -1210,14 +1182,14 @@ class UsageAnalyticsServiceTest {
         for (String bad : new String[] {
             adminJwt(other.getPrivate(), KID, "finance", null, "symbolon-admin-api", hour),
             adminJwt(
-                    SIGNING.getPrivate(),
+                    ADMIN.privateKey(),
                     KID,
                     "finance",
                     null,
                     "symbolon-admin-api",
                     Instant.now().minusSeconds(60)),
-            adminJwt(SIGNING.getPrivate(), KID, "finance", null, "someone-else", hour),
-            adminJwt(SIGNING.getPrivate(), "unknown-kid", "finance", null, "symbolon-admin-api", hour),
+            adminJwt(ADMIN.privateKey(), KID, "finance", null, "someone-else", hour),
+            adminJwt(ADMIN.privateKey(), "unknown-kid", "finance", null, "symbolon-admin-api", hour),
             io.jsonwebtoken.Jwts.builder()
                     .issuer("symbolon-admin")
                     .audience()

@@ -21,7 +21,6 @@ import dev.symbolon.contracts.Topics;
 import dev.symbolon.webhooks.delivery.WebhookSignerTest;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,8 +65,9 @@ class WebhookDispatcherTest {
 
     static final String SERVICE_TOKEN = "svc-token-for-tests";
     static final String ADMIN_TOKEN = "admin-token-for-tests";
-    static final java.security.KeyPair SIGNING =
-            io.jsonwebtoken.Jwts.SIG.ES256.keyPair().build();
+    /** admin-api's signing key and JWK set, as this test plays admin-api. */
+    static final dev.symbolon.support.testing.AdminJwks ADMIN = new dev.symbolon.support.testing.AdminJwks("kid-1");
+
     static final String SECRET =
             "whsec_" + Base64.getEncoder().encodeToString("a-webhook-secret-of-32-bytes!!!!".getBytes());
     static final String OLD_SECRET =
@@ -78,20 +78,11 @@ class WebhookDispatcherTest {
     static final WireMockServer keyVault = new WireMockServer(options().dynamicPort());
 
     static {
-        try {
-            postgres = EmbeddedPostgres.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        postgres = dev.symbolon.support.testing.TestPostgres.start();
         receiver.start();
         keyVault.start();
         // keyVault's WireMock also plays admin-api's JWK set.
-        String jwk = io.jsonwebtoken.security.Jwks.json(io.jsonwebtoken.security.Jwks.builder()
-                .key((java.security.interfaces.ECPublicKey) SIGNING.getPublic())
-                .id("kid-1")
-                .build());
-        keyVault.stubFor(
-                get(urlEqualTo("/admin/.well-known/jwks.json")).willReturn(okJson("{\"keys\":[" + jwk + "]}")));
+        keyVault.stubFor(get(urlEqualTo("/admin/.well-known/jwks.json")).willReturn(okJson(ADMIN.jwksJson())));
     }
 
     @DynamicPropertySource
@@ -629,20 +620,7 @@ class WebhookDispatcherTest {
     }
 
     private static String adminJwt(String role, String tenant) {
-        return io.jsonwebtoken.Jwts.builder()
-                .header()
-                .keyId("kid-1")
-                .and()
-                .issuer("symbolon-admin")
-                .audience()
-                .add("symbolon-admin-api")
-                .and()
-                .subject("adm_" + role)
-                .claim("role", role)
-                .claim("tenant", tenant)
-                .expiration(java.util.Date.from(Instant.now().plusSeconds(600)))
-                .signWith(SIGNING.getPrivate(), io.jsonwebtoken.Jwts.SIG.ES256)
-                .compact();
+        return ADMIN.jwt(role, tenant);
     }
 
     private String status(Notification notification, String endpointId) {

@@ -8,7 +8,6 @@ import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
@@ -51,11 +50,7 @@ class IngestBenchmark {
     static final EmbeddedPostgres postgres;
 
     static {
-        try {
-            postgres = EmbeddedPostgres.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        postgres = dev.symbolon.support.testing.TestPostgres.start();
     }
 
     @DynamicPropertySource
