@@ -49,6 +49,15 @@ public class SupportAutoConfiguration {
         return new ConnectionGuards(limits);
     }
 
+    /** Blocking controllers on a bounded pool, for the services that set {@code symbolon.web.blocking-threads}. */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty("symbolon.web.blocking-threads")
+    dev.symbolon.support.web.BlockingControllers blockingControllers(
+            @org.springframework.beans.factory.annotation.Value("${spring.application.name:service}") String name,
+            @org.springframework.beans.factory.annotation.Value("${symbolon.web.blocking-threads}") int threads) {
+        return new dev.symbolon.support.web.BlockingControllers(name, threads);
+    }
+
     /** Decimals (money) read as plain numbers in every JSON answer: {@code 0}, never {@code 0E-12}. */
     @Bean
     tools.jackson.databind.JacksonModule plainDecimals() {

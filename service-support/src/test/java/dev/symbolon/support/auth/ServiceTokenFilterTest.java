@@ -21,7 +21,12 @@ import org.springframework.web.bind.annotation.RestController;
 @SpringBootTest(
         classes = ServiceTokenFilterTest.App.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.main.banner-mode=off", "spring.kafka.admin.auto-create=false"})
+        properties = {
+            "spring.main.banner-mode=off",
+            "spring.kafka.admin.auto-create=false",
+            "spring.application.name=support-test",
+            "symbolon.web.blocking-threads=2"
+        })
 class ServiceTokenFilterTest {
 
     static final String CANARY = "sk-canary-internal-0123456789";
@@ -49,6 +54,11 @@ class ServiceTokenFilterTest {
             @GetMapping("/public/info")
             String info() {
                 return "public";
+            }
+
+            @GetMapping("/public/thread")
+            String thread() {
+                return Thread.currentThread().getName();
             }
         }
     }
@@ -121,5 +131,13 @@ class ServiceTokenFilterTest {
 
     private RawHttp.Response get(String path, Map<String, String> headers) {
         return RawHttp.send(port, "GET", path, headers, null);
+    }
+
+    @Test
+    void a_blocking_controller_runs_off_the_event_loop_on_the_services_bounded_pool() throws Exception {
+        RawHttp.Response response = RawHttp.get(port, "/public/thread");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).startsWith("support-test-web-");
     }
 }
