@@ -16,6 +16,13 @@ import java.time.temporal.ChronoUnit;
  */
 public record QuotaPeriods(ZoneId zone, Instant dayStart, Instant dayEnd, Instant monthStart, Instant monthEnd) {
 
+    public static final String REQUESTS_PER_DAY = limitName("requests", "day");
+    public static final String REQUESTS_PER_MONTH = limitName("requests", "month");
+    public static final String TOKENS_PER_DAY = limitName("tokens", "day");
+    public static final String TOKENS_PER_MONTH = limitName("tokens", "month");
+    public static final String COST_PER_DAY = limitName("cost", "day");
+    public static final String COST_PER_MONTH = limitName("cost", "month");
+
     /** The day and month around an instant, in a time zone. */
     public static QuotaPeriods at(ZoneId zone, Instant instant) {
         ZonedDateTime day = instant.atZone(zone).truncatedTo(ChronoUnit.DAYS);

@@ -1176,6 +1176,9 @@ class UsageAnalyticsServiceTest {
                 .isEqualTo(404);
         assertThat(status(tenantAdmin, "GET", "/analytics/prices")).isEqualTo(404);
         assertThat(status(tenantAdmin, "POST", "/analytics/prices")).isEqualTo(403);
+        assertThat(status(tenantAdmin, "PUT", "/analytics/prices")).isEqualTo(403);
+        assertThat(status(tenantAdmin, "POST", "/analytics/prices/import")).isEqualTo(403);
+        assertThat(status(security, "PUT", "/analytics/prices")).isEqualTo(403);
         assertThat(status(security, "GET", "/analytics/costs?tenantId=t_mine")).isEqualTo(403);
 
         // Forged, expired, for another audience, or not ES256: not a caller at all.

@@ -313,10 +313,10 @@ public class Quotas {
             PeriodUsage day = known(known == null ? null : known.day(), now.dayStart());
             PeriodUsage month = known(known == null ? null : known.month(), now.monthStart());
             if (over(limits.requestsPerDay(), requests(day) + dayRequests + 1)) {
-                return refusal(QuotaPeriods.limitName("requests", "day"), now.dayEnd(), instant);
+                return refusal(QuotaPeriods.REQUESTS_PER_DAY, now.dayEnd(), instant);
             }
             if (over(limits.requestsPerMonth(), requests(month) + monthRequests + 1)) {
-                return refusal(QuotaPeriods.limitName("requests", "month"), now.monthEnd(), instant);
+                return refusal(QuotaPeriods.REQUESTS_PER_MONTH, now.monthEnd(), instant);
             }
             return null;
         }
@@ -330,25 +330,17 @@ public class Quotas {
             PeriodUsage month = known(known == null ? null : known.month(), now.monthStart());
             Room room = Room.UNLIMITED;
             room = room.tighter(tokenRoom(
-                    QuotaPeriods.limitName("tokens", "day"),
-                    limits.tokensPerDay(),
-                    tokens(day) + dayTokens,
-                    demand,
-                    now.dayEnd()));
+                    QuotaPeriods.TOKENS_PER_DAY, limits.tokensPerDay(), tokens(day) + dayTokens, demand, now.dayEnd()));
             room = room.tighter(tokenRoom(
-                    QuotaPeriods.limitName("tokens", "month"),
+                    QuotaPeriods.TOKENS_PER_MONTH,
                     limits.tokensPerMonth(),
                     tokens(month) + monthTokens,
                     demand,
                     now.monthEnd()));
             room = room.tighter(costRoom(
-                    QuotaPeriods.limitName("cost", "day"),
-                    limits.costPerDayUsd(),
-                    cost(day).add(dayCost),
-                    demand,
-                    now.dayEnd()));
+                    QuotaPeriods.COST_PER_DAY, limits.costPerDayUsd(), cost(day).add(dayCost), demand, now.dayEnd()));
             room = room.tighter(costRoom(
-                    QuotaPeriods.limitName("cost", "month"),
+                    QuotaPeriods.COST_PER_MONTH,
                     limits.costPerMonthUsd(),
                     cost(month).add(monthCost),
                     demand,

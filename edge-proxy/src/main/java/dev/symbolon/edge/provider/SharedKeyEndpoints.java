@@ -112,11 +112,14 @@ public class SharedKeyEndpoints {
                 || endpoint.startsWith("/organizations/");
     }
 
+    /** The dialect of each catalogue provider, by name, read once (not per request). */
+    private static final Map<String, String> DIALECTS = ProviderCatalogue.ALL.stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(
+                    ProviderCatalogue.Entry::name, e -> e.dialect().name().toLowerCase(java.util.Locale.ROOT)));
+
     /** The dialect a provider speaks ({@code compat:<name>} and unknown names: OpenAI's). */
     private static String family(String provider) {
-        return ProviderCatalogue.named(provider)
-                .map(e -> e.dialect().name().toLowerCase(java.util.Locale.ROOT))
-                .orElse("openai");
+        return DIALECTS.getOrDefault(provider, "openai");
     }
 
     private static List<Entry> parse(List<String> entries) {
