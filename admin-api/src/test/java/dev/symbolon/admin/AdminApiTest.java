@@ -14,9 +14,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
+import dev.symbolon.admin.apps.Apps;
 import dev.symbolon.admin.auth.AdminPrincipal;
 import dev.symbolon.admin.auth.Role;
-import dev.symbolon.admin.tenants.Tenants;
 import dev.symbolon.contracts.AuditEvent;
 import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.contracts.EventJson;
@@ -1225,7 +1225,7 @@ class AdminApiTest {
     }
 
     @Autowired
-    Tenants tenantService;
+    Apps apps;
 
     @Autowired
     TransactionTemplate transactions;
@@ -1236,7 +1236,7 @@ class AdminApiTest {
         AdminPrincipal bootstrap = new AdminPrincipal("bootstrap", Role.PLATFORM_ADMIN, null);
 
         assertThatThrownBy(() -> transactions.executeWithoutResult(tx -> {
-                    tenantService.createApp(bootstrap, tenantA, "doomed");
+                    apps.createApp(bootstrap, tenantA, "doomed");
                     throw new IllegalStateException("abort after the outbox append");
                 }))
                 .hasMessageContaining("abort");

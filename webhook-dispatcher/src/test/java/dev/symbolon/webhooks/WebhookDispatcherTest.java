@@ -18,7 +18,7 @@ import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Notification;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
-import dev.symbolon.webhooks.delivery.WebhookSignerTest;
+import dev.symbolon.webhooks.signing.WebhookSignerTest;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -670,5 +670,5 @@ class WebhookDispatcherTest {
     }
 
     @Autowired
-    dev.symbolon.webhooks.delivery.Endpoints directory;
+    dev.symbolon.webhooks.subscriptions.Endpoints directory;
 }

@@ -1,6 +1,6 @@
 package dev.symbolon.admin.internal;
 
-import dev.symbolon.admin.tenants.TokenRevocations;
+import dev.symbolon.admin.apps.TokenRevocations;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;

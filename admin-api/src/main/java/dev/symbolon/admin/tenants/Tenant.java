@@ -8,7 +8,7 @@ import java.time.Instant;
 
 @Entity
 @Table(name = "tenant")
-class Tenant {
+public class Tenant {
 
     @Id
     @Column(name = "tenant_id")
@@ -48,7 +48,7 @@ class Tenant {
     }
 
     /** Records that the tenant or something it owns changed: the next snapshot's revision. */
-    void touch(Instant now) {
+    public void touch(Instant now) {
         revision++;
         updatedAt = now;
     }
@@ -69,23 +69,23 @@ class Tenant {
         this.plan = plan;
     }
 
-    String tenantId() {
+    public String tenantId() {
         return tenantId;
     }
 
-    String status() {
+    public String status() {
         return status;
     }
 
-    String timeZone() {
+    public String timeZone() {
         return timeZone;
     }
 
-    long revision() {
+    public long revision() {
         return revision;
     }
 
-    TenantView view() {
+    public TenantView view() {
         return new TenantView(tenantId, name, status, timeZone, plan, revision, createdAt, updatedAt);
     }
 

@@ -4,7 +4,7 @@ import java.util.List;
 import org.springframework.data.domain.Limit;
 import org.springframework.data.jpa.repository.JpaRepository;
 
-interface TenantRepository extends JpaRepository<Tenant, String> {
+public interface TenantRepository extends JpaRepository<Tenant, String> {
 
     List<Tenant> findByTenantIdGreaterThanOrderByTenantId(String after, Limit limit);
 }

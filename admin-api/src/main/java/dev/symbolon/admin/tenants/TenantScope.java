@@ -12,26 +12,16 @@ import org.springframework.stereotype.Component;
  * the caller used to reach it.
  */
 @Component
-class TenantScope {
+public class TenantScope {
 
     private final TenantRepository tenants;
-    private final AppRepository apps;
 
-    TenantScope(TenantRepository tenants, AppRepository apps) {
+    TenantScope(TenantRepository tenants) {
         this.tenants = tenants;
-        this.apps = apps;
     }
 
-    Tenant tenant(AdminPrincipal actor, Operation operation, String tenantId) {
+    public Tenant tenant(AdminPrincipal actor, Operation operation, String tenantId) {
         Access.require(actor, operation, tenantId);
         return tenants.findById(tenantId).orElseThrow(() -> ApiException.notFound("tenant"));
-    }
-
-    /** The app, if it exists and belongs to {@code tenantId}; otherwise "not found" either way. */
-    App app(AdminPrincipal actor, Operation operation, String tenantId, String appId) {
-        tenant(actor, operation, tenantId);
-        return apps.findById(appId)
-                .filter(app -> app.tenantId().equals(tenantId))
-                .orElseThrow(() -> ApiException.notFound("app"));
     }
 }

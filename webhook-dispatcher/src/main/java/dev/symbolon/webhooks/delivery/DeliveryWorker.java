@@ -2,11 +2,9 @@ package dev.symbolon.webhooks.delivery;
 
 import dev.symbolon.contracts.TargetGuard;
 import dev.symbolon.webhooks.DispatcherProperties;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelOption;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
+import dev.symbolon.webhooks.signing.Secrets;
+import dev.symbolon.webhooks.signing.WebhookSigner;
+import dev.symbolon.webhooks.target.TargetClient;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +22,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.http.client.HttpClient;
 
 /**
  * Runs due deliveries: claims them from PostgreSQL (leased, {@code skip locked}), checks the target
- * ({@link TargetGuard}) and connects to the address it checked, signs per Standard Webhooks with every
+ * and connects to the address it checked ({@link TargetClient}), signs per Standard Webhooks with every
  * current secret, and records the outcome — 2xx ends it, 410 disables the endpoint, anything else
  * (3xx included: redirects are not followed) retries on the schedule, then dead-letters. At most
  * {@code max-in-flight-per-endpoint} attempts run against one endpoint, so a slow receiver only slows
@@ -43,23 +40,17 @@ class DeliveryWorker implements SmartLifecycle {
     private final Deliveries deliveries;
     private final Secrets secrets;
     private final DispatcherProperties properties;
-    private final TargetGuard guard;
-    private final HttpClient http;
+    private final TargetClient targets;
     private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
     private final AtomicBoolean ticking = new AtomicBoolean();
     private ScheduledExecutorService ticker;
     private volatile boolean running;
 
-    DeliveryWorker(Deliveries deliveries, Secrets secrets, DispatcherProperties properties) {
+    DeliveryWorker(Deliveries deliveries, Secrets secrets, TargetClient targets, DispatcherProperties properties) {
         this.deliveries = deliveries;
         this.secrets = secrets;
+        this.targets = targets;
         this.properties = properties;
-        this.guard = new TargetGuard(properties.allowLoopbackTargets(), properties.requireHttps());
-        this.http = HttpClient.create()
-                .followRedirect(false)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        Math.min(3_000, properties.deliveryTimeout().toMillis()))
-                .responseTimeout(properties.deliveryTimeout());
     }
 
     /** Looks for due deliveries now (after new ones were stored). */
@@ -102,7 +93,7 @@ class DeliveryWorker implements SmartLifecycle {
         return Mono.fromCallable(() -> prepare(delivery))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(prepared -> send(prepared, delivery))
-                .onErrorResume(e -> Mono.just(new Result(null, describe(e), null)))
+                .onErrorResume(e -> Mono.just(new Result(null, TargetClient.describe(e), null)))
                 .publishOn(Schedulers.boundedElastic())
                 .doOnNext(result -> {
                     long latencyMs = (System.nanoTime() - startNanos) / 1_000_000;
@@ -128,7 +119,7 @@ class DeliveryWorker implements SmartLifecycle {
     }
 
     private Prepared prepare(Deliveries.Due delivery) throws TargetGuard.Refused {
-        TargetGuard.Checked target = guard.check(URI.create(delivery.url()));
+        TargetGuard.Checked target = targets.check(delivery.url());
         List<String> keys = secrets.of(delivery.tenantId(), delivery.endpointId());
         if (keys.isEmpty()) {
             throw new IllegalStateException("no signing secret for the endpoint");
@@ -139,46 +130,14 @@ class DeliveryWorker implements SmartLifecycle {
     }
 
     private Mono<Result> send(Prepared prepared, Deliveries.Due delivery) {
-        TargetGuard.Checked target = prepared.target();
-        HttpClient client = http.remoteAddress(() -> {
-            try {
-                // The checked address, carrying the host name for Host, SNI and certificate checks: no new lookup.
-                return new InetSocketAddress(
-                        InetAddress.getByAddress(target.host(), target.address().getAddress()), target.port());
-            } catch (java.net.UnknownHostException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        if (target.https()) {
-            client = client.secure();
-        }
-        return client.headers(h -> h.set("content-type", "application/json")
-                        .set("user-agent", "Symbolon-Webhooks/1")
-                        .set("webhook-id", delivery.webhookId())
-                        .set("webhook-timestamp", Long.toString(prepared.timestamp()))
-                        .set("webhook-signature", prepared.signature()))
-                .post()
-                .uri(target.uri().toString())
-                .send(Mono.just(Unpooled.wrappedBuffer(delivery.payload())))
-                .response((response, body) -> body.then(Mono.just(new Result(
-                        response.status().code(),
-                        null,
-                        RetryAfter.parse(response.responseHeaders().get("retry-after"))))))
-                .next()
-                .timeout(properties.deliveryTimeout());
-    }
-
-    private static String describe(Throwable e) {
-        if (e instanceof TargetGuard.Refused refused) {
-            return "target refused: " + refused.getMessage();
-        }
-        if (e instanceof java.util.concurrent.TimeoutException
-                || e.getClass().getSimpleName().contains("Timeout")) {
-            return "timed out";
-        }
-        String message = e.getMessage();
-        return e.getClass().getSimpleName()
-                + (message == null ? "" : ": " + message.lines().findFirst().orElse(""));
+        return targets.post(
+                        prepared.target(),
+                        Map.of(
+                                "webhook-id", delivery.webhookId(),
+                                "webhook-timestamp", Long.toString(prepared.timestamp()),
+                                "webhook-signature", prepared.signature()),
+                        delivery.payload())
+                .map(answer -> new Result(answer.status(), null, answer.retryAfter()));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.symbolon.webhooks.delivery;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Notification;
 import dev.symbolon.contracts.Topics;
+import dev.symbolon.webhooks.subscriptions.Endpoints;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;

@@ -1,6 +1,7 @@
 package dev.symbolon.webhooks.delivery;
 
 import dev.symbolon.contracts.Notification;
+import dev.symbolon.webhooks.subscriptions.Endpoints;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.symbolon.webhooks.delivery;
+package dev.symbolon.webhooks.signing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

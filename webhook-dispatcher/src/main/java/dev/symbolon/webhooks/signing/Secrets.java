@@ -1,4 +1,4 @@
-package dev.symbolon.webhooks.delivery;
+package dev.symbolon.webhooks.signing;
 
 import dev.symbolon.webhooks.DispatcherProperties;
 import java.net.URI;
@@ -20,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
  * own call to the tenant. Never logged, never stored here.
  */
 @Component
-class Secrets {
+public class Secrets {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -36,7 +36,7 @@ class Secrets {
      * The endpoint's secrets now, newest first; empty when it has none or key-vault cannot say (the
      * attempt then fails and is retried on the schedule, never signed with what may be stale).
      */
-    List<String> of(String tenantId, String endpointId) {
+    public List<String> of(String tenantId, String endpointId) {
         return fetch(tenantId, endpointId);
     }
 

@@ -1,10 +1,14 @@
-package dev.symbolon.admin.tenants;
+package dev.symbolon.admin.policies;
 
+import dev.symbolon.admin.apps.AppScope;
 import dev.symbolon.admin.audit.AuditLog;
 import dev.symbolon.admin.audit.Changes;
 import dev.symbolon.admin.auth.Access;
 import dev.symbolon.admin.auth.Access.Operation;
 import dev.symbolon.admin.auth.AdminPrincipal;
+import dev.symbolon.admin.tenants.Tenant;
+import dev.symbolon.admin.tenants.TenantChanges;
+import dev.symbolon.admin.tenants.TenantRepository;
 import dev.symbolon.admin.web.ApiException;
 import dev.symbolon.admin.web.Ids;
 import dev.symbolon.admin.web.Page;
@@ -28,25 +32,25 @@ public class TenantPolicies {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final TenantRepository tenants;
-    private final TenantScope scope;
+    private final AppScope scope;
     private final PolicyStore policies;
     private final IpRuleStore ipRules;
-    private final TenantSnapshots snapshots;
+    private final TenantChanges changes;
     private final AuditLog audit;
     private final Clock clock = Clock.systemUTC();
 
     TenantPolicies(
             TenantRepository tenants,
-            TenantScope scope,
+            AppScope scope,
             PolicyStore policies,
             IpRuleStore ipRules,
-            TenantSnapshots snapshots,
+            TenantChanges changes,
             AuditLog audit) {
         this.tenants = tenants;
         this.scope = scope;
         this.policies = policies;
         this.ipRules = ipRules;
-        this.snapshots = snapshots;
+        this.changes = changes;
         this.audit = audit;
     }
 
@@ -69,7 +73,7 @@ public class TenantPolicies {
         Optional<Policy> before = policies.ofTenant(tenantId);
         Instant now = clock.instant();
         policies.put(tenantId, null, policy, now);
-        snapshots.changed(tenant, now);
+        changes.changed(tenant, now);
         audit.record(actor, "policy.updated", tenantId, tenantId, diff(before.orElse(null), policy));
         return Optional.ofNullable(policy);
     }
@@ -81,7 +85,7 @@ public class TenantPolicies {
         Optional<Policy> before = policies.ofApp(appId);
         Instant now = clock.instant();
         policies.put(tenantId, appId, policy, now);
-        snapshots.changed(tenants.getReferenceById(tenantId), now);
+        changes.changed(tenants.getReferenceById(tenantId), now);
         audit.record(actor, "policy.updated", tenantId, appId, diff(before.orElse(null), policy));
         return Optional.ofNullable(policy);
     }
@@ -140,9 +144,9 @@ public class TenantPolicies {
 
     private void published(Tenant tenant, Instant now) {
         if (tenant == null) {
-            snapshots.platformChanged(now);
+            changes.platformChanged(now);
         } else {
-            snapshots.changed(tenant, now);
+            changes.changed(tenant, now);
         }
     }
 

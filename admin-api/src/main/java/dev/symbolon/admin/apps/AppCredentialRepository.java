@@ -1,10 +1,10 @@
-package dev.symbolon.admin.tenants;
+package dev.symbolon.admin.apps;
 
 import java.util.List;
 import org.springframework.data.domain.Limit;
 import org.springframework.data.jpa.repository.JpaRepository;
 
-interface AppCredentialRepository extends JpaRepository<AppCredential, String> {
+public interface AppCredentialRepository extends JpaRepository<AppCredential, String> {
 
     List<AppCredential> findByAppIdAndCredentialIdGreaterThanOrderByCredentialId(
             String appId, String after, Limit limit);

@@ -1,4 +1,4 @@
-package dev.symbolon.admin.tenants;
+package dev.symbolon.admin.webhooks;
 
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import java.sql.ResultSet;
@@ -14,7 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Webhook endpoints of tenants (never their secrets). */
 @Repository
-class WebhookStore {
+public class WebhookStore {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
@@ -44,7 +44,7 @@ class WebhookStore {
     }
 
     /** The endpoints as the dispatcher needs them. */
-    List<TenantConfigSnapshot.WebhookEndpoint> forSnapshot(String tenantId) {
+    public List<TenantConfigSnapshot.WebhookEndpoint> forSnapshot(String tenantId) {
         return list(tenantId, "", Integer.MAX_VALUE).stream()
                 .map(w -> new TenantConfigSnapshot.WebhookEndpoint(w.endpointId(), w.url(), w.eventTypes(), w.active()))
                 .toList();

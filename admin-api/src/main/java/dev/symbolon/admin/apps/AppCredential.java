@@ -1,4 +1,4 @@
-package dev.symbolon.admin.tenants;
+package dev.symbolon.admin.apps;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -9,7 +9,7 @@ import java.time.Instant;
 /** An app's API key, stored as its keyed hash only. */
 @Entity
 @Table(name = "app_credential")
-class AppCredential {
+public class AppCredential {
 
     @Id
     @Column(name = "credential_id")
@@ -68,19 +68,19 @@ class AppCredential {
         revokedAt = now;
     }
 
-    String credentialId() {
+    public String credentialId() {
         return credentialId;
     }
 
-    String appId() {
+    public String appId() {
         return appId;
     }
 
-    String hash() {
+    public String hash() {
         return hash;
     }
 
-    Instant expiresAt() {
+    public Instant expiresAt() {
         return expiresAt;
     }
 

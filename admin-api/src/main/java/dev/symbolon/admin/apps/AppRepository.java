@@ -1,10 +1,10 @@
-package dev.symbolon.admin.tenants;
+package dev.symbolon.admin.apps;
 
 import java.util.List;
 import org.springframework.data.domain.Limit;
 import org.springframework.data.jpa.repository.JpaRepository;
 
-interface AppRepository extends JpaRepository<App, String> {
+public interface AppRepository extends JpaRepository<App, String> {
 
     List<App> findByTenantIdAndAppIdGreaterThanOrderByAppId(String tenantId, String after, Limit limit);
 

@@ -1,4 +1,4 @@
-package dev.symbolon.admin.tenants;
+package dev.symbolon.admin.policies;
 
 import dev.symbolon.admin.auth.AdminPrincipal;
 import dev.symbolon.admin.web.ApiException;

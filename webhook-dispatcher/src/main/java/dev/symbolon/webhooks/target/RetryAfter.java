@@ -1,4 +1,4 @@
-package dev.symbolon.webhooks.delivery;
+package dev.symbolon.webhooks.target;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.symbolon.admin.tenants;
+package dev.symbolon.admin.apps;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -8,7 +8,7 @@ import java.time.Instant;
 
 @Entity
 @Table(name = "app")
-class App {
+public class App {
 
     @Id
     @Column(name = "app_id")
@@ -50,19 +50,19 @@ class App {
         this.updatedAt = now;
     }
 
-    String appId() {
+    public String appId() {
         return appId;
     }
 
-    String tenantId() {
+    public String tenantId() {
         return tenantId;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    String status() {
+    public String status() {
         return status;
     }
 

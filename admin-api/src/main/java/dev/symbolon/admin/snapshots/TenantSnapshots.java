@@ -1,6 +1,15 @@
-package dev.symbolon.admin.tenants;
+package dev.symbolon.admin.snapshots;
 
+import dev.symbolon.admin.apps.AppCredential;
+import dev.symbolon.admin.apps.AppCredentialRepository;
+import dev.symbolon.admin.apps.AppRepository;
 import dev.symbolon.admin.outbox.Outbox;
+import dev.symbolon.admin.policies.IpRuleStore;
+import dev.symbolon.admin.policies.PolicyStore;
+import dev.symbolon.admin.tenants.Tenant;
+import dev.symbolon.admin.tenants.TenantChanges;
+import dev.symbolon.admin.tenants.TenantRepository;
+import dev.symbolon.admin.webhooks.WebhookStore;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.TenantConfigSnapshot;
@@ -21,7 +30,7 @@ import org.springframework.stereotype.Component;
  * until they expire.
  */
 @Component
-class TenantSnapshots {
+class TenantSnapshots implements TenantChanges {
 
     /** The key under which the platform-wide configuration travels on {@code tenant-config.v1}. */
     static final String PLATFORM = KeyLifecycleEvent.PLATFORM_TENANT;
@@ -54,8 +63,8 @@ class TenantSnapshots {
         this.jdbc = jdbc;
     }
 
-    /** Records that the tenant or something it owns changed: next revision, new snapshot. */
-    void changed(Tenant tenant, Instant now) {
+    @Override
+    public void changed(Tenant tenant, Instant now) {
         tenant.touch(now);
         tenants.flush();
         apps.flush();
@@ -63,8 +72,8 @@ class TenantSnapshots {
         publish(tenant, now);
     }
 
-    /** Records that the platform-wide configuration changed. */
-    void platformChanged(Instant now) {
+    @Override
+    public void platformChanged(Instant now) {
         long revision = ipRules.nextPlatformRevision();
         TenantConfigSnapshot snapshot = new TenantConfigSnapshot(
                 UUID.randomUUID(),
@@ -118,7 +127,7 @@ class TenantSnapshots {
         outbox.append(Topics.TENANT_CONFIG, tenant.tenantId(), EventJson.encode(snapshot));
     }
 
-    /** Revoked app tokens that have not expired yet (see {@link TokenRevocations}). */
+    /** Revoked app tokens that have not expired yet (see {@code apps.TokenRevocations}). */
     private List<TenantConfigSnapshot.RevokedToken> revokedTokens(String tenantId, Instant now) {
         return jdbc.sql("select token_id, app_id, expires_at from revoked_app_token"
                         + " where tenant_id = :t and expires_at > :now order by token_id")

@@ -1,4 +1,4 @@
-package dev.symbolon.admin.tenants;
+package dev.symbolon.admin.policies;
 
 import dev.symbolon.contracts.TenantConfigSnapshot.Policy;
 import java.sql.Timestamp;
@@ -10,7 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Policy documents of tenants and apps, as the JSON of the contract's {@link Policy}. */
 @Repository
-class PolicyStore {
+public class PolicyStore {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -20,14 +20,14 @@ class PolicyStore {
         this.jdbc = jdbc;
     }
 
-    Optional<Policy> ofTenant(String tenantId) {
+    public Optional<Policy> ofTenant(String tenantId) {
         return jdbc.sql("select document from policy where tenant_id = :t and app_id is null")
                 .param("t", tenantId)
                 .query((rs, n) -> JSON.readValue(rs.getString(1), Policy.class))
                 .optional();
     }
 
-    Optional<Policy> ofApp(String appId) {
+    public Optional<Policy> ofApp(String appId) {
         return jdbc.sql("select document from policy where app_id = :a")
                 .param("a", appId)
                 .query((rs, n) -> JSON.readValue(rs.getString(1), Policy.class))

@@ -1,4 +1,4 @@
-package dev.symbolon.webhooks.delivery;
+package dev.symbolon.webhooks.signing;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

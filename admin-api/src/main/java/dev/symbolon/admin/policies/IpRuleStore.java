@@ -1,4 +1,4 @@
-package dev.symbolon.admin.tenants;
+package dev.symbolon.admin.policies;
 
 import dev.symbolon.contracts.TenantConfigSnapshot.IpRules;
 import java.sql.Timestamp;
@@ -10,7 +10,7 @@ import org.springframework.stereotype.Repository;
 
 /** CIDR rules of a tenant, or global ones ({@code tenantId} null), and the platform revision. */
 @Repository
-class IpRuleStore {
+public class IpRuleStore {
 
     private final JdbcClient jdbc;
 
@@ -42,7 +42,7 @@ class IpRuleStore {
     }
 
     /** The rules as the edge needs them. */
-    IpRules rules(String tenantId) {
+    public IpRules rules(String tenantId) {
         List<IpRuleView> all = list(tenantId, "", Integer.MAX_VALUE);
         return new IpRules(
                 all.stream()
@@ -72,7 +72,7 @@ class IpRuleStore {
         jdbc.sql("delete from ip_rule where rule_id = :id").param("id", ruleId).update();
     }
 
-    long nextPlatformRevision() {
+    public long nextPlatformRevision() {
         return jdbc.sql("update platform_config set revision = revision + 1 where id = 1 returning revision")
                 .query(Long.class)
                 .single();

@@ -1,6 +1,9 @@
-package dev.symbolon.admin.tenants;
+package dev.symbolon.admin.apps;
 
 import dev.symbolon.admin.audit.AuditLog;
+import dev.symbolon.admin.tenants.Tenant;
+import dev.symbolon.admin.tenants.TenantChanges;
+import dev.symbolon.admin.tenants.TenantRepository;
 import dev.symbolon.admin.web.ApiException;
 import dev.symbolon.contracts.AuditEvent;
 import java.sql.Timestamp;
@@ -23,16 +26,16 @@ public class TokenRevocations {
     private final JdbcClient jdbc;
     private final TenantRepository tenants;
     private final AppRepository apps;
-    private final TenantSnapshots snapshots;
+    private final TenantChanges changes;
     private final AuditLog audit;
     private final Clock clock = Clock.systemUTC();
 
     TokenRevocations(
-            JdbcClient jdbc, TenantRepository tenants, AppRepository apps, TenantSnapshots snapshots, AuditLog audit) {
+            JdbcClient jdbc, TenantRepository tenants, AppRepository apps, TenantChanges changes, AuditLog audit) {
         this.jdbc = jdbc;
         this.tenants = tenants;
         this.apps = apps;
-        this.snapshots = snapshots;
+        this.changes = changes;
         this.audit = audit;
     }
 
@@ -70,7 +73,7 @@ public class TokenRevocations {
                 .param("t", tenantId)
                 .param("now", Timestamp.from(now))
                 .update();
-        snapshots.changed(tenant, now);
+        changes.changed(tenant, now);
         audit.record(new AuditEvent(
                 UUID.randomUUID(),
                 now,

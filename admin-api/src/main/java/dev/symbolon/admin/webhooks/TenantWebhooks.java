@@ -1,4 +1,4 @@
-package dev.symbolon.admin.tenants;
+package dev.symbolon.admin.webhooks;
 
 import dev.symbolon.admin.AdminProperties;
 import dev.symbolon.admin.audit.AuditLog;
@@ -6,6 +6,9 @@ import dev.symbolon.admin.audit.Changes;
 import dev.symbolon.admin.auth.Access.Operation;
 import dev.symbolon.admin.auth.AdminPrincipal;
 import dev.symbolon.admin.keyvault.KeyVaultClient;
+import dev.symbolon.admin.tenants.Tenant;
+import dev.symbolon.admin.tenants.TenantChanges;
+import dev.symbolon.admin.tenants.TenantScope;
 import dev.symbolon.admin.web.ApiException;
 import dev.symbolon.admin.web.Ids;
 import dev.symbolon.admin.web.Page;
@@ -36,7 +39,7 @@ public class TenantWebhooks {
 
     private final TenantScope scope;
     private final WebhookStore webhooks;
-    private final TenantSnapshots snapshots;
+    private final TenantChanges changes;
     private final KeyVaultClient keyVault;
     private final AuditLog audit;
     private final TargetGuard targets;
@@ -45,13 +48,13 @@ public class TenantWebhooks {
     TenantWebhooks(
             TenantScope scope,
             WebhookStore webhooks,
-            TenantSnapshots snapshots,
+            TenantChanges changes,
             KeyVaultClient keyVault,
             AuditLog audit,
             AdminProperties properties) {
         this.scope = scope;
         this.webhooks = webhooks;
-        this.snapshots = snapshots;
+        this.changes = changes;
         this.keyVault = keyVault;
         this.audit = audit;
         this.targets = new TargetGuard(
@@ -68,7 +71,7 @@ public class TenantWebhooks {
         Secret secret = newSecret();
         keyVault.storeWebhookSecret(tenantId, endpoint.endpointId(), 1, secret);
         webhooks.save(endpoint);
-        snapshots.changed(tenant, now);
+        changes.changed(tenant, now);
         audit.record(
                 actor,
                 "webhook.created",
@@ -117,7 +120,7 @@ public class TenantWebhooks {
                 before.createdAt(),
                 now);
         webhooks.save(after);
-        snapshots.changed(tenant, now);
+        changes.changed(tenant, now);
         audit.record(
                 actor,
                 "webhook.updated",
@@ -170,7 +173,7 @@ public class TenantWebhooks {
         WebhookStore.WebhookView endpoint = endpoint(tenantId, endpointId);
         keyVault.destroyWebhookSecret(tenantId, endpointId, null);
         webhooks.delete(endpointId);
-        snapshots.changed(tenant, clock.instant());
+        changes.changed(tenant, clock.instant());
         audit.record(
                 actor,
                 "webhook.deleted",

@@ -1,4 +1,4 @@
-package dev.symbolon.webhooks.delivery;
+package dev.symbolon.webhooks.subscriptions;
 
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.support.kafka.TenantConfigView;
