@@ -5,7 +5,6 @@ import dev.symbolon.edge.auth.AppIdentity;
 import dev.symbolon.edge.auth.AppTokens;
 import dev.symbolon.edge.call.GatewayException;
 import dev.symbolon.edge.provider.ClientCredentials;
-import dev.symbolon.edge.provider.Provider;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -29,8 +28,7 @@ class AppCallers {
 
     /** The credential the request carries (null when none). */
     static String credential(ServerRequest request) {
-        return ClientCredentials.extract(
-                Provider.AuthStyle.BEARER, request.headers().asHttpHeaders(), request.queryParams());
+        return ClientCredentials.bearer(request.headers().asHttpHeaders());
     }
 
     /** The app behind an app key or app token; null when it is not an active one. */

@@ -64,15 +64,16 @@ final class Payloads {
         if (root == null || !root.isObject()) {
             return new ProxyCall.Payload(body, model, false, false, body.length / 4L, null);
         }
-        byte[] withUsage =
-                StreamUsage.applies(call.route().provider(), call.route().endpoint())
-                        ? StreamUsage.requestUsage(root)
-                        : null;
+        byte[] withUsage = call.route()
+                        .provider()
+                        .dialect()
+                        .asksStreamUsage(call.route().provider(), call.route().endpoint())
+                ? StreamUsage.requestUsage(root)
+                : null;
         return new ProxyCall.Payload(
                 withUsage != null ? withUsage : body,
                 model != null ? model : pathModel,
-                // Gemini streams by verb (:streamGenerateContent), everyone else by "stream": true
-                root.path("stream").asBoolean(false) || call.route().endpoint().contains(":streamGenerateContent"),
+                call.route().provider().dialect().streams(root, call.route().endpoint()),
                 withUsage != null,
                 promptTokens(call, model != null ? model : pathModel, body),
                 outputCap(root));
@@ -96,19 +97,9 @@ final class Payloads {
         }
     }
 
-    /** Gemini's model from {@code /models/{model}} or {@code /models/{model}:verb}; null elsewhere. */
+    /** The model a path names (Gemini's {@code /models/{model}:verb}); null elsewhere. */
     static String pathModel(Provider provider, String endpoint) {
-        if (provider.auth() != Provider.AuthStyle.GOOGLE || !endpoint.startsWith("/models/")) {
-            return null;
-        }
-        String segment = endpoint.substring("/models/".length());
-        int slash = segment.indexOf('/');
-        if (slash >= 0) {
-            segment = segment.substring(0, slash);
-        }
-        int colon = segment.indexOf(':');
-        String model = colon >= 0 ? segment.substring(0, colon) : segment;
-        return model.isEmpty() ? null : model;
+        return provider.dialect().pathModel(endpoint);
     }
 
     /** Whether the first byte after white space (and a UTF-8 byte order mark) opens a JSON value. */
@@ -210,9 +201,8 @@ final class Payloads {
 
     /**
      * The body with its output limit lowered to {@code cap}: the field the body already uses, else
-     * the one its provider and endpoint read ({@code generationConfig.maxOutputTokens} for Gemini,
-     * {@code max_output_tokens} for OpenAI Responses, {@code max_completion_tokens} for OpenAI Chat,
-     * {@code max_tokens} elsewhere). Null when the body is not a JSON object.
+     * the one its dialect and endpoint read ({@link Dialect#putOutputCap}). Null when the body is not
+     * a JSON object.
      */
     static byte[] withOutputCap(ProxyCall call, long cap) {
         JsonNode root;
@@ -231,21 +221,7 @@ final class Payloads {
             }
         }
         Provider provider = call.route().provider();
-        String endpoint = call.route().endpoint();
-        if (provider.auth() == Provider.AuthStyle.GOOGLE) {
-            JsonNode config = object.get("generationConfig");
-            tools.jackson.databind.node.ObjectNode generation =
-                    config instanceof tools.jackson.databind.node.ObjectNode o
-                            ? o
-                            : object.putObject("generationConfig");
-            generation.put("maxOutputTokens", cap);
-        } else if (provider.name().equals("openai") && endpoint.startsWith("/responses")) {
-            object.put("max_output_tokens", cap);
-        } else if (provider.name().equals("openai")) {
-            object.put("max_completion_tokens", cap);
-        } else {
-            object.put("max_tokens", cap);
-        }
+        provider.dialect().putOutputCap(object, provider, call.route().endpoint(), cap);
         return STRICT.writeValueAsBytes(object);
     }
 

@@ -131,7 +131,7 @@ public class ProxyPipeline {
 
     private ProxyCall authenticate(ProxyCall call) {
         String credential = ClientCredentials.extract(
-                call.route().provider().auth(),
+                call.route().provider().dialect(),
                 call.request().headers(),
                 call.request().query());
         AppDirectory.Result result = apps.authenticateAny(credential, tokens);

@@ -7,7 +7,6 @@ import dev.symbolon.edge.auth.AppTokens;
 import dev.symbolon.edge.auth.TokenRevocation;
 import dev.symbolon.edge.call.GatewayException;
 import dev.symbolon.edge.provider.ClientCredentials;
-import dev.symbolon.edge.provider.Provider;
 import dev.symbolon.edge.provider.SharedKeyEndpoints;
 import dev.symbolon.support.web.CanonicalPath;
 import java.net.URI;
@@ -125,8 +124,7 @@ class SeedRoutes {
         if (provider == null) {
             return error(HttpStatus.NOT_FOUND, "unknown_route", "No such provider.");
         }
-        String credential = ClientCredentials.extract(
-                Provider.AuthStyle.BEARER, request.headers().asHttpHeaders(), request.queryParams());
+        String credential = ClientCredentials.bearer(request.headers().asHttpHeaders());
         if (!(apps.authenticate(credential) instanceof AppDirectory.Accepted accepted)) {
             return error(HttpStatus.UNAUTHORIZED, "invalid_credential", "Missing or invalid API credential.");
         }
@@ -144,8 +142,7 @@ class SeedRoutes {
 
     /** {@code POST /auth/token}: an app key (not a token) buys a short-lived token. */
     Mono<ServerResponse> token(ServerRequest request) {
-        String credential = ClientCredentials.extract(
-                Provider.AuthStyle.BEARER, request.headers().asHttpHeaders(), request.queryParams());
+        String credential = ClientCredentials.bearer(request.headers().asHttpHeaders());
         if (AppTokens.looksLikeToken(credential)
                 || !(apps.authenticate(credential) instanceof AppDirectory.Accepted accepted)) {
             return error(HttpStatus.UNAUTHORIZED, "invalid_credential", "An active app API key is required.");

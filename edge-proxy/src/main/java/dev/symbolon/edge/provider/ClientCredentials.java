@@ -6,7 +6,8 @@ import org.springframework.util.MultiValueMap;
 
 /**
  * Where a client presents its Symbolon credential: wherever its provider's own SDK puts an API key,
- * so the SDK works unchanged. Every one of these places is stripped before forwarding.
+ * so the SDK works unchanged ({@link Dialect#credential}). Every one of these places is stripped
+ * before forwarding.
  */
 public final class ClientCredentials {
 
@@ -19,14 +20,17 @@ public final class ClientCredentials {
 
     private static final String BEARER = "Bearer ";
 
-    /** The credential of a request to a provider route, or null when none was presented. */
-    public static String extract(Provider.AuthStyle style, HttpHeaders headers, MultiValueMap<String, String> query) {
-        String bearer = bearer(headers.getFirst(HttpHeaders.AUTHORIZATION));
-        return switch (style) {
-            case BEARER -> bearer;
-            case ANTHROPIC -> firstNonBlank(headers.getFirst("x-api-key"), bearer);
-            case GOOGLE -> firstNonBlank(headers.getFirst("x-goog-api-key"), query.getFirst(GOOGLE_QUERY_KEY), bearer);
-        };
+    /**
+     * The credential of a request to a provider route, wherever its dialect's SDKs put a key; null
+     * when none was presented.
+     */
+    public static String extract(Dialect dialect, HttpHeaders headers, MultiValueMap<String, String> query) {
+        return dialect.credential(headers, query);
+    }
+
+    /** The credential of {@code Authorization: Bearer} (scheme case-insensitive); null when none. */
+    public static String bearer(HttpHeaders headers) {
+        return bearer(headers.getFirst(HttpHeaders.AUTHORIZATION));
     }
 
     private static String bearer(String authorization) {
@@ -38,7 +42,7 @@ public final class ClientCredentials {
                 : null;
     }
 
-    private static String firstNonBlank(String... values) {
+    static String firstNonBlank(String... values) {
         for (String value : values) {
             if (value != null && !value.isBlank()) {
                 return value;

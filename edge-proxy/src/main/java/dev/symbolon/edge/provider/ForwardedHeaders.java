@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Which client headers reach a provider: an allow-list per provider family, of what its official SDKs
+ * Which client headers reach a provider: an allow-list per provider dialect, of what its official SDKs
  * legitimately send (content negotiation, API versions and betas, idempotency keys, SDK telemetry).
  * Everything else stays at the edge: credentials, hop-by-hop and forwarding headers, internal or
  * tenant-looking headers, method overrides, and names spelled with underscores. Headers that choose
@@ -18,27 +18,17 @@ public final class ForwardedHeaders {
     /** The Stainless-generated SDKs (OpenAI, Anthropic, Groq) describe themselves with these. */
     private static final String STAINLESS = "x-stainless-";
 
-    private static final Set<String> OPENAI = Set.of("openai-beta", "x-client-request-id");
-    private static final Set<String> OPENAI_BILLING = Set.of("openai-organization", "openai-project");
-    private static final Set<String> ANTHROPIC =
-            Set.of("anthropic-version", "anthropic-beta", "anthropic-dangerous-direct-browser-access");
-    private static final Set<String> GOOGLE = Set.of("x-goog-api-client", "x-server-timeout");
-
-    /** Whether a client header of this name goes to a provider of this family. */
-    public static boolean forwarded(Provider.AuthStyle family, boolean tenantOwnedKey, String name) {
+    /**
+     * Whether a client header of this name goes to a provider of this dialect: the common ones, and
+     * the dialect's own ({@link Dialect#forwards}).
+     */
+    public static boolean forwarded(Dialect dialect, boolean tenantOwnedKey, String name) {
         String lower = name.toLowerCase(Locale.ROOT);
-        if (COMMON.contains(lower)) {
-            return true;
-        }
-        return switch (family) {
-            case BEARER ->
-                OPENAI.contains(lower) || stainless(lower) || (tenantOwnedKey && OPENAI_BILLING.contains(lower));
-            case ANTHROPIC -> ANTHROPIC.contains(lower) || stainless(lower);
-            case GOOGLE -> GOOGLE.contains(lower);
-        };
+        return COMMON.contains(lower) || dialect.forwards(lower, tenantOwnedKey);
     }
 
-    private static boolean stainless(String lower) {
+    /** A Stainless SDK's telemetry header ({@code x-stainless-<lowercase words>}). */
+    static boolean stainless(String lower) {
         if (!lower.startsWith(STAINLESS) || lower.length() == STAINLESS.length()) {
             return false;
         }

@@ -54,8 +54,6 @@ public class ProviderClient {
             "set-cookie",
             "set-cookie2");
 
-    static final String DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
-
     private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
 
     private final HttpClient http;
@@ -100,8 +98,8 @@ public class ProviderClient {
                 .uri(upstreamUri(provider, endpoint, rawQuery))
                 .send((request, outbound) -> {
                     HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(request.requestHeaders()));
-                    copyRequestHeaders(provider.auth(), tenantOwnedKey, clientHeaders, headers);
-                    injectKey(provider.auth(), apiKey, headers);
+                    copyRequestHeaders(provider.dialect(), tenantOwnedKey, clientHeaders, headers);
+                    provider.dialect().injectKey(apiKey, headers);
                     if (body.length == 0) {
                         return outbound;
                     }
@@ -162,7 +160,7 @@ public class ProviderClient {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return uri;
         }
-        String query = provider.auth() == Provider.AuthStyle.GOOGLE
+        String query = provider.dialect().keyInQuery()
                 ? withoutParameter(rawQuery, ClientCredentials.GOOGLE_QUERY_KEY)
                 : rawQuery;
         return query.isEmpty() ? uri : uri + "?" + query;
@@ -191,11 +189,10 @@ public class ProviderClient {
      * The client headers a provider gets ({@link ForwardedHeaders}), less any the client declared
      * hop-by-hop by naming it in {@code Connection}.
      */
-    static void copyRequestHeaders(
-            Provider.AuthStyle family, boolean tenantOwnedKey, HttpHeaders from, HttpHeaders to) {
+    static void copyRequestHeaders(Dialect dialect, boolean tenantOwnedKey, HttpHeaders from, HttpHeaders to) {
         Set<String> named = namedByConnection(from);
         from.forEach((name, values) -> {
-            if (ForwardedHeaders.forwarded(family, tenantOwnedKey, name)
+            if (ForwardedHeaders.forwarded(dialect, tenantOwnedKey, name)
                     && !named.contains(name.toLowerCase(Locale.ROOT))) {
                 to.addAll(name, List.copyOf(values));
             }
@@ -218,19 +215,6 @@ public class ProviderClient {
             }
         }
         return named;
-    }
-
-    static void injectKey(Provider.AuthStyle style, Secret apiKey, HttpHeaders headers) {
-        switch (style) {
-            case BEARER -> headers.setBearerAuth(apiKey.reveal());
-            case ANTHROPIC -> {
-                headers.set("x-api-key", apiKey.reveal());
-                if (!headers.containsHeader("anthropic-version")) {
-                    headers.set("anthropic-version", DEFAULT_ANTHROPIC_VERSION);
-                }
-            }
-            case GOOGLE -> headers.set("x-goog-api-key", apiKey.reveal());
-        }
     }
 
     /**

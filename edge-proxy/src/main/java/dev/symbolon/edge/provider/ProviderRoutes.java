@@ -27,7 +27,7 @@ public class ProviderRoutes {
     private static final Map<String, Provider> BUILT_IN = ProviderCatalogue.ALL.stream()
             .collect(java.util.stream.Collectors.toUnmodifiableMap(
                     ProviderCatalogue.Entry::name,
-                    e -> new Provider(e.name(), URI.create(e.baseUrl()), Provider.AuthStyle.of(e.dialect()))));
+                    e -> new Provider(e.name(), URI.create(e.baseUrl()), Dialect.of(e.dialect()))));
 
     /** Path prefix to provider: each catalogue entry's, and Gemini's stable API beside its beta. */
     private static final Map<String, String> PREFIXES = prefixes();
@@ -78,15 +78,14 @@ public class ProviderRoutes {
                 throw new IllegalArgumentException("symbolon.edge.providers." + name
                         + ": unknown provider; OpenAI-compatible upstreams go under symbolon.edge.compat");
             }
-            all.put(name, new Provider(name, trimmed(upstream.baseUrl()), builtIn.auth()));
+            all.put(name, new Provider(name, trimmed(upstream.baseUrl()), builtIn.dialect()));
         });
         Provider gemini = all.get("gemini");
-        all.put(GEMINI_V1, new Provider("gemini", stableVersion(gemini.baseUrl()), gemini.auth()));
+        all.put(GEMINI_V1, new Provider("gemini", stableVersion(gemini.baseUrl()), gemini.dialect()));
         properties
                 .compat()
                 .forEach((name, upstream) -> all.put(
-                        "compat:" + name,
-                        new Provider("compat:" + name, trimmed(upstream.baseUrl()), Provider.AuthStyle.BEARER)));
+                        "compat:" + name, new Provider("compat:" + name, trimmed(upstream.baseUrl()), Dialect.OPENAI)));
         this.providers = Map.copyOf(all);
     }
 

@@ -24,58 +24,16 @@ import org.springframework.stereotype.Component;
 @Component
 public class SharedKeyEndpoints {
 
-    private static final List<String> OPENAI_COMPATIBLE = List.of(
-            "POST /chat/completions",
-            "POST /completions",
-            "POST /embeddings",
-            "POST /responses",
-            "POST /responses/input_tokens",
-            "POST /moderations",
-            "POST /images/generations",
-            "POST /images/edits",
-            "POST /images/variations",
-            "POST /audio/speech",
-            "POST /audio/transcriptions",
-            "POST /audio/translations",
-            "GET /models",
-            "GET /models/*");
-
-    /** A dialect's inference endpoints, by the dialect's name in the provider catalogue. */
-    private static final Map<String, List<String>> INFERENCE = Map.of(
-            "openai",
-            OPENAI_COMPATIBLE,
-            "mistral",
-            List.of(
-                    "POST /chat/completions",
-                    "POST /fim/completions",
-                    "POST /embeddings",
-                    "POST /moderations",
-                    "POST /chat/moderations",
-                    "POST /ocr",
-                    "POST /audio/transcriptions",
-                    "GET /models",
-                    "GET /models/*"),
-            "anthropic",
-            List.of("POST /messages", "POST /messages/count_tokens", "POST /complete", "GET /models", "GET /models/*"),
-            "gemini",
-            List.of(
-                    "GET /models",
-                    "GET /models/*",
-                    "POST /models/*:generateContent",
-                    "POST /models/*:streamGenerateContent",
-                    "POST /models/*:countTokens",
-                    "POST /models/*:embedContent",
-                    "POST /models/*:batchEmbedContents",
-                    "POST /models/*:predict"));
-
-    /** Each dialect's inference endpoints. */
-    private final Map<String, List<Entry>> byDialect = new HashMap<>();
+    /** Each dialect's inference endpoints ({@link Dialect#inferenceEndpoints}). */
+    private final Map<Dialect, List<Entry>> byDialect = new HashMap<>();
 
     /** Providers the operator granted more than their dialect's endpoints. */
     private final Map<String, List<Entry>> allowed = new HashMap<>();
 
     public SharedKeyEndpoints(EdgeProperties properties) {
-        INFERENCE.forEach((dialect, entries) -> byDialect.put(dialect, parse(entries)));
+        for (Dialect dialect : List.of(Dialect.OPENAI, Dialect.ANTHROPIC, Dialect.GEMINI, Dialect.MISTRAL)) {
+            byDialect.put(dialect, parse(dialect.inferenceEndpoints()));
+        }
         properties.sharedKeyEndpoints().forEach((provider, extra) -> {
             List<Entry> entries = new java.util.ArrayList<>(byDialect.getOrDefault(family(provider), List.of()));
             entries.addAll(parse(extra));
@@ -113,13 +71,13 @@ public class SharedKeyEndpoints {
     }
 
     /** The dialect of each catalogue provider, by name, read once (not per request). */
-    private static final Map<String, String> DIALECTS = ProviderCatalogue.ALL.stream()
+    private static final Map<String, Dialect> DIALECTS = ProviderCatalogue.ALL.stream()
             .collect(java.util.stream.Collectors.toUnmodifiableMap(
-                    ProviderCatalogue.Entry::name, e -> e.dialect().name().toLowerCase(java.util.Locale.ROOT)));
+                    ProviderCatalogue.Entry::name, e -> Dialect.of(e.dialect())));
 
     /** The dialect a provider speaks ({@code compat:<name>} and unknown names: OpenAI's). */
-    private static String family(String provider) {
-        return DIALECTS.getOrDefault(provider, "openai");
+    private static Dialect family(String provider) {
+        return DIALECTS.getOrDefault(provider, Dialect.OPENAI);
     }
 
     private static List<Entry> parse(List<String> entries) {

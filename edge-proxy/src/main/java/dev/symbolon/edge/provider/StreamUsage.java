@@ -15,23 +15,13 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * OpenAI-style streams report usage only when asked ({@code stream_options.include_usage}). When a
- * client streams without asking, the edge asks for it on the client's behalf, so the request can be
+ * client streams without asking where its dialect says so ({@link Dialect#asksStreamUsage}), the edge asks for it on the client's behalf, so the request can be
  * metered, and removes the extra usage-only chunk from what the client receives, so the client sees
  * exactly the stream it asked for.
  */
 public final class StreamUsage {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    /**
-     * Whether the edge should ask for stream usage: OpenAI and compatibles, on the two endpoints that
-     * take {@code stream_options.include_usage} (Chat Completions and Completions). The Responses API
-     * refuses the option and reports usage in its {@code response.completed} event anyway.
-     */
-    public static boolean applies(Provider provider, String endpoint) {
-        return (provider.name().equals("openai") || provider.name().startsWith("compat:"))
-                && (endpoint.equals("/chat/completions") || endpoint.equals("/completions"));
-    }
 
     /**
      * The request body with {@code stream_options.include_usage: true} added, or null when the client

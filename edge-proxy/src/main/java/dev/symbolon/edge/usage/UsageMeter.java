@@ -68,7 +68,8 @@ public final class UsageMeter {
         }
         if (json && seen.size() > 0) {
             byte[] body = seen.toByteArray();
-            UsageParser.parse(body, 0, body.length).ifPresent(this::add);
+            UsageParser.parse(call.route().provider().dialect(), body, 0, body.length)
+                    .ifPresent(this::add);
         }
         boolean complete = signal == SignalType.ON_COMPLETE;
         Outcome outcome = signal == SignalType.ON_ERROR
@@ -131,7 +132,8 @@ public final class UsageMeter {
         if (!contains(buffer, start, end, USAGE_MARKER)) {
             return;
         }
-        UsageParser.parse(buffer, from, end - from).ifPresent(this::add);
+        UsageParser.parse(call.route().provider().dialect(), buffer, from, end - from)
+                .ifPresent(this::add);
     }
 
     private void add(Tokens reported) {

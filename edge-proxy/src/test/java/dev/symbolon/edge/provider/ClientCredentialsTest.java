@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.contracts.Secret;
-import dev.symbolon.edge.provider.Provider.AuthStyle;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.util.LinkedMultiValueMap;
@@ -19,8 +18,7 @@ class ClientCredentialsTest {
         HttpHeaders headers = new HttpHeaders();
         headers.set("Authorization", "Bearer sym_live_abc");
 
-        assertThat(ClientCredentials.extract(AuthStyle.BEARER, headers, noQuery))
-                .isEqualTo("sym_live_abc");
+        assertThat(ClientCredentials.extract(Dialect.OPENAI, headers, noQuery)).isEqualTo("sym_live_abc");
     }
 
     @Test
@@ -28,7 +26,7 @@ class ClientCredentialsTest {
         HttpHeaders headers = new HttpHeaders();
         headers.set("x-api-key", "sym_live_abc");
 
-        assertThat(ClientCredentials.extract(AuthStyle.ANTHROPIC, headers, noQuery))
+        assertThat(ClientCredentials.extract(Dialect.ANTHROPIC, headers, noQuery))
                 .isEqualTo("sym_live_abc");
     }
 
@@ -39,8 +37,8 @@ class ClientCredentialsTest {
         MultiValueMap<String, String> query = new LinkedMultiValueMap<>();
         query.add("key", "sym_live_query");
 
-        assertThat(ClientCredentials.extract(AuthStyle.GOOGLE, headers, query)).isEqualTo("sym_live_header");
-        assertThat(ClientCredentials.extract(AuthStyle.GOOGLE, new HttpHeaders(), query))
+        assertThat(ClientCredentials.extract(Dialect.GEMINI, headers, query)).isEqualTo("sym_live_header");
+        assertThat(ClientCredentials.extract(Dialect.GEMINI, new HttpHeaders(), query))
                 .isEqualTo("sym_live_query");
     }
 
@@ -49,9 +47,8 @@ class ClientCredentialsTest {
         HttpHeaders headers = new HttpHeaders();
         headers.set("Authorization", "Basic dXNlcjpwYXNz");
 
-        assertThat(ClientCredentials.extract(AuthStyle.BEARER, headers, noQuery))
-                .isNull();
-        assertThat(ClientCredentials.extract(AuthStyle.BEARER, new HttpHeaders(), noQuery))
+        assertThat(ClientCredentials.extract(Dialect.OPENAI, headers, noQuery)).isNull();
+        assertThat(ClientCredentials.extract(Dialect.OPENAI, new HttpHeaders(), noQuery))
                 .isNull();
     }
 

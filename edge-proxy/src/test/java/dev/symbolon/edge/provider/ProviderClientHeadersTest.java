@@ -26,8 +26,8 @@ class ProviderClientHeadersTest {
         client.add("Content-Type", "application/json");
 
         HttpHeaders upstream = new HttpHeaders();
-        ProviderClient.copyRequestHeaders(Provider.AuthStyle.BEARER, true, client, upstream);
-        ProviderClient.injectKey(Provider.AuthStyle.BEARER, Secret.of("sk-real"), upstream);
+        ProviderClient.copyRequestHeaders(Dialect.OPENAI, true, client, upstream);
+        Dialect.OPENAI.injectKey(Secret.of("sk-real"), upstream);
 
         assertThat(upstream.headerNames())
                 .containsExactlyInAnyOrder("OpenAI-Organization", "Content-Type", "Authorization");

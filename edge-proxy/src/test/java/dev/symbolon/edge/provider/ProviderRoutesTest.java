@@ -45,7 +45,7 @@ class ProviderRoutesTest {
 
             assertThat(route.provider().name()).as(entry.name()).isEqualTo(entry.name());
             assertThat(route.endpoint()).isEqualTo(endpoint);
-            assertThat(route.provider().auth()).isEqualTo(Provider.AuthStyle.of(entry.dialect()));
+            assertThat(route.provider().dialect()).isEqualTo(Dialect.of(entry.dialect()));
             assertThat(ProviderRoutes.claims(entry.routePrefix() + endpoint)).isTrue();
             if (!entry.name().equals("openai")) { // overridden above
                 assertThat(route.provider().baseUrl()).hasToString(entry.baseUrl());

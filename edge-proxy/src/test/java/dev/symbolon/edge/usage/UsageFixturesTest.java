@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.symbolon.contracts.PriceCard;
 import dev.symbolon.contracts.PriceCatalogue;
+import dev.symbolon.contracts.ProviderCatalogue;
 import dev.symbolon.contracts.Tokens;
+import dev.symbolon.edge.provider.Dialect;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -67,12 +69,17 @@ class UsageFixturesTest {
     void each_providers_usage_is_read_into_its_token_classes_and_priced_exactly(Fixture fixture) {
         byte[] body = JSON.writeValueAsBytes(fixture.response());
 
-        Tokens tokens = UsageParser.parse(body, 0, body.length).orElseThrow();
+        Tokens tokens = UsageParser.parse(dialect(fixture.provider()), body, 0, body.length)
+                .orElseThrow();
         PriceCard price = CATALOGUE
                 .priceFor(fixture.provider(), fixture.model(), Instant.parse("2026-12-01T00:00:00Z"))
                 .orElseThrow();
 
         assertThat(tokens).isEqualTo(fixture.tokens());
         assertThat(price.cost(tokens)).isEqualByComparingTo(fixture.cost());
+    }
+
+    private static Dialect dialect(String provider) {
+        return Dialect.of(ProviderCatalogue.named(provider).orElseThrow().dialect());
     }
 }
