@@ -14,6 +14,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.symbolon.contracts.CredentialHasher;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.GoldenFiles;
+import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.SplitKey;
 import dev.symbolon.contracts.TenantConfigSnapshot;
@@ -41,6 +42,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
@@ -50,7 +52,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -82,6 +86,16 @@ abstract class EdgeContextTest {
     static final String GEMINI_KEY = "AIza-canary-" + UUID.randomUUID();
 
     static final WireMockServer upstream = new WireMockServer(options().dynamicPort());
+
+    /**
+     * The test clients' connections: idle ones closed after a few seconds, as a well-behaved client
+     * does, so the connections a concurrency test opened do not stay open until the edge's idle
+     * timeout and count against its connections-per-address limit in the tests that follow.
+     */
+    static final ConnectionProvider TEST_CONNECTIONS = ConnectionProvider.builder("edge-tests")
+            .maxIdleTime(Duration.ofSeconds(3))
+            .evictInBackground(Duration.ofSeconds(1))
+            .build();
 
     /** How many endless upstream streams the edge has cancelled. */
     static final java.util.concurrent.atomic.AtomicInteger ENDLESS_CANCELLED =
@@ -190,7 +204,7 @@ abstract class EdgeContextTest {
     @BeforeEach
     void setUp() {
         publishTenant();
-        client = WebTestClient.bindToServer()
+        client = WebTestClient.bindToServer(new ReactorClientHttpConnector(HttpClient.create(TEST_CONNECTIONS)))
                 .baseUrl("http://localhost:" + port)
                 .responseTimeout(Duration.ofSeconds(20))
                 .build();
@@ -378,5 +392,44 @@ abstract class EdgeContextTest {
         return TenantConfigSnapshot.Policy.builder()
                 .allowedModels(List.of(models))
                 .build();
+    }
+
+    /**
+     * The status of one chat request with the given credential. The body is read to the end: a response
+     * left unread keeps its pooled connection, and enough of those starve the test client's pool.
+     */
+    int send(String key) {
+        return client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{}")
+                .exchange()
+                .expectBody(String.class)
+                .returnResult()
+                .getStatus()
+                .value();
+    }
+
+    /** What key-vault-service publishes when a key changes. */
+    void announce(
+            String keyId,
+            String tenantId,
+            String provider,
+            KeyLifecycleEvent.KeyKind kind,
+            KeyLifecycleEvent.Action action) {
+        KeyLifecycleEvent event = new KeyLifecycleEvent(
+                UUID.randomUUID(),
+                Instant.now(),
+                tenantId,
+                KeyLifecycleEvent.CURRENT_VERSION,
+                keyId,
+                provider,
+                kind,
+                2,
+                action,
+                "sha256:0000000000000000",
+                null);
+        producer.send(Topics.KEY_LIFECYCLE, keyId, EventJson.encode(event));
     }
 }
