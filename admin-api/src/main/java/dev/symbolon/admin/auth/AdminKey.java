@@ -9,7 +9,7 @@ import java.time.Instant;
 /** An administrator's credential, stored as its keyed hash only. */
 @Entity
 @Table(name = "admin_key")
-class AdminKey {
+public class AdminKey {
 
     @Id
     @Column(name = "key_id")
@@ -44,7 +44,7 @@ class AdminKey {
 
     protected AdminKey() {}
 
-    AdminKey(
+    public AdminKey(
             String keyId,
             String hash,
             String displayPrefix,
@@ -64,11 +64,11 @@ class AdminKey {
         this.createdBy = createdBy;
     }
 
-    boolean active() {
+    public boolean active() {
         return "ACTIVE".equals(status);
     }
 
-    void revoke(Instant now) {
+    public void revoke(Instant now) {
         status = "REVOKED";
         revokedAt = now;
     }
@@ -77,12 +77,12 @@ class AdminKey {
         return new AdminPrincipal(keyId, Role.fromWireName(role).orElseThrow(), tenantId);
     }
 
-    AdminKeyView view() {
+    public AdminKeyView view() {
         return new AdminKeyView(keyId, displayPrefix, role, tenantId, label, status, createdAt, createdBy, revokedAt);
     }
 
     /** What the API shows of an admin key: never the key. */
-    record AdminKeyView(
+    public record AdminKeyView(
             String keyId,
             String displayPrefix,
             String role,

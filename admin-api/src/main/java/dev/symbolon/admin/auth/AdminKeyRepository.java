@@ -5,7 +5,7 @@ import java.util.Optional;
 import org.springframework.data.domain.Limit;
 import org.springframework.data.jpa.repository.JpaRepository;
 
-interface AdminKeyRepository extends JpaRepository<AdminKey, String> {
+public interface AdminKeyRepository extends JpaRepository<AdminKey, String> {
 
     Optional<AdminKey> findByHash(String hash);
 

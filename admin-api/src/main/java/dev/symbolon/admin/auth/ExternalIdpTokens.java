@@ -33,7 +33,7 @@ import org.springframework.web.client.RestClientException;
  * key ids hammer it.
  */
 @Component
-public class ExternalIdpTokens {
+class ExternalIdpTokens {
 
     private static final Logger log = LoggerFactory.getLogger(ExternalIdpTokens.class);
     private static final Set<String> ALGORITHMS = Set.of("RS256", "ES256");

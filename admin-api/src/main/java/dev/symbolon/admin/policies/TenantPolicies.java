@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  * bumps the tenant's revision, publishes its snapshot and is audited, in one transaction.
  */
 @Service
-public class TenantPolicies {
+class TenantPolicies {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 

@@ -33,7 +33,7 @@ import org.springframework.transaction.annotation.Transactional;
  * dispatcher signs with both until the next rotation.
  */
 @Service
-public class TenantWebhooks {
+class TenantWebhooks {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 

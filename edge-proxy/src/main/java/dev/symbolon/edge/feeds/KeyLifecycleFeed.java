@@ -4,9 +4,9 @@ import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.edge.keys.ProviderKeys;
-import dev.symbolon.support.kafka.TopicFeed;
+import dev.symbolon.support.kafka.TopicFollower;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,34 +14,21 @@ import org.springframework.stereotype.Component;
  * rotated or revoked key (server or tenant) stops being used at once rather than when its cache entry expires.
  */
 @Component
-class KeyLifecycleFeed implements SmartLifecycle {
+class KeyLifecycleFeed extends TopicFollower {
 
     private final ProviderKeys keys;
-    private final TopicFeed feed;
 
     KeyLifecycleFeed(ProviderKeys keys, KafkaProperties kafka) {
+        super("edge", Topics.KEY_LIFECYCLE, false, kafka.buildConsumerProperties());
         this.keys = keys;
-        this.feed = new TopicFeed("edge", Topics.KEY_LIFECYCLE, false, kafka.buildConsumerProperties(), record -> {
-            KeyLifecycleEvent event = EventJson.decode(record.value(), KeyLifecycleEvent.class);
-            keys.evictKey(event.keyId());
-            if (event.kind() == null || event.kind() == KeyLifecycleEvent.KeyKind.SERVER) {
-                keys.evictServerKeys(event.provider());
-            }
-        });
     }
 
     @Override
-    public void start() {
-        feed.start();
-    }
-
-    @Override
-    public void stop() {
-        feed.stop();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return feed.running();
+    protected void apply(ConsumerRecord<String, byte[]> record) {
+        KeyLifecycleEvent event = EventJson.decode(record.value(), KeyLifecycleEvent.class);
+        keys.evictKey(event.keyId());
+        if (event.kind() == null || event.kind() == KeyLifecycleEvent.KeyKind.SERVER) {
+            keys.evictServerKeys(event.provider());
+        }
     }
 }

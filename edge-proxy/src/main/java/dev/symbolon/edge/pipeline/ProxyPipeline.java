@@ -51,7 +51,7 @@ import reactor.core.publisher.Mono;
  * a {@link GatewayException} tied to the call it stopped.
  */
 @Component
-public class ProxyPipeline {
+class ProxyPipeline {
 
     public static final String REQUEST_ID = "x-request-id";
     public static final String OVERHEAD = "x-symbolon-overhead-ms";

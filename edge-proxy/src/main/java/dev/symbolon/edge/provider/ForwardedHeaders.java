@@ -11,7 +11,7 @@ import java.util.Set;
  * whom a provider bills ({@code OpenAI-Organization}, {@code OpenAI-Project}) pass only with a key the
  * tenant owns; with the operator's key they would bill another organization or project it can reach.
  */
-public final class ForwardedHeaders {
+final class ForwardedHeaders {
 
     private static final Set<String> COMMON = Set.of("content-type", "accept", "user-agent", "idempotency-key");
 

@@ -41,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The key ring is a file of 32-byte keys (the first one created on first start, owner-only); rotation
  * appends one. Whoever has that file and the directory has the keys: keep them apart in backups.
  */
-public final class LocalKeyStore implements KeyStore {
+final class LocalKeyStore implements KeyStore {
 
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;

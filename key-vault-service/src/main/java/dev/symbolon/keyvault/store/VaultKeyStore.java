@@ -31,7 +31,7 @@ import org.springframework.web.client.RestClientException;
  * Transit encrypt/decrypt/rewrap (rotate for the operator's rotation call) on the one key. See the
  * service README for the policy.
  */
-public final class VaultKeyStore implements KeyStore {
+final class VaultKeyStore implements KeyStore {
 
     private static final String VAULT_PREFIX = "vault:v";
 

@@ -24,7 +24,7 @@ import org.springframework.web.client.RestTemplate;
  * AppRole login once renewal is no longer possible. On close, AppRole login tokens are revoked; a
  * configured token is left alone (it is the operator's, not ours).
  */
-public final class VaultSessions implements AutoCloseable {
+final class VaultSessions implements AutoCloseable {
 
     private final ThreadPoolTaskScheduler scheduler;
     private final List<AutoCloseable> open = new ArrayList<>();

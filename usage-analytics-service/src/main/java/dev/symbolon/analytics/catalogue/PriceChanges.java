@@ -32,7 +32,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * through the outbox, so neither is lost nor sent for a change that rolled back).
  */
 @Service
-public class PriceChanges {
+class PriceChanges {
 
     /** How a change was made: where it is recorded as the actor. */
     public record Actor(String subject, String role, String sourceIp, String requestId) {}
