@@ -1,7 +1,7 @@
 package dev.symbolon.admin.apps;
 
 import dev.symbolon.admin.auth.AdminPrincipal;
-import dev.symbolon.admin.web.Idempotency;
+import dev.symbolon.admin.idempotency.Idempotency;
 import dev.symbolon.admin.web.Page;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;

@@ -1,8 +1,8 @@
 package dev.symbolon.admin.policies;
 
 import dev.symbolon.admin.auth.AdminPrincipal;
+import dev.symbolon.admin.idempotency.Idempotency;
 import dev.symbolon.admin.web.ApiException;
-import dev.symbolon.admin.web.Idempotency;
 import dev.symbolon.admin.web.KnownProvider;
 import dev.symbolon.admin.web.Page;
 import dev.symbolon.contracts.TenantConfigSnapshot.Policy;

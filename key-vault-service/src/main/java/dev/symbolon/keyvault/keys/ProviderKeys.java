@@ -7,6 +7,7 @@ import dev.symbolon.contracts.ProviderCatalogue;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.SplitKey;
 import dev.symbolon.keyvault.KeyVaultProperties;
+import dev.symbolon.keyvault.store.KeyFingerprint;
 import dev.symbolon.keyvault.store.WrappedEntries;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

@@ -4,7 +4,7 @@ import dev.symbolon.contracts.AuditEvent;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.Topics;
-import dev.symbolon.keyvault.keys.KeyFingerprint;
+import dev.symbolon.keyvault.store.KeyFingerprint;
 import dev.symbolon.keyvault.store.WrappedEntries;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;

@@ -1,6 +1,7 @@
-package dev.symbolon.admin.web;
+package dev.symbolon.admin.idempotency;
 
 import dev.symbolon.admin.auth.AdminPrincipal;
+import dev.symbolon.admin.web.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

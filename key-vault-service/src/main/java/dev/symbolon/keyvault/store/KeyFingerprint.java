@@ -1,4 +1,4 @@
-package dev.symbolon.keyvault.keys;
+package dev.symbolon.keyvault.store;
 
 import dev.symbolon.contracts.Secret;
 import java.security.GeneralSecurityException;

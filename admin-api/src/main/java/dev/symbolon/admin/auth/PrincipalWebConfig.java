@@ -1,16 +1,15 @@
-package dev.symbolon.admin.web;
+package dev.symbolon.admin.auth;
 
-import dev.symbolon.admin.auth.PrincipalArgumentResolver;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
 
 @Configuration(proxyBeanMethods = false)
-class WebConfig implements WebFluxConfigurer {
+class PrincipalWebConfig implements WebFluxConfigurer {
 
     private final PrincipalArgumentResolver principals;
 
-    WebConfig(PrincipalArgumentResolver principals) {
+    PrincipalWebConfig(PrincipalArgumentResolver principals) {
         this.principals = principals;
     }
 

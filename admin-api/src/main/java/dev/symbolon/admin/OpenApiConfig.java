@@ -1,4 +1,4 @@
-package dev.symbolon.admin.web;
+package dev.symbolon.admin;
 
 import dev.symbolon.admin.auth.AdminPrincipal;
 import io.swagger.v3.oas.models.Components;
