@@ -1,5 +1,6 @@
 package dev.symbolon.edge.provider;
 
+import dev.symbolon.support.auth.BearerToken;
 import java.util.Set;
 import org.springframework.http.HttpHeaders;
 import org.springframework.util.MultiValueMap;
@@ -18,8 +19,6 @@ public final class ClientCredentials {
     /** Query parameter Google's SDKs may use for the key; never forwarded. */
     public static final String GOOGLE_QUERY_KEY = "key";
 
-    private static final String BEARER = "Bearer ";
-
     /**
      * The credential of a request to a provider route, wherever its dialect's SDKs put a key; null
      * when none was presented.
@@ -28,18 +27,9 @@ public final class ClientCredentials {
         return dialect.credential(headers, query);
     }
 
-    /** The credential of {@code Authorization: Bearer} (scheme case-insensitive); null when none. */
+    /** The credential of {@code Authorization: Bearer} (service-support's one reading); null when none. */
     public static String bearer(HttpHeaders headers) {
-        return bearer(headers.getFirst(HttpHeaders.AUTHORIZATION));
-    }
-
-    private static String bearer(String authorization) {
-        if (authorization == null || authorization.length() <= BEARER.length()) {
-            return null;
-        }
-        return authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                ? authorization.substring(BEARER.length()).trim()
-                : null;
+        return BearerToken.from(headers);
     }
 
     static String firstNonBlank(String... values) {

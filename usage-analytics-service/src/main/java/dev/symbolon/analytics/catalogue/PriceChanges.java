@@ -11,6 +11,7 @@ import dev.symbolon.contracts.PriceCard;
 import dev.symbolon.contracts.PriceCatalogue;
 import dev.symbolon.contracts.PriceList;
 import dev.symbolon.contracts.Topics;
+import dev.symbolon.support.outbox.Outbox;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -45,18 +46,21 @@ class PriceChanges {
     private final QuotaStatePublisher quotaStates;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
+    private final Outbox outbox;
 
     PriceChanges(
             PriceTable table,
             UsageFacts facts,
             QuotaStatePublisher quotaStates,
             JdbcTemplate jdbc,
-            TransactionTemplate transactions) {
+            TransactionTemplate transactions,
+            Outbox outbox) {
         this.table = table;
         this.facts = facts;
         this.quotaStates = quotaStates;
         this.jdbc = jdbc;
         this.transactions = transactions;
+        this.outbox = outbox;
     }
 
     /**
@@ -169,6 +173,6 @@ class PriceChanges {
     }
 
     private void enqueue(String topic, String key, byte[] payload) {
-        jdbc.update("insert into outbox (topic, event_key, payload) values (?, ?, ?)", topic, key, payload);
+        outbox.append(topic, key, payload);
     }
 }

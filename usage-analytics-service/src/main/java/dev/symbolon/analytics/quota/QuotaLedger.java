@@ -7,6 +7,7 @@ import dev.symbolon.contracts.QuotaState;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
+import dev.symbolon.support.outbox.Outbox;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -35,8 +36,10 @@ public class QuotaLedger {
 
     private final JdbcTemplate jdbc;
     private final TenantDirectory tenants;
+    private final Outbox outbox;
 
-    QuotaLedger(JdbcTemplate jdbc, TenantDirectory tenants) {
+    QuotaLedger(JdbcTemplate jdbc, TenantDirectory tenants, Outbox outbox) {
+        this.outbox = outbox;
         this.jdbc = jdbc;
         this.tenants = tenants;
     }
@@ -216,11 +219,7 @@ public class QuotaLedger {
     }
 
     private void enqueue(Notification notification) {
-        jdbc.update(
-                "insert into outbox (topic, event_key, payload) values (?, ?, ?)",
-                Topics.NOTIFICATION,
-                notification.tenantId(),
-                EventJson.encode(notification));
+        outbox.append(Topics.NOTIFICATION, notification.tenantId(), EventJson.encode(notification));
     }
 
     private static void add(

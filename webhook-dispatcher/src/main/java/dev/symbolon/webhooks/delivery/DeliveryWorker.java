@@ -2,9 +2,9 @@ package dev.symbolon.webhooks.delivery;
 
 import dev.symbolon.contracts.TargetGuard;
 import dev.symbolon.webhooks.DispatcherProperties;
+import dev.symbolon.webhooks.receiver.ReceiverClient;
 import dev.symbolon.webhooks.signing.Secrets;
 import dev.symbolon.webhooks.signing.WebhookSigner;
-import dev.symbolon.webhooks.target.TargetClient;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +25,7 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Runs due deliveries: claims them from PostgreSQL (leased, {@code skip locked}), checks the target
- * and connects to the address it checked ({@link TargetClient}), signs per Standard Webhooks with every
+ * and connects to the address it checked ({@link ReceiverClient}), signs per Standard Webhooks with every
  * current secret, and records the outcome — 2xx ends it, 410 disables the endpoint, anything else
  * (3xx included: redirects are not followed) retries on the schedule, then dead-letters. At most
  * {@code max-in-flight-per-endpoint} attempts run against one endpoint, so a slow receiver only slows
@@ -40,13 +40,13 @@ class DeliveryWorker implements SmartLifecycle {
     private final Deliveries deliveries;
     private final Secrets secrets;
     private final DispatcherProperties properties;
-    private final TargetClient targets;
+    private final ReceiverClient targets;
     private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
     private final AtomicBoolean ticking = new AtomicBoolean();
     private ScheduledExecutorService ticker;
     private volatile boolean running;
 
-    DeliveryWorker(Deliveries deliveries, Secrets secrets, TargetClient targets, DispatcherProperties properties) {
+    DeliveryWorker(Deliveries deliveries, Secrets secrets, ReceiverClient targets, DispatcherProperties properties) {
         this.deliveries = deliveries;
         this.secrets = secrets;
         this.targets = targets;
@@ -93,7 +93,7 @@ class DeliveryWorker implements SmartLifecycle {
         return Mono.fromCallable(() -> prepare(delivery))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(prepared -> send(prepared, delivery))
-                .onErrorResume(e -> Mono.just(new Result(null, TargetClient.describe(e), null)))
+                .onErrorResume(e -> Mono.just(new Result(null, ReceiverClient.describe(e), null)))
                 .publishOn(Schedulers.boundedElastic())
                 .doOnNext(result -> {
                     long latencyMs = (System.nanoTime() - startNanos) / 1_000_000;

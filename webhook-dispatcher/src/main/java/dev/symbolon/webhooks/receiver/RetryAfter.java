@@ -1,4 +1,4 @@
-package dev.symbolon.webhooks.target;
+package dev.symbolon.webhooks.receiver;
 
 import java.time.Duration;
 import java.time.Instant;

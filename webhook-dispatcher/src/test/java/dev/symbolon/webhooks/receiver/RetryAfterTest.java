@@ -1,4 +1,4 @@
-package dev.symbolon.webhooks.target;
+package dev.symbolon.webhooks.receiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
