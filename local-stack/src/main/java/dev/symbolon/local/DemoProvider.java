@@ -1,6 +1,7 @@
 package dev.symbolon.local;
 
 import dev.symbolon.contracts.Secret;
+import dev.symbolon.support.auth.BearerToken;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -65,7 +66,7 @@ final class DemoProvider implements AutoCloseable {
 
     private static org.reactivestreams.Publisher<Void> authorized(
             HttpServerRequest req, HttpServerResponse res, Secret apiKey, Handler handler) {
-        if (!apiKey.matches(req.requestHeaders().get("Authorization", "").replaceFirst("^Bearer ", ""))) {
+        if (!apiKey.matches(BearerToken.from(req.requestHeaders().get("Authorization")))) {
             return json(
                     res.status(HttpResponseStatus.UNAUTHORIZED),
                     Map.of(
