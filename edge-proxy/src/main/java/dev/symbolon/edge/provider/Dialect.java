@@ -32,6 +32,9 @@ public abstract class Dialect {
     /** Mistral's API: OpenAI's wire shape, endpoints of its own. */
     public static final Dialect MISTRAL = new MistralDialect();
 
+    /** Every dialect, one per provider-catalogue family. */
+    public static final List<Dialect> ALL = List.of(OPENAI, ANTHROPIC, GEMINI, MISTRAL);
+
     /** The edge's dialect of a provider-catalogue family. */
     public static Dialect of(ProviderCatalogue.Dialect family) {
         return switch (family) {

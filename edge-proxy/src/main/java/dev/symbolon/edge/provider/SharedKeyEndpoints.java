@@ -31,7 +31,7 @@ public class SharedKeyEndpoints {
     private final Map<String, List<Entry>> allowed = new HashMap<>();
 
     public SharedKeyEndpoints(EdgeProperties properties) {
-        for (Dialect dialect : List.of(Dialect.OPENAI, Dialect.ANTHROPIC, Dialect.GEMINI, Dialect.MISTRAL)) {
+        for (Dialect dialect : Dialect.ALL) {
             byDialect.put(dialect, parse(dialect.inferenceEndpoints()));
         }
         properties.sharedKeyEndpoints().forEach((provider, extra) -> {

@@ -35,6 +35,11 @@ class DialectTest {
             assertThat(Dialect.of(entry.dialect()).name())
                     .isEqualTo(entry.dialect().name().toLowerCase(java.util.Locale.ROOT));
             assertThat(Dialect.of(entry.dialect()).inferenceEndpoints()).isNotEmpty();
+            assertThat(Dialect.ALL).contains(Dialect.of(entry.dialect()));
+        }
+        for (dev.symbolon.contracts.ProviderCatalogue.Dialect family :
+                dev.symbolon.contracts.ProviderCatalogue.Dialect.values()) {
+            assertThat(Dialect.ALL).contains(Dialect.of(family));
         }
     }
 
