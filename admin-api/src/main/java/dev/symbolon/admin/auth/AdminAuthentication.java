@@ -92,9 +92,9 @@ class AdminAuthentication implements WebFilter {
             if (!externalIdp.enabled()) {
                 return Mono.empty();
             }
-            // May fetch the provider's JWK set: off the event loop.
-            return Mono.fromCallable(() -> externalIdp.verify(token))
-                    .subscribeOn(Schedulers.boundedElastic())
+            // May fetch the provider's JWK set, asynchronously.
+            return externalIdp
+                    .verify(token)
                     .flatMap(Mono::justOrEmpty)
                     .map(principal -> new Caller(principal, true, null));
         }

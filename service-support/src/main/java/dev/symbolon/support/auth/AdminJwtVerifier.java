@@ -7,21 +7,8 @@ import io.jsonwebtoken.JwtException;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.LocatorAdapter;
 import io.jsonwebtoken.ProtectedHeader;
-import io.jsonwebtoken.security.Jwk;
-import io.jsonwebtoken.security.JwkSet;
-import io.jsonwebtoken.security.Jwks;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.Key;
-import java.security.PublicKey;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
@@ -36,20 +23,16 @@ public class AdminJwtVerifier {
     /** The claim naming the admin key a token was bought with (admin-api's {@code AdminTokens}). */
     public static final String ADMIN_KEY_CLAIM = "akid";
 
-    private static final Logger log = LoggerFactory.getLogger(AdminJwtVerifier.class);
-    private static final Duration MIN_REFRESH = Duration.ofSeconds(30);
     private static final String ALGORITHM = "ES256";
 
     private final AdminJwtSettings settings;
     private final AdminKeyRevocations revocations;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    private final Map<String, PublicKey> keys = new ConcurrentHashMap<>();
-    private volatile Instant lastRefresh = Instant.EPOCH;
+    private final JwksKeys keys;
 
     public AdminJwtVerifier(AdminJwtSettings settings, AdminKeyRevocations revocations) {
         this.settings = settings;
         this.revocations = revocations;
+        this.keys = new JwksKeys(settings.jwksUri(), "admin JWK set");
     }
 
     /** Whether admin JWTs can be judged yet (the revoked admin keys have been read). */
@@ -82,33 +65,16 @@ public class AdminJwtVerifier {
         if (!ready()) {
             return Mono.just(Optional.empty());
         }
-        try {
-            return Mono.just(verifyWithKnownKeys(token));
-        } catch (UnknownKeyId e) {
-            if (!refreshAllowed()) {
-                return Mono.just(Optional.empty());
-            }
-            return refresh().then(Mono.fromCallable(() -> {
-                try {
-                    return verifyWithKnownKeys(token);
-                } catch (UnknownKeyId stillUnknown) {
-                    return Optional.<AdminCaller>empty();
-                }
-            }));
-        }
+        return keys.verify(lookup -> verify(token, lookup));
     }
 
-    private Optional<AdminCaller> verifyWithKnownKeys(String token) {
+    private Optional<AdminCaller> verify(String token, JwksKeys.Lookup lookup) {
         try {
             Jws<Claims> jws = Jwts.parser()
                     .keyLocator(new LocatorAdapter<Key>() {
                         @Override
                         protected Key locate(ProtectedHeader header) {
-                            PublicKey key = header.getKeyId() == null ? null : keys.get(header.getKeyId());
-                            if (key == null) {
-                                throw new UnknownKeyId();
-                            }
-                            return key;
+                            return lookup.key(header.getKeyId());
                         }
                     })
                     .requireIssuer(settings.issuer())
@@ -127,53 +93,8 @@ public class AdminJwtVerifier {
             return role == null
                     ? Optional.empty()
                     : Optional.of(new AdminCaller(claims.getSubject(), role, claims.get("tenant", String.class)));
-        } catch (UnknownKeyId e) {
-            throw e;
         } catch (JwtException | IllegalArgumentException e) {
             return Optional.empty();
         }
-    }
-
-    /** A token names a key id that is not in the JWK set as last fetched. */
-    private static final class UnknownKeyId extends RuntimeException {
-        UnknownKeyId() {
-            super(null, null, false, false);
-        }
-    }
-
-    private synchronized boolean refreshAllowed() {
-        Instant now = Instant.now();
-        if (now.isBefore(lastRefresh.plus(MIN_REFRESH))) {
-            return false;
-        }
-        lastRefresh = now;
-        return true;
-    }
-
-    private Mono<Void> refresh() {
-        HttpRequest request = HttpRequest.newBuilder(settings.jwksUri())
-                .timeout(Duration.ofSeconds(5))
-                .GET()
-                .build();
-        return Mono.fromFuture(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
-                .doOnNext(response -> {
-                    if (response.statusCode() != 200) {
-                        log.warn("admin JWK set answered {}", response.statusCode());
-                        return;
-                    }
-                    JwkSet set = Jwks.setParser().build().parse(response.body());
-                    for (Jwk<?> jwk : set) {
-                        if (jwk.getId() != null && jwk.toKey() instanceof PublicKey publicKey) {
-                            keys.put(jwk.getId(), publicKey);
-                        }
-                    }
-                })
-                .onErrorResume(e -> {
-                    log.warn(
-                            "could not fetch the admin JWK set: {}",
-                            e.getClass().getSimpleName());
-                    return Mono.empty();
-                })
-                .then();
     }
 }
