@@ -54,6 +54,13 @@ final class AnthropicDialect extends Dialect {
         return UsageShapes.anthropic(root);
     }
 
+    /** Messages stream events; its OpenAI-compatible endpoint streams in OpenAI's shape. */
+    @Override
+    public void deliveredText(JsonNode event, StringBuilder text) {
+        StreamText.anthropic(event, text);
+        StreamText.chat(event, text);
+    }
+
     @Override
     public void putOutputCap(ObjectNode request, Provider provider, String endpoint, long cap) {
         request.put("max_tokens", cap);

@@ -87,6 +87,12 @@ public abstract class Dialect {
         return false;
     }
 
+    /**
+     * Appends the text one stream event of this family delivers (a JSON object): what a stream that
+     * ends without its usage is charged for.
+     */
+    public abstract void deliveredText(JsonNode event, StringBuilder text);
+
     /** Whether a request streams its answer. */
     public boolean streams(JsonNode request, String endpoint) {
         return request.path("stream").asBoolean(false);

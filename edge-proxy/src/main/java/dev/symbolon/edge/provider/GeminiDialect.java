@@ -62,6 +62,13 @@ final class GeminiDialect extends Dialect {
         return UsageShapes.gemini(root);
     }
 
+    /** {@code streamGenerateContent} chunks; its OpenAI-compatible endpoint streams in OpenAI's shape. */
+    @Override
+    public void deliveredText(JsonNode event, StringBuilder text) {
+        StreamText.gemini(event, text);
+        StreamText.chat(event, text);
+    }
+
     @Override
     public boolean streams(JsonNode request, String endpoint) {
         return super.streams(request, endpoint) || endpoint.contains(":streamGenerateContent");

@@ -68,6 +68,13 @@ class OpenAiDialect extends Dialect {
         return UsageShapes.openAi(root);
     }
 
+    /** Chat Completions' and Responses' stream events. */
+    @Override
+    public void deliveredText(JsonNode event, StringBuilder text) {
+        StreamText.responses(event, text);
+        StreamText.chat(event, text);
+    }
+
     /**
      * OpenAI itself and operator-configured compatibles, on the two endpoints that take
      * {@code stream_options.include_usage}. The Responses API refuses the option and reports usage in

@@ -1,5 +1,6 @@
 package dev.symbolon.edge.usage;
 
+import dev.symbolon.edge.provider.Dialect;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JacksonException;
@@ -34,8 +35,11 @@ final class DeliveredText {
         lines.write('\n');
     }
 
-    /** The delivered completion text's tokens, by the model's encoding or the documented estimate. */
-    long outputTokens(String model) {
+    /**
+     * The delivered completion text's tokens (read in the dialect's stream shape), by the model's
+     * encoding or the documented estimate.
+     */
+    long outputTokens(Dialect dialect, String model) {
         StringBuilder text = new StringBuilder();
         String all = lines.toString(StandardCharsets.UTF_8);
         int start = 0;
@@ -44,55 +48,22 @@ final class DeliveredText {
             if (end < 0) {
                 end = all.length();
             }
-            collect(all.substring(start, end), text);
+            collect(dialect, all.substring(start, end), text);
             start = end + 1;
         }
         return Tokenizer.count(model, text.toString()) + beyondCap / 4;
     }
 
-    /** The text one stream event adds, in each provider's wire shape. */
-    private static void collect(String line, StringBuilder text) {
+    /** Parses one kept line and lets the dialect read the text it adds. */
+    private static void collect(Dialect dialect, String line, StringBuilder text) {
         JsonNode event;
         try {
             event = JSON.readTree(line);
         } catch (JacksonException e) {
             return;
         }
-        if (event == null || !event.isObject()) {
-            return;
-        }
-        String type = event.path("type").asString("");
-        if (type.equals("content_block_delta")) { // Anthropic
-            JsonNode delta = event.path("delta");
-            append(text, delta.path("text"));
-            append(text, delta.path("partial_json"));
-            append(text, delta.path("thinking"));
-            return;
-        }
-        if (type.startsWith("response.") && type.endsWith(".delta")) { // OpenAI Responses
-            append(text, event.path("delta"));
-            return;
-        }
-        for (JsonNode choice : event.path("choices")) { // OpenAI Chat and compatibles
-            JsonNode delta = choice.path("delta");
-            append(text, delta.path("content"));
-            append(text, delta.path("reasoning_content"));
-            append(text, delta.path("reasoning"));
-            for (JsonNode call : delta.path("tool_calls")) {
-                append(text, call.path("function").path("arguments"));
-            }
-            append(text, choice.path("text")); // legacy completions
-        }
-        for (JsonNode candidate : event.path("candidates")) { // Gemini
-            for (JsonNode part : candidate.path("content").path("parts")) {
-                append(text, part.path("text"));
-            }
-        }
-    }
-
-    private static void append(StringBuilder text, JsonNode value) {
-        if (value.isString()) {
-            text.append(value.asString());
+        if (event != null && event.isObject()) {
+            dialect.deliveredText(event, text);
         }
     }
 }

@@ -95,7 +95,8 @@ public final class UsageMeter {
      */
     private Tokens counted() {
         String model = call.payload().model();
-        long output = Math.max(usage.output(), delivered.outputTokens(model));
+        long output = Math.max(
+                usage.output(), delivered.outputTokens(call.route().provider().dialect(), model));
         long input = usage.input() != 0
                 ? usage.input()
                 : Tokenizer.countBody(model, call.payload().bytes());

@@ -138,6 +138,32 @@ class DialectTest {
     }
 
     @Test
+    void each_dialect_reads_the_text_its_stream_events_deliver() {
+        JsonNode chat = JSON.readTree("{\"choices\":[{\"delta\":{\"content\":\"Hel\",\"tool_calls\":"
+                + "[{\"function\":{\"arguments\":\"{}\"}}]}}]}");
+        JsonNode responses = JSON.readTree("{\"type\":\"response.output_text.delta\",\"delta\":\"lo\"}");
+        JsonNode anthropic = JSON.readTree(
+                "{\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"Bon\"}}");
+        JsonNode gemini = JSON.readTree("{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"jour\"}]}}]}");
+
+        assertThat(delivered(Dialect.OPENAI, chat, responses, anthropic, gemini))
+                .isEqualTo("Hel{}lo");
+        assertThat(delivered(Dialect.MISTRAL, chat)).isEqualTo("Hel{}");
+        assertThat(delivered(Dialect.ANTHROPIC, chat, responses, anthropic, gemini))
+                .isEqualTo("Hel{}Bon");
+        assertThat(delivered(Dialect.GEMINI, chat, responses, anthropic, gemini))
+                .isEqualTo("Hel{}jour");
+    }
+
+    private static String delivered(Dialect dialect, JsonNode... events) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode event : events) {
+            dialect.deliveredText(event, text);
+        }
+        return text.toString();
+    }
+
+    @Test
     void billing_headers_pass_only_with_the_tenants_own_key_and_families_keep_to_their_own_headers() {
         assertThat(ForwardedHeaders.forwarded(Dialect.OPENAI, true, "OpenAI-Project"))
                 .isTrue();
