@@ -27,8 +27,6 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class AdminKeyAdministration {
 
-    private static final String PREFIX = AdminKeys.PREFIX;
-
     private final AdminKeyRepository repository;
     private final AdminKeys keys;
     private final Tenants tenants;
@@ -56,11 +54,11 @@ class AdminKeyAdministration {
         } else if (tenantId != null) {
             throw ApiException.badRequest("only a tenant-admin key is bound to a tenant");
         }
-        String key = Ids.secret(PREFIX);
+        String key = Ids.secret(AdminKeys.PREFIX);
         AdminKey saved = repository.save(new AdminKey(
                 Ids.id("adk_"),
                 keys.hash(key),
-                key.substring(0, PREFIX.length() + 4),
+                key.substring(0, AdminKeys.PREFIX.length() + 4),
                 role,
                 tenantId,
                 label,

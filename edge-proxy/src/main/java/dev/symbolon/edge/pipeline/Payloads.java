@@ -30,7 +30,8 @@ final class Payloads {
 
     static ProxyCall.Payload read(ProxyCall call, byte[] body) {
         MediaType type = contentType(call);
-        String pathModel = pathModel(call.route().provider(), call.route().endpoint());
+        String pathModel =
+                call.route().provider().dialect().pathModel(call.route().endpoint());
         checkModel(call, pathModel);
         if (body.length == 0) {
             return new ProxyCall.Payload(body, pathModel, false, false, 0, null);
@@ -95,11 +96,6 @@ final class Payloads {
                             HttpStatus.FORBIDDEN, "model_not_allowed", "This model is not allowed for this app.")
                     .at(call);
         }
-    }
-
-    /** The model a path names (Gemini's {@code /models/{model}:verb}); null elsewhere. */
-    static String pathModel(Provider provider, String endpoint) {
-        return provider.dialect().pathModel(endpoint);
     }
 
     /** Whether the first byte after white space (and a UTF-8 byte order mark) opens a JSON value. */

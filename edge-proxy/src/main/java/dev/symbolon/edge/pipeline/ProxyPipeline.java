@@ -11,7 +11,6 @@ import dev.symbolon.edge.keys.ProviderKeys;
 import dev.symbolon.edge.limits.RateLimits;
 import dev.symbolon.edge.policy.ClientAddress;
 import dev.symbolon.edge.policy.EffectivePolicy;
-import dev.symbolon.edge.provider.ClientCredentials;
 import dev.symbolon.edge.provider.KeyScrubber;
 import dev.symbolon.edge.provider.ProviderClient;
 import dev.symbolon.edge.provider.ProviderRoutes;
@@ -130,10 +129,10 @@ class ProxyPipeline {
     }
 
     private ProxyCall authenticate(ProxyCall call) {
-        String credential = ClientCredentials.extract(
-                call.route().provider().dialect(),
-                call.request().headers(),
-                call.request().query());
+        String credential = call.route()
+                .provider()
+                .dialect()
+                .credential(call.request().headers(), call.request().query());
         AppDirectory.Result result = apps.authenticateAny(credential, tokens);
         if (result instanceof AppDirectory.Accepted accepted) {
             return call.withIdentity(accepted.identity(), accepted.policy());

@@ -3,7 +3,6 @@ package dev.symbolon.edge.provider;
 import dev.symbolon.support.auth.BearerToken;
 import java.util.Set;
 import org.springframework.http.HttpHeaders;
-import org.springframework.util.MultiValueMap;
 
 /**
  * Where a client presents its Symbolon credential: wherever its provider's own SDK puts an API key,
@@ -18,14 +17,6 @@ public final class ClientCredentials {
 
     /** Query parameter Google's SDKs may use for the key; never forwarded. */
     public static final String GOOGLE_QUERY_KEY = "key";
-
-    /**
-     * The credential of a request to a provider route, wherever its dialect's SDKs put a key; null
-     * when none was presented.
-     */
-    public static String extract(Dialect dialect, HttpHeaders headers, MultiValueMap<String, String> query) {
-        return dialect.credential(headers, query);
-    }
 
     /** The credential of {@code Authorization: Bearer} (service-support's one reading); null when none. */
     public static String bearer(HttpHeaders headers) {

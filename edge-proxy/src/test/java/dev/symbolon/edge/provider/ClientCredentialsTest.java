@@ -18,7 +18,7 @@ class ClientCredentialsTest {
         HttpHeaders headers = new HttpHeaders();
         headers.set("Authorization", "Bearer sym_live_abc");
 
-        assertThat(ClientCredentials.extract(Dialect.OPENAI, headers, noQuery)).isEqualTo("sym_live_abc");
+        assertThat(Dialect.OPENAI.credential(headers, noQuery)).isEqualTo("sym_live_abc");
     }
 
     @Test
@@ -26,8 +26,7 @@ class ClientCredentialsTest {
         HttpHeaders headers = new HttpHeaders();
         headers.set("x-api-key", "sym_live_abc");
 
-        assertThat(ClientCredentials.extract(Dialect.ANTHROPIC, headers, noQuery))
-                .isEqualTo("sym_live_abc");
+        assertThat(Dialect.ANTHROPIC.credential(headers, noQuery)).isEqualTo("sym_live_abc");
     }
 
     @Test
@@ -37,9 +36,8 @@ class ClientCredentialsTest {
         MultiValueMap<String, String> query = new LinkedMultiValueMap<>();
         query.add("key", "sym_live_query");
 
-        assertThat(ClientCredentials.extract(Dialect.GEMINI, headers, query)).isEqualTo("sym_live_header");
-        assertThat(ClientCredentials.extract(Dialect.GEMINI, new HttpHeaders(), query))
-                .isEqualTo("sym_live_query");
+        assertThat(Dialect.GEMINI.credential(headers, query)).isEqualTo("sym_live_header");
+        assertThat(Dialect.GEMINI.credential(new HttpHeaders(), query)).isEqualTo("sym_live_query");
     }
 
     @Test
@@ -47,9 +45,8 @@ class ClientCredentialsTest {
         HttpHeaders headers = new HttpHeaders();
         headers.set("Authorization", "Basic dXNlcjpwYXNz");
 
-        assertThat(ClientCredentials.extract(Dialect.OPENAI, headers, noQuery)).isNull();
-        assertThat(ClientCredentials.extract(Dialect.OPENAI, new HttpHeaders(), noQuery))
-                .isNull();
+        assertThat(Dialect.OPENAI.credential(headers, noQuery)).isNull();
+        assertThat(Dialect.OPENAI.credential(new HttpHeaders(), noQuery)).isNull();
     }
 
     @Test

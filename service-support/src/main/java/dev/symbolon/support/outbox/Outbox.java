@@ -46,6 +46,15 @@ public final class Outbox implements SmartLifecycle {
     private final Duration pollInterval;
     private final Duration keepPublished;
     private final Semaphore wake = new Semaphore(0);
+
+    /** Wakes the publisher once a writing transaction commits; one instance, so a transaction registers it once. */
+    private final TransactionSynchronization wakeOnCommit = new TransactionSynchronization() {
+        @Override
+        public void afterCommit() {
+            wake.release();
+        }
+    };
+
     private volatile boolean running;
     private Thread thread;
     private long lastPurgeNanos = System.nanoTime();
@@ -79,12 +88,7 @@ public final class Outbox implements SmartLifecycle {
             throw new IllegalStateException("an outbox message is appended in the transaction of its change");
         }
         jdbc.update("insert into " + table + " (topic, message_key, payload) values (?, ?, ?)", topic, key, payload);
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-                wake.release();
-            }
-        });
+        TransactionSynchronizationManager.registerSynchronization(wakeOnCommit);
     }
 
     @Override

@@ -152,6 +152,24 @@ class OutboxTest {
     }
 
     @Test
+    void a_commit_wakes_the_publisher_at_once_however_many_messages_it_appended() {
+        Outbox outbox =
+                new Outbox(jdbc, transactions, kafka, "outbox", Duration.ofHours(1), Duration.ofDays(1)); // no polling
+        outbox.start();
+        try {
+            inTransaction(() -> {
+                for (int i = 1; i <= 3; i++) {
+                    outbox.append(topic, "k", bytes("m" + i));
+                }
+            });
+
+            assertThat(read(topic, 3)).containsExactly("k=m1", "k=m2", "k=m3");
+        } finally {
+            outbox.stop();
+        }
+    }
+
+    @Test
     void sent_messages_are_kept_for_keep_published_then_deleted_and_unsent_ones_never() {
         Outbox outbox = outbox(kafka);
         inTransaction(() -> {
