@@ -68,6 +68,7 @@ import tools.jackson.databind.json.JsonMapper;
             "spring.config.name=edge-proxy",
             "KAFKA_BOOTSTRAP_SERVERS=${spring.embedded.kafka.brokers}",
             "SYMBOLON_SERVICE_TOKEN=" + EdgeContextTest.SERVICE_TOKEN,
+            "SYMBOLON_METRICS_TOKEN=" + EdgeContextTest.SCRAPE_TOKEN,
             "SYMBOLON_CREDENTIAL_PEPPER=" + EdgeContextTest.PEPPER,
             "SYMBOLON_APP_TOKEN_KEY=app-token-key-for-tests-0123456789",
             "symbolon.edge.max-body-size=64KB",
@@ -80,6 +81,7 @@ abstract class EdgeContextTest {
 
     static final String PEPPER = "test-pepper";
     static final String SERVICE_TOKEN = "test-service-token";
+    static final String SCRAPE_TOKEN = "test-scrape-token";
     static final String CREDENTIAL = "sym_live_" + UUID.randomUUID();
     static final String OPENAI_KEY = "sk-openai-canary-" + UUID.randomUUID();
     static final String ANTHROPIC_KEY = "sk-ant-canary-" + UUID.randomUUID();

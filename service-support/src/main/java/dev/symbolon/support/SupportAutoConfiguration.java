@@ -4,6 +4,7 @@ import dev.symbolon.contracts.Topics;
 import dev.symbolon.support.auth.AdminJwtSettings;
 import dev.symbolon.support.auth.AdminJwtVerifier;
 import dev.symbolon.support.auth.AdminKeyRevocations;
+import dev.symbolon.support.auth.MetricsAccessFilter;
 import dev.symbolon.support.auth.ServiceToken;
 import dev.symbolon.support.auth.ServiceTokenFilter;
 import dev.symbolon.support.kafka.ConsumerLagWatch;
@@ -34,7 +35,7 @@ import org.springframework.util.backoff.FixedBackOff;
 /**
  * What every reactive Symbolon service gets by depending on service-support: canonical request
  * paths before anything else; bounded connections (see {@link ServerLimits}); one error body for every
- * failure; one dead-letter policy for every Kafka listener; the missing topics of the shared layout created at start-up; the service token on {@code /internal/**} once the service declares
+ * failure; one dead-letter policy for every Kafka listener; the actuator's metrics behind the scrape token; the missing topics of the shared layout created at start-up; the service token on {@code /internal/**} once the service declares
  * its {@link ServiceToken}; admin JWT verification, revoked admin keys included, once it declares its
  * {@link AdminJwtSettings}.
  */
@@ -127,6 +128,12 @@ public class SupportAutoConfiguration {
             @Value("${symbolon.kafka.lag-warning:10000}") long threshold,
             @Value("${symbolon.kafka.lag-check-interval:30s}") java.time.Duration interval) {
         return new ConsumerLagWatch(listeners, threshold, interval);
+    }
+
+    /** Health for anyone; every other actuator endpoint (metrics) for the scrape token's holder only. */
+    @Bean
+    MetricsAccessFilter metricsAccessFilter(@Value("${symbolon.metrics.token:}") String token) {
+        return new MetricsAccessFilter(dev.symbolon.contracts.Secret.of(token));
     }
 
     @Bean

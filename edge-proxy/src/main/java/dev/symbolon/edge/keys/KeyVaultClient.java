@@ -5,10 +5,13 @@ import dev.symbolon.contracts.Secret;
 import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.call.GatewayException;
 import dev.symbolon.edge.call.ProviderKey;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
@@ -18,7 +21,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The edge's only line to key-vault-service: its internal, service-authenticated endpoints, called on
- * cache misses only.
+ * cache misses only. Each call is timed as {@code symbolon.edge.key.fetches} by call ({@code
+ * server_key}, {@code tenant_key}) and outcome ({@code ok}, {@code error}); their count is the key
+ * cache's misses.
  */
 @Component
 class KeyVaultClient {
@@ -26,13 +31,53 @@ class KeyVaultClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private final WebClient http;
+    private final Timer serverKeyOk;
+    private final Timer serverKeyError;
+    private final Timer tenantKeyOk;
+    private final Timer tenantKeyError;
 
-    KeyVaultClient(EdgeProperties properties, WebClient.Builder builder) {
+    KeyVaultClient(EdgeProperties properties, WebClient.Builder builder, MeterRegistry registry) {
+        this.serverKeyOk = fetches(registry, "server_key", "ok");
+        this.serverKeyError = fetches(registry, "server_key", "error");
+        this.tenantKeyOk = fetches(registry, "tenant_key", "ok");
+        this.tenantKeyError = fetches(registry, "tenant_key", "error");
         EdgeProperties.KeyVault keyVault = properties.keyVault();
         this.http = builder.clone()
                 .baseUrl(keyVault.baseUrl().toString())
                 .defaultHeaders(h -> h.setBearerAuth(keyVault.serviceToken().reveal()))
                 .build();
+    }
+
+    private static Timer fetches(MeterRegistry registry, String call, String outcome) {
+        return Timer.builder("symbolon.edge.key.fetches")
+                .description("Calls to key-vault-service (key cache misses), by call and outcome")
+                .tag("call", call)
+                .tag("outcome", outcome)
+                .serviceLevelObjectives(
+                        Duration.ofMillis(1),
+                        Duration.ofMillis(5),
+                        Duration.ofMillis(10),
+                        Duration.ofMillis(25),
+                        Duration.ofMillis(50),
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(250),
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(5))
+                .register(registry);
+    }
+
+    /** Key-vault calls made so far: the key cache's misses. */
+    long fetchCount() {
+        return serverKeyOk.count() + serverKeyError.count() + tenantKeyOk.count() + tenantKeyError.count();
+    }
+
+    private static <T> Mono<T> timed(Timer ok, Timer error, Mono<T> call) {
+        return Mono.defer(() -> {
+            long start = System.nanoTime();
+            return call.doOnSuccess(value -> ok.record(System.nanoTime() - start, TimeUnit.NANOSECONDS))
+                    .doOnError(e -> error.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+        });
     }
 
     /** The service-authenticated client to key-vault-service, shared with {@link TenantKeysApi}. */
@@ -42,42 +87,49 @@ class KeyVaultClient {
 
     /** The server key a tenant's requests use for a provider (its scoped one, else the shared one). */
     Mono<ProviderKey> serverKey(String provider, String tenantId) {
-        return http.get()
-                .uri(u -> u.path("/internal/v1/server-keys/{provider}")
-                        .queryParam("tenantId", tenantId)
-                        .build(provider))
-                .retrieve()
-                .onStatus(HttpStatusCode::is4xxClientError, response -> response.releaseBody()
-                        .then(Mono.error(
-                                response.statusCode().value() == 404
-                                        ? new GatewayException(
-                                                HttpStatus.FORBIDDEN,
-                                                "provider_not_configured",
-                                                "No key is configured for provider '" + provider + "'.")
-                                        : keyServiceFailure())))
-                .onStatus(HttpStatusCode::is5xxServerError, response -> response.releaseBody()
-                        .then(Mono.error(keyServiceFailure())))
-                .bodyToMono(InternalKey.class)
-                .timeout(TIMEOUT, Mono.error(keyServiceFailure()))
-                .onErrorMap(WebClientRequestException.class, e -> keyServiceFailure())
-                .map(r -> new ProviderKey(r.keyId(), r.provider(), r.kind(), r.keyVersion(), Secret.of(r.apiKey())));
+        return timed(
+                serverKeyOk,
+                serverKeyError,
+                http.get()
+                        .uri(u -> u.path("/internal/v1/server-keys/{provider}")
+                                .queryParam("tenantId", tenantId)
+                                .build(provider))
+                        .retrieve()
+                        .onStatus(HttpStatusCode::is4xxClientError, response -> response.releaseBody()
+                                .then(Mono.error(
+                                        response.statusCode().value() == 404
+                                                ? new GatewayException(
+                                                        HttpStatus.FORBIDDEN,
+                                                        "provider_not_configured",
+                                                        "No key is configured for provider '" + provider + "'.")
+                                                : keyServiceFailure())))
+                        .onStatus(HttpStatusCode::is5xxServerError, response -> response.releaseBody()
+                                .then(Mono.error(keyServiceFailure())))
+                        .bodyToMono(InternalKey.class)
+                        .timeout(TIMEOUT, Mono.error(keyServiceFailure()))
+                        .onErrorMap(WebClientRequestException.class, e -> keyServiceFailure())
+                        .map(r -> new ProviderKey(
+                                r.keyId(), r.provider(), r.kind(), r.keyVersion(), Secret.of(r.apiKey()))));
     }
 
     /** A tenant key by id; empty when key-vault-service knows no active key of that id. */
     Mono<Optional<TenantKey>> tenantKey(String keyId) {
-        return http.get()
-                .uri("/internal/v1/keys/{keyId}", keyId)
-                .exchangeToMono(response -> {
-                    if (response.statusCode().value() == 404) {
-                        return response.releaseBody().thenReturn(Optional.<TenantKey>empty());
-                    }
-                    if (!response.statusCode().is2xxSuccessful()) {
-                        return response.releaseBody().then(Mono.error(keyServiceFailure()));
-                    }
-                    return response.bodyToMono(InternalKey.class).map(key -> Optional.of(toTenantKey(key)));
-                })
-                .timeout(TIMEOUT, Mono.error(keyServiceFailure()))
-                .onErrorMap(WebClientRequestException.class, e -> keyServiceFailure());
+        return timed(
+                tenantKeyOk,
+                tenantKeyError,
+                http.get()
+                        .uri("/internal/v1/keys/{keyId}", keyId)
+                        .exchangeToMono(response -> {
+                            if (response.statusCode().value() == 404) {
+                                return response.releaseBody().thenReturn(Optional.<TenantKey>empty());
+                            }
+                            if (!response.statusCode().is2xxSuccessful()) {
+                                return response.releaseBody().then(Mono.error(keyServiceFailure()));
+                            }
+                            return response.bodyToMono(InternalKey.class).map(key -> Optional.of(toTenantKey(key)));
+                        })
+                        .timeout(TIMEOUT, Mono.error(keyServiceFailure()))
+                        .onErrorMap(WebClientRequestException.class, e -> keyServiceFailure()));
     }
 
     static GatewayException keyServiceFailure() {

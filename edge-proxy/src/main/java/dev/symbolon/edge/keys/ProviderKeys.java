@@ -8,6 +8,9 @@ import dev.symbolon.edge.call.GatewayException;
 import dev.symbolon.edge.call.KeyRequest;
 import dev.symbolon.edge.call.ProviderKey;
 import dev.symbolon.edge.call.ProxyCall;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -36,7 +40,7 @@ import reactor.core.publisher.Mono;
  * with {@code retry-after}), and reported through {@code audit.v1} when a limit trips.
  */
 @Component
-public class ProviderKeys {
+public class ProviderKeys implements MeterBinder {
 
     public static final String PARTIAL_KEY_ID = "X-Partial-Key-Id";
     public static final String PARTIAL_KEY = "X-Partial-Key";
@@ -64,6 +68,8 @@ public class ProviderKeys {
     private final Map<String, Map<String, Mono<ProviderKey>>> serverKeys = new ConcurrentHashMap<>();
 
     private final Map<String, Mono<Optional<TenantKey>>> tenantKeys = new ConcurrentHashMap<>();
+
+    private final LongAdder lookups = new LongAdder();
 
     ProviderKeys(KeyVaultClient keyVault, SplitKeyAlerts alerts, EdgeProperties properties) {
         this.keyVault = keyVault;
@@ -104,9 +110,26 @@ public class ProviderKeys {
         return split > 0 ? KeyRequest.SPLIT : managed ? KeyRequest.MANAGED : KeyRequest.SERVER;
     }
 
+    /**
+     * The key cache's meters, as Micrometer's cache binders name them: {@code cache.gets} by {@code
+     * result} ({@code hit}: served without calling key-vault-service; {@code miss}: a call was made).
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("cache.gets", this, keys -> keys.lookups.sum() - keys.keyVault.fetchCount())
+                .description("Provider key look-ups answered from the cache")
+                .tags("cache", "provider-keys", "result", "hit")
+                .register(registry);
+        FunctionCounter.builder("cache.gets", keyVault, KeyVaultClient::fetchCount)
+                .description("Provider key look-ups that called key-vault-service")
+                .tags("cache", "provider-keys", "result", "miss")
+                .register(registry);
+    }
+
     /** The key for one request: split, managed or server, as {@link #requested} read its headers. */
     public Mono<ProviderKey> forRequest(
             String provider, AppIdentity app, KeyRequest requested, ProxyCall.Request request) {
+        lookups.increment();
         HttpHeaders headers = request.headers();
         return switch (requested) {
             case SPLIT ->

@@ -9,6 +9,7 @@ import dev.symbolon.edge.call.KeyRequest;
 import dev.symbolon.edge.call.ProxyCall;
 import dev.symbolon.edge.keys.ProviderKeys;
 import dev.symbolon.edge.limits.RateLimits;
+import dev.symbolon.edge.metrics.EdgeMetrics;
 import dev.symbolon.edge.policy.ClientAddress;
 import dev.symbolon.edge.policy.EffectivePolicy;
 import dev.symbolon.edge.provider.KeyScrubber;
@@ -72,6 +73,7 @@ class ProxyPipeline {
     private final EdgeProperties.StreamLimits streamLimits;
     private final ClientAddress clientAddress;
     private final SharedKeyEndpoints sharedKeys;
+    private final EdgeMetrics metrics;
 
     ProxyPipeline(
             ProviderRoutes routes,
@@ -83,7 +85,9 @@ class ProxyPipeline {
             QuotaReservations reservations,
             AppTokens tokens,
             SharedKeyEndpoints sharedKeys,
+            EdgeMetrics metrics,
             EdgeProperties properties) {
+        this.metrics = metrics;
         this.routes = routes;
         this.apps = apps;
         this.keys = keys;
@@ -299,7 +303,9 @@ class ProxyPipeline {
         if (scrubbed) {
             metered = scrubbedErrorBody(metered, upstream.getHeaders(), scrubber, call.requestId());
         }
-        long overheadMs = (call.overheadNanos() + System.nanoTime() - receivedNanos) / 1_000_000;
+        long overheadNanos = call.overheadNanos() + System.nanoTime() - receivedNanos;
+        metrics.overhead(overheadNanos);
+        long overheadMs = overheadNanos / 1_000_000;
         return ServerResponse.status(status)
                 .headers(headers -> {
                     ProviderClient.copyResponseHeaders(upstream.getHeaders(), headers, scrubber);
@@ -348,6 +354,7 @@ class ProxyPipeline {
     private Mono<ServerResponse> refuse(GatewayException e, ProxyCall start) {
         ProxyCall call = e.call() != null ? e.call() : start;
         Outcome outcome = e.status().is5xxServerError() ? Outcome.UPSTREAM_UNAVAILABLE : Outcome.REFUSED;
+        metrics.refused(call, e);
         usage.ended(call, e.status().value(), outcome);
         return ErrorResponses.of(e, call.requestId(), call.overheadNanos() / 1_000_000);
     }

@@ -5,6 +5,10 @@ import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
 import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.limits.Quotas;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
@@ -28,9 +33,14 @@ import org.springframework.stereotype.Component;
  * short outage by itself; an event whose send finally fails, or that finds the queue full, goes to the
  * on-disk {@link UsageJournal}, which is replayed in order once the broker answers again. Replayed
  * events keep their {@code eventId}, so a consumer stores each once.
+ *
+ * <p>Meters: {@code symbolon.edge.usage.queue} (events handed over, not sent yet), {@code
+ * symbolon.edge.usage.journal.size} and {@code .segments} (what waits on disk for replay), and the
+ * counters {@code symbolon.edge.usage.journalled}, {@code .replayed} and {@code .dropped} (the journal
+ * was full).
  */
 @Component
-class UsageEventPublisher implements SmartLifecycle {
+class UsageEventPublisher implements SmartLifecycle, MeterBinder {
 
     private static final Logger log = LoggerFactory.getLogger(UsageEventPublisher.class);
     private static final Duration REPLAY_INTERVAL = Duration.ofSeconds(2);
@@ -43,6 +53,8 @@ class UsageEventPublisher implements SmartLifecycle {
     private final BlockingQueue<UsageRecorded> queue;
     private volatile boolean running;
     private volatile long journalOnlyUntilNanos;
+    private final AtomicLong journalled = new AtomicLong();
+    private final AtomicLong replayed = new AtomicLong();
     private Thread sender;
     private Thread replayer;
 
@@ -56,8 +68,37 @@ class UsageEventPublisher implements SmartLifecycle {
 
     void publish(UsageRecorded event) {
         if (!queue.offer(event)) {
-            journal.append(EventJson.encode(event));
+            journal(EventJson.encode(event));
         }
+    }
+
+    private void journal(byte[] payload) {
+        journalled.incrementAndGet();
+        journal.append(payload);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("symbolon.edge.usage.queue", queue, BlockingQueue::size)
+                .description("Usage events handed to the sender, not sent yet")
+                .baseUnit("events")
+                .register(registry);
+        Gauge.builder("symbolon.edge.usage.journal.size", journal, UsageJournal::size)
+                .description("Usage events on disk waiting to be replayed to Kafka")
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("symbolon.edge.usage.journal.segments", journal, UsageJournal::segmentCount)
+                .description("Journal segment files waiting to be replayed")
+                .register(registry);
+        FunctionCounter.builder("symbolon.edge.usage.journalled", journalled, AtomicLong::get)
+                .description("Usage events written to the journal (Kafka away, or the queue full)")
+                .register(registry);
+        FunctionCounter.builder("symbolon.edge.usage.replayed", replayed, AtomicLong::get)
+                .description("Journalled usage events replayed to Kafka")
+                .register(registry);
+        FunctionCounter.builder("symbolon.edge.usage.dropped", journal, UsageJournal::dropped)
+                .description("Usage events lost because the journal was full or unwritable")
+                .register(registry);
     }
 
     private void sendLoop() {
@@ -77,7 +118,7 @@ class UsageEventPublisher implements SmartLifecycle {
     private void send(UsageRecorded event) {
         byte[] payload = EventJson.encode(event);
         if (System.nanoTime() - journalOnlyUntilNanos < 0) {
-            journal.append(payload);
+            journal(payload);
             return;
         }
         try {
@@ -102,7 +143,7 @@ class UsageEventPublisher implements SmartLifecycle {
     private void failed(UsageRecorded event, byte[] payload, Throwable error) {
         journalOnlyUntilNanos = System.nanoTime() + JOURNAL_ONLY_AFTER_FAILURE.toNanos();
         log.warn("usage event {} kept in the journal: {}", event.eventId(), error.toString());
-        journal.append(payload);
+        journal(payload);
     }
 
     private void replayLoop() {
@@ -150,6 +191,7 @@ class UsageEventPublisher implements SmartLifecycle {
                 }
             }
             journal.remove(segment);
+            replayed.addAndGet(lines.stream().filter(line -> !line.isBlank()).count());
             journalOnlyUntilNanos = System.nanoTime();
             log.info("replayed {} journalled usage events", lines.size());
         }
@@ -177,7 +219,7 @@ class UsageEventPublisher implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         for (UsageRecorded event; (event = queue.poll()) != null; ) {
-            journal.append(EventJson.encode(event));
+            journal(EventJson.encode(event));
         }
         kafka.flush();
         journal.closeSegment();

@@ -107,6 +107,20 @@ final class UsageJournal {
         return bytes == 0;
     }
 
+    /** Bytes of events waiting to be replayed. */
+    synchronized long size() {
+        return bytes;
+    }
+
+    /** Segment files waiting to be replayed (the open one included). */
+    synchronized int segmentCount() {
+        try {
+            return segments().size();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     long dropped() {
         return dropped.get();
     }

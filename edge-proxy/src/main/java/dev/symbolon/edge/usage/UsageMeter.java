@@ -32,6 +32,8 @@ public final class UsageMeter {
     private final AtomicBoolean finished = new AtomicBoolean();
     private Tokens usage = Tokens.NONE;
     private boolean usageSeen;
+    /** When the response's first bytes went by; 0 before. */
+    private long firstChunkNanos;
     /** The stream's events, counted only if it ends without its final usage. */
     private final DeliveredText delivered;
 
@@ -46,6 +48,9 @@ public final class UsageMeter {
 
     /** Sees one chunk of the response on its way to the client. */
     public void observe(DataBuffer chunk) {
+        if (firstChunkNanos == 0) {
+            firstChunkNanos = System.nanoTime();
+        }
         if (!sse && !json) {
             return;
         }
@@ -81,10 +86,13 @@ public final class UsageMeter {
                 || (outcome == Outcome.SUCCESS
                         && !usageSeen
                         && Metering.billed(call.request().method(), call.route().endpoint()));
+        if (signal == SignalType.ON_ERROR) {
+            recorder.metrics().interrupted(call);
+        }
         if (sse && partial && status >= 200 && status < 300) {
-            recorder.record(call, status, outcome, counted(), true, true);
+            recorder.record(call, status, outcome, counted(), true, true, firstChunkNanos);
         } else {
-            recorder.record(call, status, outcome, usage, partial);
+            recorder.record(call, status, outcome, usage, partial, false, firstChunkNanos);
         }
     }
 

@@ -6,14 +6,16 @@ import dev.symbolon.contracts.UsageRecorded.Outcome;
 import dev.symbolon.edge.call.ProxyCall;
 import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.limits.RateLimits;
+import dev.symbolon.edge.metrics.EdgeMetrics;
 import java.util.UUID;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 
 /**
  * Turns a finished request into exactly one {@code usage-recorded.v1} event, debits its tokens from
- * the tokens-per-minute limits and settles its quota reservation. Requests whose caller
- * is unknown (no or bad credential) have no tenant to charge and are not metered.
+ * the tokens-per-minute limits, settles its quota reservation and counts it in {@link EdgeMetrics}.
+ * Requests whose caller is unknown (no or bad credential) have no tenant to charge and publish no
+ * event; they are counted all the same.
  */
 @Component
 public class UsageRecorder {
@@ -21,11 +23,13 @@ public class UsageRecorder {
     private final UsageEventPublisher publisher;
     private final RateLimits limits;
     private final Quotas quotas;
+    private final EdgeMetrics metrics;
 
-    UsageRecorder(UsageEventPublisher publisher, RateLimits limits, Quotas quotas) {
+    UsageRecorder(UsageEventPublisher publisher, RateLimits limits, Quotas quotas, EdgeMetrics metrics) {
         this.publisher = publisher;
         this.limits = limits;
         this.quotas = quotas;
+        this.metrics = metrics;
     }
 
     /** Starts metering an upstream response; the meter publishes when the response ends. */
@@ -35,7 +39,7 @@ public class UsageRecorder {
 
     /** A request that ended without an upstream response (refused, or upstream unreachable). */
     public void ended(ProxyCall call, int status, Outcome outcome) {
-        record(call, status, outcome, Tokens.NONE, false);
+        record(call, status, outcome, Tokens.NONE, false, false, 0);
     }
 
     /**
@@ -43,14 +47,26 @@ public class UsageRecorder {
      * request), partial, since the provider may still bill what it started.
      */
     public void cancelledBeforeResponse(ProxyCall call) {
-        record(call, 499, Outcome.CANCELLED, Tokens.NONE, true);
+        record(call, 499, Outcome.CANCELLED, Tokens.NONE, true, false, 0);
     }
 
-    void record(ProxyCall call, int status, Outcome outcome, Tokens usage, boolean partial) {
-        record(call, status, outcome, usage, partial, false);
+    EdgeMetrics metrics() {
+        return metrics;
     }
 
-    void record(ProxyCall call, int status, Outcome outcome, Tokens usage, boolean partial, boolean estimated) {
+    /**
+     * @param estimated the tokens were counted by the edge (a stream cut before its usage)
+     * @param firstChunkNanos {@link System#nanoTime()} when the response's first bytes arrived; 0 if none
+     */
+    void record(
+            ProxyCall call,
+            int status,
+            Outcome outcome,
+            Tokens usage,
+            boolean partial,
+            boolean estimated,
+            long firstChunkNanos) {
+        metrics.finished(call, status, outcome, usage, firstChunkNanos);
         if (call.identity() == null) {
             return;
         }

@@ -1,6 +1,9 @@
 package dev.symbolon.support.kafka;
 
 import dev.symbolon.contracts.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +25,7 @@ import org.springframework.kafka.core.KafkaOperations;
  * and counts it per topic. Waits for the broker's acknowledgement: if the dead letter cannot be
  * written the caller must not commit the record, so it comes back and is tried again.
  */
-public class DeadLetters {
+public class DeadLetters implements MeterBinder {
 
     public static final String REASON = "symbolon-dlt-reason";
 
@@ -30,6 +33,7 @@ public class DeadLetters {
 
     private final KafkaOperations<String, byte[]> kafka;
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+    private volatile MeterRegistry registry;
 
     public DeadLetters(KafkaOperations<String, byte[]> kafka) {
         this.kafka = kafka;
@@ -62,7 +66,21 @@ public class DeadLetters {
         }
         long total =
                 counts.computeIfAbsent(record.topic(), t -> new AtomicLong()).incrementAndGet();
+        MeterRegistry meters = registry;
+        if (meters != null) {
+            Counter.builder("symbolon.kafka.dead.letters")
+                    .description("Records sent to <topic>.dlt, by original topic")
+                    .tag("topic", record.topic())
+                    .register(meters)
+                    .increment();
+        }
         log.warn("dead-lettered {} to {}: {} ({} from this topic so far)", where(record), dead.topic(), reason, total);
+    }
+
+    /** Counts each dead letter as {@code symbolon.kafka.dead.letters} by original topic. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        this.registry = registry;
     }
 
     /** Dead letters written so far, by original topic, since this instance started. */

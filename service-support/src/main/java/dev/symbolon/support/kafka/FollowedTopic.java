@@ -33,10 +33,15 @@ public abstract class FollowedTopic extends TopicFollower implements HealthIndic
         return feed().caughtUp();
     }
 
+    private String behind() {
+        long lag = feed().lag();
+        return lag < 0 ? "reading " + topic : "reading " + topic + ", " + lag + " records behind";
+    }
+
     @Override
     public Health health() {
         return caughtUp()
                 ? up(Health.up()).build()
-                : Health.down().withDetail("reason", "reading " + topic).build();
+                : Health.down().withDetail("reason", behind()).build();
     }
 }

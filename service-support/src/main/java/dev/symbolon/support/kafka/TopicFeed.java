@@ -34,6 +34,9 @@ public final class TopicFeed {
     private final Map<String, Object> config;
     private volatile boolean running;
     private volatile boolean caughtUp;
+    /** Records behind the end of the topic at the last poll, over all partitions; -1 until known. */
+    private volatile long lag = -1;
+
     private volatile Runnable onCaughtUp = () -> {};
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
@@ -89,6 +92,15 @@ public final class TopicFeed {
         return caughtUp;
     }
 
+    /** Records on the topic not handled yet, as of the last poll (all partitions); -1 while unknown. */
+    public long lag() {
+        return lag;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
     private void run() {
         Properties properties = new Properties();
         properties.putAll(config);
@@ -131,11 +143,25 @@ public final class TopicFeed {
                             "skipping {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
                 }
             }
+            lag = lag(kafka, partitions);
             if (!caughtUp && end.entrySet().stream().allMatch(e -> kafka.position(e.getKey()) >= e.getValue())) {
                 caughtUp = true;
                 onCaughtUp.run();
             }
         }
+    }
+
+    /** The consumer's own view of the lag (from its last fetch; no call to the broker); -1 while unknown. */
+    private static long lag(KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions) {
+        long total = 0;
+        for (TopicPartition partition : partitions) {
+            java.util.OptionalLong behind = kafka.currentLag(partition);
+            if (behind.isEmpty()) {
+                return -1;
+            }
+            total += behind.getAsLong();
+        }
+        return total;
     }
 
     private void pause() {

@@ -1,9 +1,14 @@
 package dev.symbolon.support.outbox;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -27,17 +32,23 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>Delivery is at least once: a crash between the broker's acknowledgement and the mark resends one
  * message, which consumers recognise (by revision, or by event id).
  *
+ * <p>Meters, by table: {@code symbolon.outbox.backlog} (messages not sent yet, counted at most every
+ * {@value #MEASURE_EVERY_SECONDS} s; -1 until first counted), {@code symbolon.outbox.oldest.age} (seconds
+ * the oldest of them has waited), {@code symbolon.outbox.published} and {@code
+ * symbolon.outbox.publish.failures} (batches that stopped on a failure).
+ *
  * <p>The table is the service's own (its migration creates it): {@code id bigserial primary key,
  * topic text, message_key text, payload bytea (null: a tombstone), created_at timestamptz,
  * published_at timestamptz}, with an index on {@code id} where {@code published_at is null}.
  */
-public final class Outbox implements SmartLifecycle {
+public final class Outbox implements SmartLifecycle, MeterBinder {
 
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
     private static final Pattern TABLE = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final int BATCH = 200;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private static final Duration PURGE_EVERY = Duration.ofMinutes(10);
+    private static final int MEASURE_EVERY_SECONDS = 5;
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
@@ -58,6 +69,12 @@ public final class Outbox implements SmartLifecycle {
     private volatile boolean running;
     private Thread thread;
     private long lastPurgeNanos = System.nanoTime();
+    private long lastMeasureNanos =
+            System.nanoTime() - Duration.ofSeconds(MEASURE_EVERY_SECONDS).toNanos();
+    private volatile long backlog = -1;
+    private volatile double oldestAgeSeconds;
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
 
     public Outbox(
             JdbcTemplate jdbc,
@@ -92,6 +109,28 @@ public final class Outbox implements SmartLifecycle {
     }
 
     @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("symbolon.outbox.backlog", this, o -> o.backlog)
+                .description("Outbox messages not sent to Kafka yet (-1 until first counted)")
+                .baseUnit("messages")
+                .tag("table", table)
+                .register(registry);
+        Gauge.builder("symbolon.outbox.oldest.age", this, o -> o.oldestAgeSeconds)
+                .description("How long the oldest message not sent yet has waited")
+                .baseUnit("seconds")
+                .tag("table", table)
+                .register(registry);
+        FunctionCounter.builder("symbolon.outbox.published", published, AtomicLong::get)
+                .description("Outbox messages the broker acknowledged")
+                .tag("table", table)
+                .register(registry);
+        FunctionCounter.builder("symbolon.outbox.publish.failures", failures, AtomicLong::get)
+                .description("Publishing rounds stopped by a failure (broker or database away)")
+                .tag("table", table)
+                .register(registry);
+    }
+
+    @Override
     public void start() {
         running = true;
         thread = new Thread(this::loop, "outbox-" + table);
@@ -121,11 +160,15 @@ public final class Outbox implements SmartLifecycle {
             Duration wait = pollInterval;
             try {
                 if (publishBatch() == BATCH) {
+                    measureNowAndThen();
                     continue;
                 }
                 backoff = Duration.ZERO;
+                measureNowAndThen();
                 purgeNowAndThen();
             } catch (RuntimeException e) {
+                failures.incrementAndGet();
+                measureQuietly();
                 backoff = backoff.isZero() ? Duration.ofMillis(250) : min(backoff.multipliedBy(2), MAX_BACKOFF);
                 wait = backoff;
                 log.warn("outbox {}: publishing paused for {} ms: {}", table, backoff.toMillis(), describe(e));
@@ -176,6 +219,7 @@ public final class Outbox implements SmartLifecycle {
                     break;
                 }
                 jdbc.update("update " + table + " set published_at = now() where id = ?", row.id());
+                published.incrementAndGet();
                 count++;
             }
             return count;
@@ -184,6 +228,35 @@ public final class Outbox implements SmartLifecycle {
             throw failure[0];
         }
         return sent == null ? 0 : sent;
+    }
+
+    /** Counts what is waiting, at most every few seconds (an index-only count of the unsent rows). */
+    private void measureNowAndThen() {
+        if (System.nanoTime() - lastMeasureNanos
+                < Duration.ofSeconds(MEASURE_EVERY_SECONDS).toNanos()) {
+            return;
+        }
+        lastMeasureNanos = System.nanoTime();
+        measure();
+    }
+
+    private void measureQuietly() {
+        try {
+            measureNowAndThen();
+        } catch (RuntimeException e) {
+            // the database is what failed: the last figures stand
+        }
+    }
+
+    /** Counts the messages not sent yet and the age of the oldest. */
+    void measure() {
+        jdbc.query(
+                "select count(*), coalesce(extract(epoch from now() - min(created_at)), 0) from " + table
+                        + " where published_at is null",
+                rs -> {
+                    backlog = rs.getLong(1);
+                    oldestAgeSeconds = rs.getDouble(2);
+                });
     }
 
     /** Deletes messages sent more than {@code keepPublished} ago, at most every ten minutes. */

@@ -25,12 +25,14 @@ import org.springframework.web.bind.annotation.RestController;
             "spring.main.banner-mode=off",
             "spring.kafka.admin.auto-create=false",
             "spring.application.name=support-test",
-            "symbolon.web.blocking-threads=2"
+            "symbolon.web.blocking-threads=2",
+            "symbolon.metrics.token=" + ServiceTokenFilterTest.SCRAPE_TOKEN
         })
 class ServiceTokenFilterTest {
 
     static final String CANARY = "sk-canary-internal-0123456789";
     static final String TOKEN = "service-token-for-tests";
+    static final String SCRAPE_TOKEN = "scrape-token-for-tests";
 
     @SpringBootApplication
     static class App {
@@ -88,9 +90,55 @@ class ServiceTokenFilterTest {
     void servicesListenOnLoopbackAndExposeOnlyHealthUnlessTheyAreToldOtherwise() {
         assertThat(context.getEnvironment().getProperty("server.address")).isEqualTo("127.0.0.1");
         assertThat(context.getEnvironment().getProperty("management.endpoints.web.exposure.include"))
-                .isEqualTo("health");
+                .isEqualTo("health,prometheus");
         assertThat(context.getEnvironment().getProperty("springdoc.api-docs.enabled"))
                 .isEqualTo("false");
+    }
+
+    @Test
+    void metrics_answer_only_the_scrape_token_and_the_service_token_does_not_open_them() {
+        assertThat(get("/actuator/prometheus", Map.of()).status()).isEqualTo(401);
+        assertThat(get("/actuator/prometheus", Map.of("Authorization", "Bearer " + TOKEN))
+                        .status())
+                .isEqualTo(401);
+        assertThat(get("/internal", Map.of("Authorization", "Bearer " + SCRAPE_TOKEN))
+                        .status())
+                .isEqualTo(401);
+        RawHttp.Response refused = get("/actuator/prometheus", Map.of("Authorization", "Bearer wrong"));
+        assertThat(refused.body()).contains("\"type\":\"unauthorized\"").contains("scrape token");
+
+        RawHttp.Response scraped = get("/actuator/prometheus", Map.of("Authorization", "Bearer " + SCRAPE_TOKEN));
+        assertThat(scraped.status()).isEqualTo(200);
+        assertThat(scraped.header("content-type")).startsWith("text/plain");
+        // every meter says which service it comes from
+        assertThat(scraped.body()).contains("jvm_threads_live_threads{application=\"support-test\"}");
+        // the health probes stay public, and readiness names its components (without details)
+        RawHttp.Response ready = get("/actuator/health/readiness", Map.of());
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"components\"").doesNotContain("details");
+        assertThat(get("/actuator/health", Map.of()).body()).doesNotContain("components");
+    }
+
+    @Test
+    void without_a_scrape_token_no_actuator_endpoint_but_health_exists_for_anyone() {
+        MetricsAccessFilter closed = new MetricsAccessFilter(Secret.of(""));
+        for (String path : List.of("/actuator/prometheus", "/actuator", "/actuator/env", "/actuator/healthx")) {
+            var exchange = org.springframework.mock.web.server.MockServerWebExchange.from(
+                    org.springframework.mock.http.server.reactive.MockServerHttpRequest.get(path)
+                            .header("Authorization", "Bearer "));
+            closed.filter(exchange, e -> reactor.core.publisher.Mono.error(new AssertionError(path + " passed")))
+                    .block();
+            assertThat(exchange.getResponse().getStatusCode().value()).as(path).isEqualTo(404);
+        }
+        var health = org.springframework.mock.web.server.MockServerWebExchange.from(
+                org.springframework.mock.http.server.reactive.MockServerHttpRequest.get("/actuator/health/readiness"));
+        boolean[] passed = {false};
+        closed.filter(health, e -> {
+                    passed[0] = true;
+                    return reactor.core.publisher.Mono.empty();
+                })
+                .block();
+        assertThat(passed[0]).isTrue();
     }
 
     @Test

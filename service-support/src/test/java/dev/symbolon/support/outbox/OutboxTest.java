@@ -98,6 +98,36 @@ class OutboxTest {
     }
 
     @Test
+    void its_meters_count_what_waits_and_what_went_out() {
+        Outbox outbox = outbox(kafka);
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        outbox.bindTo(meters);
+        assertThat(meters.get("symbolon.outbox.backlog")
+                        .tag("table", "outbox")
+                        .gauge()
+                        .value())
+                .isEqualTo(-1);
+        inTransaction(() -> {
+            for (int i = 1; i <= 3; i++) {
+                outbox.append(topic, "k", bytes("m" + i));
+            }
+        });
+        jdbc.update("update outbox set created_at = now() - interval '90 seconds' where payload = ?", bytes("m1"));
+
+        outbox.measure();
+        assertThat(meters.get("symbolon.outbox.backlog").gauge().value()).isEqualTo(3);
+        assertThat(meters.get("symbolon.outbox.oldest.age").gauge().value()).isBetween(90.0, 120.0);
+
+        assertThat(outbox.publishBatch()).isEqualTo(3);
+        outbox.measure();
+        assertThat(meters.get("symbolon.outbox.backlog").gauge().value()).isZero();
+        assertThat(meters.get("symbolon.outbox.oldest.age").gauge().value()).isZero();
+        assertThat(meters.get("symbolon.outbox.published").functionCounter().count())
+                .isEqualTo(3);
+    }
+
+    @Test
     void a_message_is_appended_only_in_the_transaction_of_its_change() {
         assertThatThrownBy(() -> outbox(kafka).append(topic, "k", bytes("orphan")))
                 .isInstanceOf(IllegalStateException.class)
