@@ -40,12 +40,18 @@ import tools.jackson.databind.json.JsonMapper;
             "DATABASE_PASSWORD=",
             "SYMBOLON_ADMIN_TOKEN=" + AnalyticsContextTest.ADMIN_TOKEN,
             "SYMBOLON_SERVICE_TOKEN=" + AnalyticsContextTest.SERVICE_TOKEN,
+            "SYMBOLON_METRICS_TOKEN=" + AnalyticsContextTest.SCRAPE_TOKEN,
+            // spend by tenant: the operator's choice, on here to test it (off by default: IngestMetersTest)
+            "symbolon.metrics.tenant-label=true",
+            "symbolon.kafka.lag-check-interval=1s",
         })
 @EmbeddedKafka(partitions = 1)
 abstract class AnalyticsContextTest {
     static final String ADMIN_TOKEN = "admin-token-for-tests";
 
     static final String SERVICE_TOKEN = "service-token-for-tests";
+
+    static final String SCRAPE_TOKEN = "scrape-token-for-tests";
 
     static final EmbeddedPostgres postgres;
 

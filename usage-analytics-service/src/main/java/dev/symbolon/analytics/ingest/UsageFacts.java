@@ -52,8 +52,8 @@ public class UsageFacts {
     /** A usage event and where it was read from. */
     public record Delivered(UsageRecorded event, int partition, long offset) {}
 
-    /** What a batch changed: how many facts were new, and whose quota state. */
-    record Stored(int fresh, Set<String> changedQuotas) {}
+    /** What a batch changed: the facts that were new (priced), and whose quota state. */
+    record Stored(List<Priced> fresh, Set<String> changedQuotas) {}
 
     /**
      * Stores a batch in one transaction: facts, rollups, quota usage and the tenants' cursors.
@@ -74,7 +74,7 @@ public class UsageFacts {
                     (a, b) -> b.offset() >= a.offset() || b.partition() != a.partition() ? b : a);
         }
         if (unique.isEmpty()) {
-            return new Stored(0, Set.of());
+            return new Stored(List.of(), Set.of());
         }
         Set<UUID> inserted = jdbc.execute((Connection connection) -> insertFacts(connection, unique.values()));
         List<Priced> fresh = unique.values().stream()
@@ -86,7 +86,7 @@ public class UsageFacts {
                         .map(p -> new QuotaLedger.Counted(p.event(), p.cost()))
                         .toList(),
                 List.copyOf(cursors.values()));
-        return new Stored(fresh.size(), changed);
+        return new Stored(fresh, changed);
     }
 
     /**
@@ -97,7 +97,7 @@ public class UsageFacts {
     public Stored passOver(Delivered skipped) {
         UsageRecorded event = skipped.event();
         return new Stored(
-                0,
+                List.of(),
                 quotas.count(
                         List.of(),
                         List.of(new QuotaLedger.Cursor(event.tenantId(), skipped.partition(), skipped.offset()))));
@@ -201,7 +201,10 @@ public class UsageFacts {
     }
 
     private static Priced priced(PriceCatalogue catalogue, UsageRecorded event) {
-        return new Priced(event, cost(catalogue, event));
+        return catalogue
+                .priceFor(event.provider(), event.model(), event.occurredAt())
+                .map(price -> new Priced(event, price.cost(event.tokens()), price.model()))
+                .orElseGet(() -> new Priced(event, null, null));
     }
 
     /** The exact cost of a request with the catalogue's price for it; null when none applies. */
@@ -404,8 +407,13 @@ public class UsageFacts {
         return value == null ? "" : value;
     }
 
-    /** An event and its exact cost (null: no price matched). */
-    record Priced(UsageRecorded event, BigDecimal cost) {}
+    /**
+     * An event and its exact cost.
+     *
+     * @param cost null when no price applies
+     * @param pricedAs the model of the price card that priced it (a bounded name); null when unpriced
+     */
+    record Priced(UsageRecorded event, BigDecimal cost, String pricedAs) {}
 
     /** One rollup row being summed up for a batch. */
     private static final class Rollup {

@@ -30,11 +30,13 @@ class UsageListener {
     private final UsageFacts facts;
     private final DeadLetters deadLetters;
     private final QuotaStatePublisher quotaStates;
+    private final IngestMeters meters;
 
-    UsageListener(UsageFacts facts, DeadLetters deadLetters, QuotaStatePublisher quotaStates) {
+    UsageListener(UsageFacts facts, DeadLetters deadLetters, QuotaStatePublisher quotaStates, IngestMeters meters) {
         this.facts = facts;
         this.deadLetters = deadLetters;
         this.quotaStates = quotaStates;
+        this.meters = meters;
     }
 
     /** Started by {@link dev.symbolon.analytics.quota.TenantDirectory} once tenants' time zones are known. */
@@ -84,6 +86,7 @@ class UsageListener {
             store(events.subList(half, events.size()));
             return;
         }
+        meters.stored(events.size(), stored.fresh());
         quotaStates.changed(stored.changedQuotas());
     }
 
