@@ -59,12 +59,14 @@ import org.springframework.test.web.reactive.server.WebTestClient;
             "SYMBOLON_WEBHOOKS_TIMEOUT=1s",
             "SYMBOLON_WEBHOOKS_RETRY_SCHEDULE=300ms,600ms,900ms",
             "SYMBOLON_ADMIN_TOKEN=" + WebhookDispatcherTest.ADMIN_TOKEN,
+            "SYMBOLON_METRICS_TOKEN=" + WebhookDispatcherTest.SCRAPE_TOKEN,
         })
 @EmbeddedKafka(partitions = 1)
 class WebhookDispatcherTest {
 
     static final String SERVICE_TOKEN = "svc-token-for-tests";
     static final String ADMIN_TOKEN = "admin-token-for-tests";
+    static final String SCRAPE_TOKEN = "scrape-token-for-tests";
     /** admin-api's signing key and JWK set, as this test plays admin-api. */
     static final dev.symbolon.support.testing.AdminJwks ADMIN = new dev.symbolon.support.testing.AdminJwks("kid-1");
 
@@ -117,8 +119,16 @@ class WebhookDispatcherTest {
     @BeforeEach
     void stubSecrets() {
         secrets("we_ok", SECRET, OLD_SECRET);
-        for (String endpoint :
-                List.of("we_flaky", "we_gone", "we_slow", "we_fast", "we_dead", "we_later", "we_replay")) {
+        for (String endpoint : List.of(
+                "we_flaky",
+                "we_gone",
+                "we_slow",
+                "we_fast",
+                "we_dead",
+                "we_later",
+                "we_replay",
+                "we_metered",
+                "we_metered_gone")) {
             secrets(endpoint, SECRET);
         }
     }
@@ -474,6 +484,47 @@ class WebhookDispatcherTest {
                 .as("a disabled endpoint gets nothing more")
                 .isNull();
         assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/gone")))).hasSize(1);
+    }
+
+    @Test
+    void a_scrape_counts_attempts_by_outcome_their_durations_and_the_endpoints_states() {
+        receiver.stubFor(post(urlEqualTo("/metered")).willReturn(aResponse().withStatus(204)));
+        receiver.stubFor(
+                post(urlEqualTo("/metered-gone")).willReturn(aResponse().withStatus(410)));
+        tenant(
+                endpoint("we_metered", "/metered", "key.revoked"),
+                endpoint("we_metered_gone", "/metered-gone", "key.revoked"));
+        dev.symbolon.support.testing.Scrape before = scrape();
+        Notification notification = notification("key.revoked", Map.of("keyId", "key_metered"));
+
+        publish(notification);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(status(notification, "we_metered")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "CANCELLED".equals(status(notification, "we_metered_gone")));
+
+        dev.symbolon.support.testing.Scrape after = scrape();
+        assertThat(after.since(before, "symbolon_webhooks_attempts_total", "outcome", "delivered"))
+                .isEqualTo(1);
+        assertThat(after.since(before, "symbolon_webhooks_attempts_total", "outcome", "disabled"))
+                .isEqualTo(1);
+        assertThat(after.since(before, "symbolon_webhooks_attempt_duration_seconds_count", "result", "2xx"))
+                .isEqualTo(1);
+        assertThat(after.since(before, "symbolon_webhooks_attempt_duration_seconds_count", "result", "4xx"))
+                .isEqualTo(1);
+        // the states are counted from the database every few seconds
+        long disabled = jdbc.queryForObject(
+                "select count(*) from webhooks.endpoint_state where disabled_reason is not null", Long.class);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> scrape().value("symbolon_webhooks_endpoints", "state", "disabled") == disabled);
+        assertThat(scrape().has("symbolon_webhooks_retrying")).isTrue();
+        // no tenant, endpoint or URL in a label
+        assertThat(after.text())
+                .doesNotContain("we_metered")
+                .doesNotContain("/metered")
+                .doesNotContain("t_hooks");
+    }
+
+    private dev.symbolon.support.testing.Scrape scrape() {
+        return dev.symbolon.support.testing.Scrape.of(port, SCRAPE_TOKEN);
     }
 
     @Test

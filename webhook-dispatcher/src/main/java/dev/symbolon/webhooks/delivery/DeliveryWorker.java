@@ -41,13 +41,20 @@ class DeliveryWorker implements SmartLifecycle {
     private final Secrets secrets;
     private final DispatcherProperties properties;
     private final ReceiverClient targets;
+    private final DeliveryMeters meters;
     private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
     private final AtomicBoolean ticking = new AtomicBoolean();
     private ScheduledExecutorService ticker;
     private volatile boolean running;
 
-    DeliveryWorker(Deliveries deliveries, Secrets secrets, ReceiverClient targets, DispatcherProperties properties) {
+    DeliveryWorker(
+            Deliveries deliveries,
+            Secrets secrets,
+            ReceiverClient targets,
+            DeliveryMeters meters,
+            DispatcherProperties properties) {
         this.deliveries = deliveries;
+        this.meters = meters;
         this.secrets = secrets;
         this.targets = targets;
         this.properties = properties;
@@ -80,6 +87,7 @@ class DeliveryWorker implements SmartLifecycle {
                 }
                 attempt(delivery).doFinally(s -> slots.release()).subscribe();
             }
+            meters.refreshNowAndThen();
         } catch (RuntimeException e) {
             log.warn("claiming deliveries failed: {}", e.getClass().getSimpleName());
         } finally {
@@ -105,6 +113,7 @@ class DeliveryWorker implements SmartLifecycle {
                             result.error(),
                             result.retryAfter(),
                             properties.retrySchedule());
+                    meters.attempted(next, result.status(), System.nanoTime() - startNanos);
                     if (next == Deliveries.Next.DEAD) {
                         log.warn(
                                 "delivery {} to endpoint {} dead-lettered after {} attempts",
