@@ -57,6 +57,7 @@ import tools.jackson.databind.json.JsonMapper;
             "SYMBOLON_ADMIN_TOKEN=" + AdminApiContextTest.BOOTSTRAP,
             "SYMBOLON_CREDENTIAL_PEPPER=" + AdminApiContextTest.PEPPER,
             "SYMBOLON_SERVICE_TOKEN=" + AdminApiContextTest.SERVICE_TOKEN,
+            "SYMBOLON_METRICS_TOKEN=" + AdminApiContextTest.SCRAPE_TOKEN,
             "SYMBOLON_IDP_ISSUER=https://idp.example",
             "SYMBOLON_IDP_AUDIENCE=symbolon-admin",
         })
@@ -68,6 +69,8 @@ abstract class AdminApiContextTest {
     static final String PEPPER = "pepper-for-tests";
 
     static final String SERVICE_TOKEN = "service-token-for-tests";
+
+    static final String SCRAPE_TOKEN = "scrape-token-for-tests";
 
     /** Plays key-vault-service, which keeps webhook secrets. */
     static final WireMockServer keyVault = new WireMockServer(options().dynamicPort());

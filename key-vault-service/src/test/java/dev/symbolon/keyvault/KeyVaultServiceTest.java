@@ -63,12 +63,14 @@ import tools.jackson.databind.json.JsonMapper;
             "VAULT_TOKEN=" + FakeVault.ROOT_TOKEN,
             "SYMBOLON_KEY_ROTATION_GRACE=3s",
             "SYMBOLON_KEY_SWEEP_INTERVAL=1h",
+            "SYMBOLON_METRICS_TOKEN=" + KeyVaultServiceTest.SCRAPE_TOKEN,
         })
 @EmbeddedKafka(partitions = 1)
 @ExtendWith(OutputCaptureExtension.class)
 class KeyVaultServiceTest {
 
     static final String SERVICE_TOKEN = "svc-token-for-tests";
+    static final String SCRAPE_TOKEN = "scrape-token-for-tests";
     static final String OPENAI_CANARY = "sk-openai-canary-5f0e2b7d";
     static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -341,6 +343,88 @@ class KeyVaultServiceTest {
                 .isEqualTo(keyId)
                 .jsonPath("$[0].fingerprint")
                 .value(String.class, f -> assertThat(f).startsWith("sha256:"));
+    }
+
+    @Test
+    void a_scrape_counts_key_operations_and_store_calls_and_readiness_names_a_sealed_store() {
+        dev.symbolon.support.testing.Scrape before = scrape();
+        String keyId = createSplitKey("t_metered", "openai", "sk-metered-canary")
+                .path("key")
+                .path("keyId")
+                .asString();
+        client.get()
+                .uri("/internal/v1/keys/{id}", keyId)
+                .exchange()
+                .expectStatus()
+                .isOk();
+
+        dev.symbolon.support.testing.Scrape after = scrape();
+        assertThat(after.since(before, "symbolon_keys_operations_total", "operation", "created", "kind", "split"))
+                .isEqualTo(1);
+        assertThat(after.since(before, "symbolon_keys_operations_total", "operation", "served", "kind", "split"))
+                .isEqualTo(1);
+        assertThat(after.since(
+                        before,
+                        "symbolon_keystore_calls_seconds_count",
+                        "store",
+                        "vault",
+                        "operation",
+                        "write",
+                        "outcome",
+                        "ok"))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(after.text())
+                .doesNotContain("canary")
+                .doesNotContain(FakeVault.ROOT_TOKEN)
+                .doesNotContain(keyId);
+        assertThat(readiness().status()).isEqualTo(200);
+
+        vault.seal(true);
+        try {
+            client.get()
+                    .uri("/internal/v1/keys/{id}", keyId)
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(503);
+            assertThat(scrape().since(
+                                    after,
+                                    "symbolon_keystore_calls_seconds_count",
+                                    "store",
+                                    "vault",
+                                    "outcome",
+                                    "unavailable"))
+                    .isGreaterThanOrEqualTo(1);
+            // the probe says which component is not ready, and nothing more
+            await().atMost(Duration.ofSeconds(10)).until(() -> readiness().status() == 503);
+            dev.symbolon.support.testing.RawHttp.Response down = readiness();
+            assertThat(JSON.readTree(down.body())
+                            .path("components")
+                            .path("keyStore")
+                            .path("status")
+                            .asString())
+                    .isEqualTo("DOWN");
+            assertThat(JSON.readTree(down.body())
+                            .path("components")
+                            .path("db")
+                            .path("status")
+                            .asString())
+                    .isEqualTo("UP");
+            assertThat(down.body())
+                    .doesNotContain("details")
+                    .doesNotContain("sealed")
+                    .doesNotContain(vault.url());
+        } finally {
+            vault.seal(false);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> readiness().status() == 200);
+    }
+
+    private dev.symbolon.support.testing.Scrape scrape() {
+        return dev.symbolon.support.testing.Scrape.of(port, SCRAPE_TOKEN);
+    }
+
+    private dev.symbolon.support.testing.RawHttp.Response readiness() {
+        return dev.symbolon.support.testing.RawHttp.get(port, "/actuator/health/readiness");
     }
 
     @Test

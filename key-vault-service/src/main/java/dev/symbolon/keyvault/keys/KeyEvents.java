@@ -5,6 +5,8 @@ import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.Notification;
 import dev.symbolon.contracts.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,13 +29,30 @@ import org.springframework.stereotype.Component;
 class KeyEvents {
 
     private final KafkaTemplate<String, byte[]> kafka;
+    private final MeterRegistry registry;
 
-    KeyEvents(KafkaTemplate<String, byte[]> kafka) {
+    KeyEvents(KafkaTemplate<String, byte[]> kafka, MeterRegistry registry) {
         this.kafka = kafka;
+        this.registry = registry;
+    }
+
+    /** Counted as {@code symbolon.keys.operations} by operation ({@code served}) and kind. */
+    void served(ProviderKeyEntity key) {
+        count("served", key);
+    }
+
+    private void count(String operation, ProviderKeyEntity key) {
+        Counter.builder("symbolon.keys.operations")
+                .description("Key operations, by operation (created, rotated, revoked, served) and kind")
+                .tag("operation", operation)
+                .tag("kind", key.kind().name().toLowerCase(java.util.Locale.ROOT))
+                .register(registry)
+                .increment();
     }
 
     /** A key operation by an actor: lifecycle event, audit entry and (tenant keys) notification. */
     void changed(ProviderKeyEntity key, KeyLifecycleEvent.Action action, Instant at, Instant graceUntil, Actor actor) {
+        count(action.name().toLowerCase(java.util.Locale.ROOT), key);
         KeyLifecycleEvent event = new KeyLifecycleEvent(
                 UUID.randomUUID(),
                 at,

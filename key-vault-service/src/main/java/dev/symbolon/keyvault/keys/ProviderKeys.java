@@ -240,6 +240,7 @@ public class ProviderKeys {
     }
 
     private Optional<Served> serve(ProviderKeyEntity key) {
+        events.served(key);
         Instant now = clock.instant();
         Map<Integer, Instant> live = liveVersions(key.keyId(), now);
         TreeMap<Integer, byte[]> opened = material.openAll(key.materialPath(), key.context());

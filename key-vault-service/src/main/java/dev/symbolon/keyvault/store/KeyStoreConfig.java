@@ -2,6 +2,7 @@ package dev.symbolon.keyvault.store;
 
 import dev.symbolon.keyvault.KeyVaultProperties;
 import dev.symbolon.keyvault.KeyVaultProperties.StoreKind;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
@@ -9,15 +10,16 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 @Configuration(proxyBeanMethods = false)
 class KeyStoreConfig {
 
+    /** The store, timed, and its health ({@code keyStore}, part of readiness). */
     @Bean
-    KeyStore keyStore(KeyVaultProperties properties, VaultSessions sessions) {
+    MeteredKeyStore keyStore(KeyVaultProperties properties, VaultSessions sessions, MeterRegistry registry) {
         if (properties.store() == StoreKind.VAULT) {
             VaultKeyStore vault = sessions.open(properties.vault());
             vault.ensureTransitKey(properties.vault().createTransitKey());
-            return vault;
+            return new MeteredKeyStore(vault, "vault", registry);
         }
         KeyVaultProperties.LocalStore local = properties.localStore();
-        return new LocalKeyStore(local.directory(), local.masterKeyFile());
+        return new MeteredKeyStore(new LocalKeyStore(local.directory(), local.masterKeyFile()), "local", registry);
     }
 
     @Bean
