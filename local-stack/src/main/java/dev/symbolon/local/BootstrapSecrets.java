@@ -24,6 +24,7 @@ import java.util.Properties;
  * @param demoProviderKey the demo provider's own API key; only the edge ever sends it
  * @param adminJwtKey admin-api's token signing key (a private EC JWK)
  * @param appTokenKey the edges' HMAC key for app tokens
+ * @param metricsToken what a scraper presents on every service's {@code /actuator/prometheus}
  */
 record BootstrapSecrets(
         Secret adminToken,
@@ -31,7 +32,8 @@ record BootstrapSecrets(
         Secret serviceToken,
         Secret demoProviderKey,
         Secret adminJwtKey,
-        Secret appTokenKey) {
+        Secret appTokenKey,
+        Secret metricsToken) {
 
     static final String FILE = "bootstrap.properties";
 
@@ -54,6 +56,7 @@ record BootstrapSecrets(
             p.putIfAbsent("demo-provider-key", "sk-demo-" + random(24));
             p.putIfAbsent("admin-jwt-key", AdminTokens.newSigningKey());
             p.putIfAbsent("app-token-key", random(32));
+            p.putIfAbsent("metrics-token", random(32));
             if (p.size() != before) {
                 write(file, p);
             }
@@ -63,7 +66,8 @@ record BootstrapSecrets(
                     secret(p, "service-token"),
                     secret(p, "demo-provider-key"),
                     secret(p, "admin-jwt-key"),
-                    secret(p, "app-token-key"));
+                    secret(p, "app-token-key"),
+                    secret(p, "metrics-token"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write " + file, e);
         }

@@ -268,6 +268,7 @@ public final class LocalStack implements AutoCloseable {
         // One logging system serves five contexts; it would label every line with the first name.
         settings.put("logging.include-application-name", "false");
         settings.put("server.port", Integer.toString(options.ports().getOrDefault(service, 0)));
+        settings.put("SYMBOLON_METRICS_TOKEN", secrets.metricsToken().reveal());
         switch (service) {
             case KEY_VAULT -> {
                 database(settings);
@@ -394,6 +395,11 @@ public final class LocalStack implements AutoCloseable {
 
     public Secret adminToken() {
         return secrets.adminToken();
+    }
+
+    /** What a scraper presents on each service's {@code /actuator/prometheus}. */
+    public Secret metricsToken() {
+        return secrets.metricsToken();
     }
 
     /** The demo tenant's id, created through admin-api on first start. */

@@ -135,6 +135,10 @@ public final class SymbolonLocal {
 
                    curl -s '%s/analytics/usage?tenantId=%s' -H 'Authorization: Bearer %s'
 
+                 and counted (every service has /actuator/prometheus, behind the scrape token):
+
+                   curl -s %s/actuator/prometheus -H 'Authorization: Bearer %s' | grep gen_ai
+
                 %s Real providers: set OPENAI_API_KEY (or ANTHROPIC_, GEMINI_, GROQ_, MISTRAL_, DEEPSEEK_API_KEY)
                  before starting, then use %s/openai/v1 as the SDK's base URL.
                  Ctrl-C stops everything.
@@ -157,6 +161,8 @@ public final class SymbolonLocal {
                 analytics,
                 stack.demoTenantId(),
                 admin,
+                edge,
+                stack.metricsToken().reveal(),
                 leftOut(stack),
                 edge);
     }

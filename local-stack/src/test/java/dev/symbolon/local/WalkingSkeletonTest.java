@@ -236,12 +236,15 @@ class WalkingSkeletonTest {
                 .map(String::strip)
                 .filter(line -> line.startsWith("curl "))
                 .toList();
-        assertThat(curls).hasSize(2);
+        assertThat(curls).hasSize(3);
 
         String answer = shell(curls.get(0));
         assertThat(answer).contains("Symbolon demo provider");
         await().atMost(Duration.ofSeconds(20))
                 .untilAsserted(() -> assertThat(shell(curls.get(1))).contains("\"provider\":\"compat:demo\""));
+        assertThat(shell(curls.get(2)))
+                .contains("gen_ai_client_token_usage_sum{")
+                .contains("gen_ai_provider_name=\"compat:demo\"");
     }
 
     private static String shell(String command) throws Exception {
