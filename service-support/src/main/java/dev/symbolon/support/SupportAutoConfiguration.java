@@ -12,6 +12,8 @@ import dev.symbolon.support.kafka.DeadLetters;
 import dev.symbolon.support.kafka.RecordFailure;
 import dev.symbolon.support.server.ConnectionGuards;
 import dev.symbolon.support.server.ServerLimits;
+import dev.symbolon.support.traces.Traces;
+import dev.symbolon.support.traces.TracingWebFilter;
 import dev.symbolon.support.web.CanonicalPathFilter;
 import dev.symbolon.support.web.ErrorHandlers;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -128,6 +130,20 @@ public class SupportAutoConfiguration {
             @Value("${symbolon.kafka.lag-warning:10000}") long threshold,
             @Value("${symbolon.kafka.lag-check-interval:30s}") java.time.Duration interval) {
         return new ConsumerLagWatch(listeners, threshold, interval);
+    }
+
+    /** OpenTelemetry as the {@code OTEL_*} variables configure it; off unless an exporter is named. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    Traces traces(
+            org.springframework.core.env.ConfigurableEnvironment environment,
+            @Value("${spring.application.name:symbolon}") String name) {
+        return Traces.configure(environment, name);
+    }
+
+    @Bean
+    TracingWebFilter tracingWebFilter(Traces traces) {
+        return new TracingWebFilter(traces);
     }
 
     /** Health for anyone; every other actuator endpoint (metrics) for the scrape token's holder only. */
