@@ -4,6 +4,8 @@ import dev.symbolon.edge.auth.AppIdentity;
 import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.policy.EffectivePolicy;
 import dev.symbolon.edge.provider.ProviderRoutes.Route;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import java.net.InetAddress;
 import java.time.Instant;
 import org.springframework.http.HttpHeaders;
@@ -17,6 +19,7 @@ import org.springframework.util.MultiValueMap;
  * @param keyRequest which kind of key the request's headers ask for (set when it is authorized)
  * @param reservation what the request holds against daily and monthly quotas, null when none apply
  * @param upstreamNanos {@link System#nanoTime()} when the upstream call started, 0 before
+ * @param upstreamSpan the span of the provider call while tracing is on; null before it started or when off
  */
 public record ProxyCall(
         Request request,
@@ -27,7 +30,8 @@ public record ProxyCall(
         Payload payload,
         ProviderKey key,
         Quotas.Reservation reservation,
-        long upstreamNanos) {
+        long upstreamNanos,
+        Span upstreamSpan) {
 
     /**
      * The request as it arrived; never changes.
@@ -35,6 +39,7 @@ public record ProxyCall(
      * @param receivedNanos {@link System#nanoTime()} at arrival
      * @param rawPath the path still percent-encoded, exactly as received
      * @param clientAddress the caller's address for IP rules (see {@code ClientAddress})
+     * @param trace the request's trace context (its server span) while tracing is on; null when off
      */
     public record Request(
             String requestId,
@@ -45,7 +50,8 @@ public record ProxyCall(
             String rawQuery,
             MultiValueMap<String, String> query,
             HttpHeaders headers,
-            InetAddress clientAddress) {}
+            InetAddress clientAddress,
+            Context trace) {}
 
     /**
      * The request body and what the pipeline read from it.
@@ -69,36 +75,43 @@ public record ProxyCall(
     }
 
     public static ProxyCall start(Request request) {
-        return new ProxyCall(request, null, null, EffectivePolicy.OPEN, null, Payload.NONE, null, null, 0);
+        return new ProxyCall(request, null, null, EffectivePolicy.OPEN, null, Payload.NONE, null, null, 0, null);
     }
 
     public ProxyCall withRoute(Route route) {
-        return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
+        return new ProxyCall(
+                request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos, upstreamSpan);
     }
 
     public ProxyCall withIdentity(AppIdentity identity, EffectivePolicy policy) {
-        return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
+        return new ProxyCall(
+                request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos, upstreamSpan);
     }
 
     public ProxyCall withKeyRequest(KeyRequest keyRequest) {
-        return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
+        return new ProxyCall(
+                request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos, upstreamSpan);
     }
 
     public ProxyCall withPayload(Payload payload) {
-        return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
+        return new ProxyCall(
+                request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos, upstreamSpan);
     }
 
     public ProxyCall withKey(ProviderKey key) {
-        return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
+        return new ProxyCall(
+                request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos, upstreamSpan);
     }
 
     public ProxyCall withReservation(Quotas.Reservation reservation) {
-        return new ProxyCall(request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos);
+        return new ProxyCall(
+                request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos, upstreamSpan);
     }
 
-    public ProxyCall withUpstreamStarted() {
+    /** @param span the provider call's span; null while tracing is off */
+    public ProxyCall withUpstreamStarted(Span span) {
         return new ProxyCall(
-                request, route, identity, policy, keyRequest, payload, key, reservation, System.nanoTime());
+                request, route, identity, policy, keyRequest, payload, key, reservation, System.nanoTime(), span);
     }
 
     public String requestId() {

@@ -5,6 +5,7 @@ import dev.symbolon.contracts.Secret;
 import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.call.GatewayException;
 import dev.symbolon.edge.call.ProviderKey;
+import dev.symbolon.support.traces.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -87,49 +88,44 @@ class KeyVaultClient {
 
     /** The server key a tenant's requests use for a provider (its scoped one, else the shared one). */
     Mono<ProviderKey> serverKey(String provider, String tenantId) {
-        return timed(
-                serverKeyOk,
-                serverKeyError,
-                http.get()
-                        .uri(u -> u.path("/internal/v1/server-keys/{provider}")
-                                .queryParam("tenantId", tenantId)
-                                .build(provider))
-                        .retrieve()
-                        .onStatus(HttpStatusCode::is4xxClientError, response -> response.releaseBody()
-                                .then(Mono.error(
-                                        response.statusCode().value() == 404
-                                                ? new GatewayException(
-                                                        HttpStatus.FORBIDDEN,
-                                                        "provider_not_configured",
-                                                        "No key is configured for provider '" + provider + "'.")
-                                                : keyServiceFailure())))
-                        .onStatus(HttpStatusCode::is5xxServerError, response -> response.releaseBody()
-                                .then(Mono.error(keyServiceFailure())))
-                        .bodyToMono(InternalKey.class)
-                        .timeout(TIMEOUT, Mono.error(keyServiceFailure()))
-                        .onErrorMap(WebClientRequestException.class, e -> keyServiceFailure())
-                        .map(r -> new ProviderKey(
-                                r.keyId(), r.provider(), r.kind(), r.keyVersion(), Secret.of(r.apiKey()))));
+        return timed(serverKeyOk, serverKeyError, Mono.deferContextual(trace -> http.get()
+                .uri(u -> u.path("/internal/v1/server-keys/{provider}")
+                        .queryParam("tenantId", tenantId)
+                        .build(provider))
+                .headers(h -> Traces.inject(Traces.traceparent(trace), h))
+                .retrieve()
+                .onStatus(HttpStatusCode::is4xxClientError, response -> response.releaseBody()
+                        .then(Mono.error(
+                                response.statusCode().value() == 404
+                                        ? new GatewayException(
+                                                HttpStatus.FORBIDDEN,
+                                                "provider_not_configured",
+                                                "No key is configured for provider '" + provider + "'.")
+                                        : keyServiceFailure())))
+                .onStatus(HttpStatusCode::is5xxServerError, response -> response.releaseBody()
+                        .then(Mono.error(keyServiceFailure())))
+                .bodyToMono(InternalKey.class)
+                .timeout(TIMEOUT, Mono.error(keyServiceFailure()))
+                .onErrorMap(WebClientRequestException.class, e -> keyServiceFailure())
+                .map(r -> new ProviderKey(r.keyId(), r.provider(), r.kind(), r.keyVersion(), Secret.of(r.apiKey())))));
     }
 
     /** A tenant key by id; empty when key-vault-service knows no active key of that id. */
     Mono<Optional<TenantKey>> tenantKey(String keyId) {
-        return timed(
-                tenantKeyOk,
-                tenantKeyError,
-                http.get()
-                        .uri("/internal/v1/keys/{keyId}", keyId)
-                        .exchangeToMono(response -> {
-                            if (response.statusCode().value() == 404) {
-                                return response.releaseBody().thenReturn(Optional.<TenantKey>empty());
-                            }
-                            if (!response.statusCode().is2xxSuccessful()) {
-                                return response.releaseBody().then(Mono.error(keyServiceFailure()));
-                            }
-                            return response.bodyToMono(InternalKey.class).map(key -> Optional.of(toTenantKey(key)));
-                        })
-                        .timeout(TIMEOUT, Mono.error(keyServiceFailure()))
-                        .onErrorMap(WebClientRequestException.class, e -> keyServiceFailure()));
+        return timed(tenantKeyOk, tenantKeyError, Mono.deferContextual(trace -> http.get()
+                .uri("/internal/v1/keys/{keyId}", keyId)
+                .headers(h -> Traces.inject(Traces.traceparent(trace), h))
+                .exchangeToMono(response -> {
+                    if (response.statusCode().value() == 404) {
+                        return response.releaseBody().thenReturn(Optional.<TenantKey>empty());
+                    }
+                    if (!response.statusCode().is2xxSuccessful()) {
+                        return response.releaseBody().then(Mono.error(keyServiceFailure()));
+                    }
+                    return response.bodyToMono(InternalKey.class).map(key -> Optional.of(toTenantKey(key)));
+                })
+                .timeout(TIMEOUT, Mono.error(keyServiceFailure()))
+                .onErrorMap(WebClientRequestException.class, e -> keyServiceFailure())));
     }
 
     static GatewayException keyServiceFailure() {

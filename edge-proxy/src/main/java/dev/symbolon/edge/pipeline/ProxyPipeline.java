@@ -9,7 +9,6 @@ import dev.symbolon.edge.call.KeyRequest;
 import dev.symbolon.edge.call.ProxyCall;
 import dev.symbolon.edge.keys.ProviderKeys;
 import dev.symbolon.edge.limits.RateLimits;
-import dev.symbolon.edge.metrics.EdgeMetrics;
 import dev.symbolon.edge.policy.ClientAddress;
 import dev.symbolon.edge.policy.EffectivePolicy;
 import dev.symbolon.edge.provider.KeyScrubber;
@@ -17,8 +16,11 @@ import dev.symbolon.edge.provider.ProviderClient;
 import dev.symbolon.edge.provider.ProviderRoutes;
 import dev.symbolon.edge.provider.SharedKeyEndpoints;
 import dev.symbolon.edge.provider.StreamUsage;
+import dev.symbolon.edge.telemetry.EdgeMetrics;
+import dev.symbolon.edge.telemetry.UpstreamSpans;
 import dev.symbolon.edge.usage.UsageMeter;
 import dev.symbolon.edge.usage.UsageRecorder;
+import dev.symbolon.support.traces.Traces;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -74,6 +76,7 @@ class ProxyPipeline {
     private final ClientAddress clientAddress;
     private final SharedKeyEndpoints sharedKeys;
     private final EdgeMetrics metrics;
+    private final UpstreamSpans spans;
 
     ProxyPipeline(
             ProviderRoutes routes,
@@ -86,8 +89,10 @@ class ProxyPipeline {
             AppTokens tokens,
             SharedKeyEndpoints sharedKeys,
             EdgeMetrics metrics,
+            UpstreamSpans spans,
             EdgeProperties properties) {
         this.metrics = metrics;
+        this.spans = spans;
         this.routes = routes;
         this.apps = apps;
         this.keys = keys;
@@ -117,7 +122,13 @@ class ProxyPipeline {
                         request.remoteAddress()
                                 .map(InetSocketAddress::getAddress)
                                 .orElse(InetAddress.getLoopbackAddress()),
-                        request.headers().firstHeader("X-Forwarded-For"))));
+                        request.headers().firstHeader("X-Forwarded-For")),
+                request.exchange().getAttribute(Traces.CONTEXT)));
+        if (start.request().trace() != null) {
+            request.exchange()
+                    .getAttributes()
+                    .put(Traces.ROUTE, ProviderRoutes.pattern(start.request().rawPath()));
+        }
         return Mono.fromCallable(() -> limit(authorize(authenticate(route(start)))))
                 .flatMap(call -> readBody(call, request))
                 .map(this::reserve)
@@ -230,7 +241,7 @@ class ProxyPipeline {
     }
 
     private Mono<ServerResponse> forward(ProxyCall prepared) {
-        ProxyCall call = prepared.withUpstreamStarted();
+        ProxyCall call = prepared.withUpstreamStarted(spans.start(prepared));
         Mono<ResponseEntity<Flux<DataBuffer>>> upstream = providers.send(
                 call.route().provider(),
                 call.request().method(),

@@ -57,6 +57,19 @@ public class ProviderRoutes {
         return false;
     }
 
+    /** The pattern of {@link #patterns()} a claimed path matches (a trace's route); null if none. */
+    public static String pattern(String rawPath) {
+        if (rawPath.startsWith(COMPAT)) {
+            return COMPAT + "{name}/v1/**";
+        }
+        for (String prefix : PREFIXES.keySet()) {
+            if (rawPath.startsWith(prefix) && rawPath.startsWith("/", prefix.length())) {
+                return prefix + "/**";
+            }
+        }
+        return null;
+    }
+
     /**
      * The path patterns {@link #claims} answers to, for whoever must list every route (the router's
      * visitors, the hostile route walk of the tests).

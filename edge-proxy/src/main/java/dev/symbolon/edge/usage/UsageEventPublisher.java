@@ -5,6 +5,7 @@ import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
 import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.limits.Quotas;
+import dev.symbolon.support.traces.Traces;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,7 +51,7 @@ class UsageEventPublisher implements SmartLifecycle, MeterBinder {
     private final KafkaTemplate<String, byte[]> kafka;
     private final Quotas quotas;
     private final UsageJournal journal;
-    private final BlockingQueue<UsageRecorded> queue;
+    private final BlockingQueue<Pending> queue;
     private volatile boolean running;
     private volatile long journalOnlyUntilNanos;
     private final AtomicLong journalled = new AtomicLong();
@@ -66,11 +67,18 @@ class UsageEventPublisher implements SmartLifecycle, MeterBinder {
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
     }
 
-    void publish(UsageRecorded event) {
-        if (!queue.offer(event)) {
+    /**
+     * @param traceparent the request's trace context, sent as the record's {@code traceparent} header
+     *     (not journalled: a replayed event starts no trace)
+     */
+    void publish(UsageRecorded event, String traceparent) {
+        if (!queue.offer(new Pending(event, traceparent))) {
             journal(EventJson.encode(event));
         }
     }
+
+    /** An event handed to the sender, with its request's trace context (null when tracing is off). */
+    private record Pending(UsageRecorded event, String traceparent) {}
 
     private void journal(byte[] payload) {
         journalled.incrementAndGet();
@@ -104,9 +112,9 @@ class UsageEventPublisher implements SmartLifecycle, MeterBinder {
     private void sendLoop() {
         while (running || !queue.isEmpty()) {
             try {
-                UsageRecorded event = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (event != null) {
-                    send(event);
+                Pending pending = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (pending != null) {
+                    send(pending.event(), pending.traceparent());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -115,21 +123,23 @@ class UsageEventPublisher implements SmartLifecycle, MeterBinder {
         }
     }
 
-    private void send(UsageRecorded event) {
+    private void send(UsageRecorded event, String traceparent) {
         byte[] payload = EventJson.encode(event);
         if (System.nanoTime() - journalOnlyUntilNanos < 0) {
             journal(payload);
             return;
         }
         try {
-            kafka.send(new ProducerRecord<>(Topics.USAGE_RECORDED, event.tenantId(), payload))
-                    .whenComplete((result, error) -> {
-                        if (error != null) {
-                            failed(event, payload, error);
-                        } else {
-                            sent(event, result.getRecordMetadata());
-                        }
-                    });
+            ProducerRecord<String, byte[]> record =
+                    new ProducerRecord<>(Topics.USAGE_RECORDED, event.tenantId(), payload);
+            Traces.inject(traceparent, record.headers());
+            kafka.send(record).whenComplete((result, error) -> {
+                if (error != null) {
+                    failed(event, payload, error);
+                } else {
+                    sent(event, result.getRecordMetadata());
+                }
+            });
         } catch (RuntimeException e) {
             failed(event, payload, e);
         }
@@ -218,8 +228,8 @@ class UsageEventPublisher implements SmartLifecycle, MeterBinder {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (UsageRecorded event; (event = queue.poll()) != null; ) {
-            journal(EventJson.encode(event));
+        for (Pending pending; (pending = queue.poll()) != null; ) {
+            journal(EventJson.encode(pending.event()));
         }
         kafka.flush();
         journal.closeSegment();

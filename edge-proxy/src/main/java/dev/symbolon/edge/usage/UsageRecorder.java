@@ -6,14 +6,16 @@ import dev.symbolon.contracts.UsageRecorded.Outcome;
 import dev.symbolon.edge.call.ProxyCall;
 import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.limits.RateLimits;
-import dev.symbolon.edge.metrics.EdgeMetrics;
+import dev.symbolon.edge.telemetry.EdgeMetrics;
+import dev.symbolon.edge.telemetry.UpstreamSpans;
 import java.util.UUID;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 
 /**
  * Turns a finished request into exactly one {@code usage-recorded.v1} event, debits its tokens from
- * the tokens-per-minute limits, settles its quota reservation and counts it in {@link EdgeMetrics}.
+ * the tokens-per-minute limits, settles its quota reservation, counts it in {@link EdgeMetrics} and
+ * ends its provider call's span; the event carries the request's {@code traceparent}.
  * Requests whose caller is unknown (no or bad credential) have no tenant to charge and publish no
  * event; they are counted all the same.
  */
@@ -24,12 +26,15 @@ public class UsageRecorder {
     private final RateLimits limits;
     private final Quotas quotas;
     private final EdgeMetrics metrics;
+    private final UpstreamSpans spans;
 
-    UsageRecorder(UsageEventPublisher publisher, RateLimits limits, Quotas quotas, EdgeMetrics metrics) {
+    UsageRecorder(
+            UsageEventPublisher publisher, RateLimits limits, Quotas quotas, EdgeMetrics metrics, UpstreamSpans spans) {
         this.publisher = publisher;
         this.limits = limits;
         this.quotas = quotas;
         this.metrics = metrics;
+        this.spans = spans;
     }
 
     /** Starts metering an upstream response; the meter publishes when the response ends. */
@@ -67,6 +72,7 @@ public class UsageRecorder {
             boolean estimated,
             long firstChunkNanos) {
         metrics.finished(call, status, outcome, usage, firstChunkNanos);
+        spans.ended(call, status, outcome, usage);
         if (call.identity() == null) {
             return;
         }
@@ -99,6 +105,6 @@ public class UsageRecorder {
                 usage.audioOutput(),
                 estimated);
         quotas.settle(call.reservation(), event);
-        publisher.publish(event);
+        publisher.publish(event, UpstreamSpans.traceparent(call));
     }
 }

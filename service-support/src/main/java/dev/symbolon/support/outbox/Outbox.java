@@ -1,5 +1,6 @@
 package dev.symbolon.support.outbox;
 
+import dev.symbolon.support.traces.Traces;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,7 +40,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>The table is the service's own (its migration creates it): {@code id bigserial primary key,
  * topic text, message_key text, payload bytea (null: a tombstone), created_at timestamptz,
- * published_at timestamptz}, with an index on {@code id} where {@code published_at is null}.
+ * published_at timestamptz, traceparent text}, with an index on {@code id} where {@code published_at is
+ * null}. A message keeps the {@code traceparent} of the span its change ran in and is sent with it as a
+ * record header, so a trace continues through the wait.
  */
 public final class Outbox implements SmartLifecycle, MeterBinder {
 
@@ -101,10 +104,23 @@ public final class Outbox implements SmartLifecycle, MeterBinder {
      * @param payload the message value; null for a tombstone on a compacted topic
      */
     public void append(String topic, String key, byte[] payload) {
+        append(topic, key, payload, Traces.currentTraceparent());
+    }
+
+    /**
+     * Appends a message that continues the trace of {@code traceparent} (null: none), for a change made
+     * on behalf of a request other than the one current on this thread (a batch of events).
+     */
+    public void append(String topic, String key, byte[] payload, String traceparent) {
         if (!TransactionSynchronizationManager.isActualTransactionActive()) {
             throw new IllegalStateException("an outbox message is appended in the transaction of its change");
         }
-        jdbc.update("insert into " + table + " (topic, message_key, payload) values (?, ?, ?)", topic, key, payload);
+        jdbc.update(
+                "insert into " + table + " (topic, message_key, payload, traceparent) values (?, ?, ?, ?)",
+                topic,
+                key,
+                payload,
+                traceparent);
         TransactionSynchronizationManager.registerSynchronization(wakeOnCommit);
     }
 
@@ -199,18 +215,20 @@ public final class Outbox implements SmartLifecycle, MeterBinder {
                 return 0;
             }
             List<Row> rows = jdbc.query(
-                    "select id, topic, message_key, payload from " + table
+                    "select id, topic, message_key, payload, traceparent from " + table
                             + " where published_at is null order by id limit " + BATCH,
                     (rs, n) -> new Row(
                             rs.getLong("id"),
                             rs.getString("topic"),
                             rs.getString("message_key"),
-                            rs.getBytes("payload")));
+                            rs.getBytes("payload"),
+                            rs.getString("traceparent")));
             int count = 0;
             for (Row row : rows) {
                 try {
-                    kafka.send(new ProducerRecord<>(row.topic(), row.key(), row.payload()))
-                            .get(15, TimeUnit.SECONDS);
+                    ProducerRecord<String, byte[]> record = new ProducerRecord<>(row.topic(), row.key(), row.payload());
+                    Traces.inject(row.traceparent(), record.headers());
+                    kafka.send(record).get(15, TimeUnit.SECONDS);
                 } catch (Exception e) {
                     if (e instanceof InterruptedException) {
                         Thread.currentThread().interrupt();
@@ -287,5 +305,5 @@ public final class Outbox implements SmartLifecycle, MeterBinder {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private record Row(long id, String topic, String key, byte[] payload) {}
+    private record Row(long id, String topic, String key, byte[] payload, String traceparent) {}
 }

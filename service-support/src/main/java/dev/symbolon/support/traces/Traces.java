@@ -36,6 +36,11 @@ public final class Traces implements AutoCloseable {
     public static final String TRACEPARENT = "traceparent";
     /** Exchange attribute and Reactor context key under which a request's {@link Context} travels. */
     public static final String CONTEXT = Traces.class.getName() + ".context";
+    /**
+     * Exchange attribute a handler may set to the route pattern it matched, when the router does not
+     * know one (a custom predicate); it names the server span.
+     */
+    public static final String ROUTE = Traces.class.getName() + ".route";
 
     private static final Traces DISABLED = new Traces(OpenTelemetry.noop(), null, false);
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
@@ -153,6 +158,22 @@ public final class Traces implements AutoCloseable {
         }
         return "00-" + span.getTraceId() + "-" + span.getSpanId() + "-"
                 + span.getTraceFlags().asHex();
+    }
+
+    /**
+     * The {@code traceparent} of the request a reactive call runs for ({@link TracingWebFilter} put its
+     * context in the Reactor context); null when tracing is off or outside a request.
+     */
+    public static String traceparent(reactor.util.context.ContextView reactor) {
+        Object context = reactor.getOrDefault(CONTEXT, null);
+        return context instanceof Context otel ? traceparent(otel) : null;
+    }
+
+    /** Sets the {@code traceparent} header of an outgoing HTTP request (nothing when null). */
+    public static void inject(String traceparent, org.springframework.http.HttpHeaders headers) {
+        if (traceparent != null) {
+            headers.set(TRACEPARENT, traceparent);
+        }
     }
 
     /** The {@code traceparent} of the span current on this thread; null when there is none. */

@@ -43,7 +43,10 @@ public final class TracingWebFilter implements WebFilter, Ordered {
         exchange.getAttributes().put(Traces.CONTEXT, context);
         return chain.filter(exchange)
                 .doFinally(signal -> {
-                    Object route = exchange.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+                    Object route = exchange.getAttribute(Traces.ROUTE);
+                    if (route == null) {
+                        route = exchange.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+                    }
                     if (route == null) {
                         route = exchange.getAttribute(RouterFunctions.MATCHING_PATTERN_ATTRIBUTE);
                     }

@@ -59,7 +59,8 @@ class OutboxTest {
                     message_key  text        not null,
                     payload      bytea,
                     created_at   timestamptz not null default now(),
-                    published_at timestamptz)""");
+                    published_at timestamptz,
+                    traceparent  text)""");
     }
 
     @AfterAll
@@ -125,6 +126,19 @@ class OutboxTest {
         assertThat(meters.get("symbolon.outbox.oldest.age").gauge().value()).isZero();
         assertThat(meters.get("symbolon.outbox.published").functionCounter().count())
                 .isEqualTo(3);
+    }
+
+    @Test
+    void a_message_goes_out_with_the_trace_context_it_was_written_in() {
+        Outbox outbox = outbox(kafka);
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        inTransaction(() -> {
+            outbox.append(topic, "k", bytes("traced"), traceparent);
+            outbox.append(topic, "k", bytes("untraced"));
+        });
+
+        assertThat(outbox.publishBatch()).isEqualTo(2);
+        assertThat(read(topic, 2)).containsExactly("k=traced @" + traceparent, "k=untraced");
     }
 
     @Test
@@ -248,10 +262,12 @@ class OutboxTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (received.size() < count && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    String traceparent = dev.symbolon.support.traces.Traces.traceparent(record.headers());
                     received.add(record.key() + "="
                             + (record.value() == null
                                     ? "<tombstone>"
-                                    : new String(record.value(), StandardCharsets.UTF_8)));
+                                    : new String(record.value(), StandardCharsets.UTF_8))
+                            + (traceparent == null ? "" : " @" + traceparent));
                 }
             }
         }

@@ -36,6 +36,7 @@ public final class OtlpReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
     private final List<byte[]> bodies = new CopyOnWriteArrayList<>();
+    private final List<Throwable> failures = new CopyOnWriteArrayList<>();
 
     public OtlpReceiver() {
         try {
@@ -52,7 +53,8 @@ public final class OtlpReceiver implements AutoCloseable {
                 read(ExportTraceServiceRequest.parseFrom(body));
                 exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
                 exchange.sendResponseHeaders(200, -1);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
+                failures.add(e);
                 exchange.sendResponseHeaders(400, -1);
             } finally {
                 exchange.close();
@@ -73,6 +75,11 @@ public final class OtlpReceiver implements AutoCloseable {
     /** The spans of one trace. */
     public List<ReceivedSpan> trace(String traceId) {
         return spans.stream().filter(s -> s.traceId().equals(traceId)).toList();
+    }
+
+    /** What could not be read (a test shows these when spans it waits for do not come). */
+    public List<Throwable> failures() {
+        return List.copyOf(failures);
     }
 
     /** Every request body as received, to look for what must never be in one. */

@@ -50,7 +50,8 @@ public class UsageFacts {
     }
 
     /** A usage event and where it was read from. */
-    public record Delivered(UsageRecorded event, int partition, long offset) {}
+    /** @param traceparent the trace of the event's ingest; null when it has none */
+    public record Delivered(UsageRecorded event, int partition, long offset, String traceparent) {}
 
     /** What a batch changed: the facts that were new (priced), and whose quota state. */
     record Stored(List<Priced> fresh, Set<String> changedQuotas) {}
@@ -63,11 +64,15 @@ public class UsageFacts {
     @Transactional
     public Stored insertBatch(List<Delivered> batch) {
         Map<UUID, Priced> unique = new LinkedHashMap<>();
+        Map<UUID, String> traces = new java.util.HashMap<>();
         Map<String, QuotaLedger.Cursor> cursors = new TreeMap<>();
         PriceCatalogue catalogue = prices.current(); // held against price changes until this commits
         for (Delivered delivered : batch) {
             UsageRecorded event = delivered.event();
             unique.putIfAbsent(event.eventId(), priced(catalogue, event));
+            if (delivered.traceparent() != null) {
+                traces.putIfAbsent(event.eventId(), delivered.traceparent());
+            }
             cursors.merge(
                     event.tenantId(),
                     new QuotaLedger.Cursor(event.tenantId(), delivered.partition(), delivered.offset()),
@@ -83,7 +88,8 @@ public class UsageFacts {
         addToRollups(fresh);
         Set<String> changed = quotas.count(
                 fresh.stream()
-                        .map(p -> new QuotaLedger.Counted(p.event(), p.cost()))
+                        .map(p -> new QuotaLedger.Counted(
+                                p.event(), p.cost(), traces.get(p.event().eventId())))
                         .toList(),
                 List.copyOf(cursors.values()));
         return new Stored(fresh, changed);
@@ -186,7 +192,7 @@ public class UsageFacts {
         for (Rerated r : rerated) {
             BigDecimal difference = nzCost(r.cost()).subtract(nzCost(r.was()));
             delta = delta.add(difference);
-            moved.add(new QuotaLedger.Counted(r.event(), difference));
+            moved.add(new QuotaLedger.Counted(r.event(), difference, null));
         }
         return new Rerating(rerated.size(), delta, quotas.recost(moved));
     }

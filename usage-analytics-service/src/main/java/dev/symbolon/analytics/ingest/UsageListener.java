@@ -6,6 +6,10 @@ import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
 import dev.symbolon.support.kafka.DeadLetters;
 import dev.symbolon.support.kafka.RecordFailure;
+import dev.symbolon.support.traces.Traces;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,12 +35,19 @@ class UsageListener {
     private final DeadLetters deadLetters;
     private final QuotaStatePublisher quotaStates;
     private final IngestMeters meters;
+    private final Traces traces;
 
-    UsageListener(UsageFacts facts, DeadLetters deadLetters, QuotaStatePublisher quotaStates, IngestMeters meters) {
+    UsageListener(
+            UsageFacts facts,
+            DeadLetters deadLetters,
+            QuotaStatePublisher quotaStates,
+            IngestMeters meters,
+            Traces traces) {
         this.facts = facts;
         this.deadLetters = deadLetters;
         this.quotaStates = quotaStates;
         this.meters = meters;
+        this.traces = traces;
     }
 
     /** Started by {@link dev.symbolon.analytics.quota.TenantDirectory} once tenants' time zones are known. */
@@ -48,19 +59,52 @@ class UsageListener {
             autoStartup = "false")
     void onUsage(List<ConsumerRecord<String, byte[]>> records) {
         List<Received> events = new ArrayList<>(records.size());
+        List<Span> spans = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
+            Span span = ingestSpan(record);
+            if (span != null) {
+                spans.add(span);
+            }
             try {
                 events.add(new Received(
                         record,
                         new UsageFacts.Delivered(
                                 EventJson.decode(record.value(), UsageRecorded.class),
                                 record.partition(),
-                                record.offset())));
+                                record.offset(),
+                                span == null ? null : Traces.traceparent(span.getSpanContext()))));
             } catch (EventJson.MalformedEventException e) {
+                if (span != null) {
+                    span.setStatus(StatusCode.ERROR, "dead-lettered");
+                }
                 deadLetters.send(record, e);
             }
         }
-        store(events);
+        try {
+            store(events);
+        } catch (RuntimeException e) {
+            spans.forEach(span -> span.setStatus(StatusCode.ERROR, "batch failed; retried"));
+            throw e;
+        } finally {
+            spans.forEach(Span::end);
+        }
+    }
+
+    /**
+     * The span of one traced event's ingest, child of the request that produced it; ended once its batch
+     * is stored. Null while tracing is off or for an event without a trace.
+     */
+    private Span ingestSpan(ConsumerRecord<String, byte[]> record) {
+        String traceparent = traces.enabled() ? Traces.traceparent(record.headers()) : null;
+        if (traceparent == null) {
+            return null;
+        }
+        Span span = traces.start(record.topic() + " process", SpanKind.CONSUMER, Traces.fromTraceparent(traceparent));
+        span.setAttribute("messaging.system", "kafka");
+        span.setAttribute("messaging.destination.name", record.topic());
+        span.setAttribute("messaging.destination.partition.id", Integer.toString(record.partition()));
+        span.setAttribute("messaging.kafka.offset", record.offset());
+        return span;
     }
 
     /** Stores the events in one transaction, or isolates the one the database refuses. */

@@ -45,7 +45,11 @@ public class QuotaLedger {
     }
 
     /** One newly stored fact with its exact cost (null: unpriced, adds no cost). */
-    public record Counted(UsageRecorded event, BigDecimal cost) {}
+    /**
+     * @param traceparent the trace of the event's ingest (null: none), which a threshold notification
+     *     the event triggers continues
+     */
+    public record Counted(UsageRecorded event, BigDecimal cost, String traceparent) {}
 
     /** How far a tenant's usage is counted after this batch. */
     public record Cursor(String tenantId, int partition, long offset) {}
@@ -98,17 +102,8 @@ public class QuotaLedger {
             }
             QuotaPeriods periods = QuotaPeriods.at(tenants.zone(e.tenantId()), e.occurredAt());
             for (String app : e.appId() == null ? new String[] {""} : new String[] {"", e.appId()}) {
-                add(deltas, e.tenantId(), app, "day", periods.dayStart(), periods.dayEnd(), e, fact.cost(), count);
-                add(
-                        deltas,
-                        e.tenantId(),
-                        app,
-                        "month",
-                        periods.monthStart(),
-                        periods.monthEnd(),
-                        e,
-                        fact.cost(),
-                        count);
+                add(deltas, e.tenantId(), app, "day", periods.dayStart(), periods.dayEnd(), fact, count);
+                add(deltas, e.tenantId(), app, "month", periods.monthStart(), periods.monthEnd(), fact, count);
             }
         }
         return deltas;
@@ -192,7 +187,7 @@ public class QuotaLedger {
                         Timestamp.from(d.start),
                         threshold);
                 if (inserted == 1) {
-                    enqueue(notification(d, limit.name(), threshold, limit.max(), limit.used()));
+                    enqueue(notification(d, limit.name(), threshold, limit.max(), limit.used()), d.traceparent);
                 }
             }
         }
@@ -218,8 +213,8 @@ public class QuotaLedger {
                 data);
     }
 
-    private void enqueue(Notification notification) {
-        outbox.append(Topics.NOTIFICATION, notification.tenantId(), EventJson.encode(notification));
+    private void enqueue(Notification notification, String traceparent) {
+        outbox.append(Topics.NOTIFICATION, notification.tenantId(), EventJson.encode(notification), traceparent);
     }
 
     private static void add(
@@ -229,18 +224,20 @@ public class QuotaLedger {
             String period,
             Instant start,
             Instant end,
-            UsageRecorded e,
-            BigDecimal cost,
+            Counted fact,
             boolean count) {
         Delta delta = deltas.computeIfAbsent(
                 String.join("\u0000", tenantId, appId, period, start.toString()),
                 k -> new Delta(tenantId, appId, period, start, end));
         if (count) {
             delta.requests++;
-            delta.tokens += e.totalTokens();
+            delta.tokens += fact.event().totalTokens();
         }
-        if (cost != null) {
-            delta.cost = delta.cost.add(cost);
+        if (fact.cost() != null) {
+            delta.cost = delta.cost.add(fact.cost());
+        }
+        if (fact.traceparent() != null) {
+            delta.traceparent = fact.traceparent(); // the last event in: the one that crossed a threshold
         }
     }
 
@@ -253,6 +250,8 @@ public class QuotaLedger {
         long requests;
         long tokens;
         BigDecimal cost = BigDecimal.ZERO;
+        /** The trace of the last event counted in (null: none traced). */
+        String traceparent;
 
         Delta(String tenantId, String appId, String period, Instant start, Instant end) {
             this.tenantId = tenantId;

@@ -31,8 +31,17 @@ public class Deliveries {
     }
 
     /** One delivery per subscribed endpoint that is not disabled; a notification seen again adds nothing. */
-    @Transactional
     public int enqueue(Notification notification, List<TenantConfigSnapshot.WebhookEndpoint> endpoints) {
+        return enqueue(notification, endpoints, null);
+    }
+
+    /**
+     * As {@link #enqueue(Notification, List)}, each delivery continuing the trace of {@code traceparent}
+     * (null: none) however much later it is attempted.
+     */
+    @Transactional
+    public int enqueue(
+            Notification notification, List<TenantConfigSnapshot.WebhookEndpoint> endpoints, String traceparent) {
         byte[] payload = JSON.writeValueAsBytes(new java.util.LinkedHashMap<>(java.util.Map.of(
                 "type", notification.type(),
                 "timestamp", notification.occurredAt().toString(),
@@ -48,14 +57,15 @@ public class Deliveries {
             }
             added += jdbc.update(
                     "insert into delivery (webhook_id, tenant_id, endpoint_id, url, event_type, payload, status,"
-                            + " next_attempt_at) values (?, ?, ?, ?, ?, ?, 'PENDING', now())"
+                            + " next_attempt_at, traceparent) values (?, ?, ?, ?, ?, ?, 'PENDING', now(), ?)"
                             + " on conflict (webhook_id, endpoint_id) do nothing",
                     notification.eventId().toString(),
                     notification.tenantId(),
                     endpoint.endpointId(),
                     endpoint.url(),
                     notification.type(),
-                    payload);
+                    payload,
+                    traceparent);
         }
         return added;
     }
@@ -70,7 +80,8 @@ public class Deliveries {
                     select delivery_id from delivery
                     where status = 'PENDING' and next_attempt_at <= now() and not (endpoint_id = any (?))
                     order by next_attempt_at limit ? for update skip locked)
-                returning delivery_id, webhook_id, tenant_id, endpoint_id, url, payload, attempts, created_at
+                returning delivery_id, webhook_id, tenant_id, endpoint_id, url, payload, attempts, created_at,
+                    traceparent
                 """,
                 ps -> {
                     ps.setLong(1, LEASE.toSeconds());
@@ -85,7 +96,8 @@ public class Deliveries {
                         rs.getString(5),
                         rs.getBytes(6),
                         rs.getInt(7),
-                        rs.getTimestamp(8).toInstant()));
+                        rs.getTimestamp(8).toInstant(),
+                        rs.getString(9)));
     }
 
     /** Gives a claimed delivery back, to be picked up on a later round. */
@@ -197,7 +209,8 @@ public class Deliveries {
             String url,
             byte[] payload,
             int attempts,
-            Instant createdAt) {}
+            Instant createdAt,
+            String traceparent) {}
 
     public enum Next {
         DONE,

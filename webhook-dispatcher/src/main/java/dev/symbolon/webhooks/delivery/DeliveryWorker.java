@@ -1,10 +1,14 @@
 package dev.symbolon.webhooks.delivery;
 
 import dev.symbolon.contracts.TargetGuard;
+import dev.symbolon.support.traces.Traces;
 import dev.symbolon.webhooks.DispatcherProperties;
 import dev.symbolon.webhooks.receiver.ReceiverClient;
 import dev.symbolon.webhooks.signing.Secrets;
 import dev.symbolon.webhooks.signing.WebhookSigner;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +46,7 @@ class DeliveryWorker implements SmartLifecycle {
     private final DispatcherProperties properties;
     private final ReceiverClient targets;
     private final DeliveryMeters meters;
+    private final Traces traces;
     private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
     private final AtomicBoolean ticking = new AtomicBoolean();
     private ScheduledExecutorService ticker;
@@ -52,9 +57,11 @@ class DeliveryWorker implements SmartLifecycle {
             Secrets secrets,
             ReceiverClient targets,
             DeliveryMeters meters,
+            Traces traces,
             DispatcherProperties properties) {
         this.deliveries = deliveries;
         this.meters = meters;
+        this.traces = traces;
         this.secrets = secrets;
         this.targets = targets;
         this.properties = properties;
@@ -95,9 +102,23 @@ class DeliveryWorker implements SmartLifecycle {
         }
     }
 
+    /**
+     * The span of one attempt, in the trace of the notification it delivers (named by attempt and
+     * outcome; never the URL, which may hold a tenant's token); null while tracing is off or untraced.
+     */
+    private Span attemptSpan(Deliveries.Due delivery) {
+        if (!traces.enabled() || delivery.traceparent() == null) {
+            return null;
+        }
+        Span span = traces.start("webhook deliver", SpanKind.CLIENT, Traces.fromTraceparent(delivery.traceparent()));
+        span.setAttribute("symbolon.webhook.attempt", delivery.attempts() + 1L);
+        return span;
+    }
+
     private Mono<Void> attempt(Deliveries.Due delivery) {
         Instant started = Instant.now();
         long startNanos = System.nanoTime();
+        Span span = attemptSpan(delivery);
         return Mono.fromCallable(() -> prepare(delivery))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(prepared -> send(prepared, delivery))
@@ -114,6 +135,18 @@ class DeliveryWorker implements SmartLifecycle {
                             result.retryAfter(),
                             properties.retrySchedule());
                     meters.attempted(next, result.status(), System.nanoTime() - startNanos);
+                    if (span != null) {
+                        if (result.status() != null) {
+                            span.setAttribute(
+                                    "http.response.status_code", result.status().longValue());
+                        }
+                        span.setAttribute(
+                                "symbolon.webhook.outcome", next.name().toLowerCase(java.util.Locale.ROOT));
+                        if (next != Deliveries.Next.DONE) {
+                            span.setStatus(StatusCode.ERROR);
+                        }
+                        span.end();
+                    }
                     if (next == Deliveries.Next.DEAD) {
                         log.warn(
                                 "delivery {} to endpoint {} dead-lettered after {} attempts",

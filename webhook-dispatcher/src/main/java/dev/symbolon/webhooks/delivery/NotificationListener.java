@@ -3,6 +3,7 @@ package dev.symbolon.webhooks.delivery;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Notification;
 import dev.symbolon.contracts.Topics;
+import dev.symbolon.support.traces.Traces;
 import dev.symbolon.webhooks.subscriptions.Endpoints;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -32,7 +33,10 @@ class NotificationListener {
     @KafkaListener(id = "notifications", idIsGroup = false, topics = Topics.NOTIFICATION, autoStartup = "false")
     void onNotification(ConsumerRecord<String, byte[]> record) {
         Notification notification = EventJson.decode(record.value(), Notification.class);
-        if (deliveries.enqueue(notification, endpoints.subscribed(notification.tenantId(), notification.type())) > 0) {
+        String traceparent = Traces.traceparent(record.headers());
+        if (deliveries.enqueue(
+                        notification, endpoints.subscribed(notification.tenantId(), notification.type()), traceparent)
+                > 0) {
             worker.wakeUp();
         }
     }

@@ -1,4 +1,4 @@
-package dev.symbolon.edge.metrics;
+package dev.symbolon.edge.telemetry;
 
 import dev.symbolon.contracts.PriceCard;
 import dev.symbolon.contracts.Tokens;

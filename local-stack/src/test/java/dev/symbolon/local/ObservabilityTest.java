@@ -1,0 +1,282 @@
+package dev.symbolon.local;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.symbolon.local.LocalStack.Service;
+import dev.symbolon.support.testing.OtlpReceiver;
+import dev.symbolon.support.testing.OtlpReceiver.ReceivedSpan;
+import dev.symbolon.support.testing.RawHttp;
+import dev.symbolon.support.testing.Scrape;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The whole stack with tracing on (every service exporting to a real OTLP/HTTP receiver) and metrics
+ * scraped as Prometheus would: one request's trace followed from the client's {@code traceparent}
+ * through the edge, key-vault-service and analytics' ingest to the webhook its quota triggered, and
+ * each service's {@code /actuator/prometheus} after that traffic.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ObservabilityTest {
+
+    static final String SERVER_KEY_CANARY = "sk-canary-traced-" + UUID.randomUUID();
+    static final String PROMPT_CANARY = "prompt-canary-" + UUID.randomUUID();
+    static final String COMPLETION_CANARY = "completion-canary-" + UUID.randomUUID();
+    static final String CLIENT_TRACE = UUID.randomUUID().toString().replace("-", "");
+    static final String CLIENT_SPAN = "00f067aa0ba902b7";
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path data;
+
+    static OtlpReceiver otlp;
+    static WireMockServer upstream;
+    static LocalStack stack;
+    static String credential;
+    static String tenantId;
+
+    @BeforeAll
+    static void start() throws Exception {
+        otlp = new OtlpReceiver();
+        upstream = new WireMockServer(options().dynamicPort());
+        upstream.start();
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\","
+                                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\""
+                                + COMPLETION_CANARY
+                                + "\"}}],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":7}}")));
+        upstream.stubFor(post(urlEqualTo("/hook")).willReturn(aResponse().withStatus(204)));
+
+        Map<String, String> tracing = Map.of(
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                otlp.endpoint(),
+                // export every 100 ms, not every 5 s
+                "otel.bsp.schedule.delay",
+                "100");
+        Map<Service, Map<String, String>> extra = new EnumMap<>(Service.class);
+        for (Service service : Service.values()) {
+            extra.put(service, new HashMap<>(tracing));
+        }
+        extra.get(Service.EDGE).put("symbolon.edge.providers.openai.base-url", upstream.baseUrl() + "/v1");
+        extra.get(Service.KEY_VAULT).put("symbolon.key-vault.server-keys.openai.api-key", SERVER_KEY_CANARY);
+        stack = LocalStack.start(FreePorts.stack(data, Map.of(), extra));
+
+        // a tenant whose one request a day is its whole quota, with a webhook for when it is used up
+        tenantId = admin("POST", "/admin/tenants", "{\"name\":\"Traced\",\"timeZone\":\"UTC\",\"plan\":\"test\"}")
+                .path("tenantId")
+                .asString();
+        String appId = admin("POST", "/admin/tenants/" + tenantId + "/apps", "{\"name\":\"traced app\"}")
+                .path("appId")
+                .asString();
+        credential = admin("POST", "/admin/tenants/" + tenantId + "/apps/" + appId + "/credentials", "{}")
+                .path("key")
+                .asString();
+        admin("PUT", "/admin/tenants/" + tenantId + "/policy", "{\"requestsPerDay\":1}");
+        String endpointId = admin(
+                        "POST",
+                        "/admin/tenants/" + tenantId + "/webhooks",
+                        "{\"url\":\"" + upstream.baseUrl() + "/hook\",\"eventTypes\":[\"quota.exhausted\"]}")
+                .path("endpoint")
+                .path("endpointId")
+                .asString();
+        // the edge knows the app, and the dispatcher the endpoint
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> send(stack.url(Service.EDGE) + "/analytics/my-stats", credential, "GET", null, Map.of())
+                                .statusCode()
+                        == 200);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> send(
+                                        stack.url(Service.DISPATCHER) + "/webhooks/tenants/" + tenantId + "/endpoints/"
+                                                + endpointId + "/test",
+                                        stack.adminToken().reveal(),
+                                        "POST",
+                                        "",
+                                        Map.of())
+                                .statusCode()
+                        < 300);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+        upstream.stop();
+        otlp.close();
+    }
+
+    @Test
+    @Order(1)
+    void one_requests_trace_runs_from_the_client_through_key_vault_and_ingest_to_its_webhook_delivery()
+            throws Exception {
+        HttpResponse<String> answer = send(
+                stack.url(Service.EDGE) + "/openai/v1/chat/completions",
+                credential,
+                "POST",
+                "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + PROMPT_CANARY + "\"}]}",
+                Map.of("traceparent", "00-" + CLIENT_TRACE + "-" + CLIENT_SPAN + "-01"));
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> upstream.findAll(postRequestedFor(urlEqualTo("/hook"))).stream()
+                        .anyMatch(r -> r.getBodyAsString().contains("quota.exhausted")));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(otlp.trace(CLIENT_TRACE))
+                .as("the trace's spans; all spans: %s; unreadable: %s", otlp.spans(), otlp.failures())
+                .anyMatch(s -> s.name().equals("webhook deliver")));
+        List<ReceivedSpan> trace = otlp.trace(CLIENT_TRACE);
+
+        ReceivedSpan edge = one(trace, "edge-proxy", "SPAN_KIND_SERVER");
+        assertThat(edge.parentSpanId()).as("the client's span is the parent").isEqualTo(CLIENT_SPAN);
+        assertThat(edge.name()).isEqualTo("POST /openai/v1/**");
+        ReceivedSpan call = one(trace, "edge-proxy", "SPAN_KIND_CLIENT");
+        assertThat(call.parentSpanId()).isEqualTo(edge.spanId());
+        assertThat(call.name()).isEqualTo("chat gpt-4o-mini");
+        assertThat(call.attributes())
+                .containsEntry("gen_ai.system", "openai")
+                .containsEntry("gen_ai.request.model", "gpt-4o-mini")
+                .containsEntry("gen_ai.usage.input_tokens", "11")
+                .containsEntry("gen_ai.usage.output_tokens", "7")
+                .containsEntry("http.response.status_code", "200");
+        ReceivedSpan keyVault = one(trace, "key-vault-service", "SPAN_KIND_SERVER");
+        assertThat(keyVault.parentSpanId()).isEqualTo(edge.spanId());
+        assertThat(keyVault.name()).isEqualTo("GET /internal/v1/server-keys/{provider}");
+        ReceivedSpan ingest = one(trace, "usage-analytics-service", "SPAN_KIND_CONSUMER");
+        assertThat(ingest.parentSpanId()).isEqualTo(edge.spanId());
+        assertThat(ingest.attributes()).containsEntry("messaging.destination.name", "usage-recorded.v1");
+        ReceivedSpan delivery = one(trace, "webhook-dispatcher", "SPAN_KIND_CLIENT");
+        assertThat(delivery.parentSpanId())
+                .as("the ingest that crossed the quota")
+                .isEqualTo(ingest.spanId());
+        assertThat(delivery.attributes()).containsEntry("http.response.status_code", "204");
+
+        // nothing secret and no text of the conversation in anything exported
+        for (byte[] body : otlp.bodies()) {
+            String text = new String(body, StandardCharsets.ISO_8859_1);
+            assertThat(text)
+                    .doesNotContain(SERVER_KEY_CANARY)
+                    .doesNotContain(credential)
+                    .doesNotContain(PROMPT_CANARY)
+                    .doesNotContain(COMPLETION_CANARY)
+                    .doesNotContain(stack.adminToken().reveal())
+                    .doesNotContain(upstream.baseUrl() + "/hook");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void every_service_is_scraped_after_that_traffic_and_is_ready_naming_its_components() {
+        String token = stack.metricsToken().reveal();
+        Scrape edge = Scrape.of(stack.port(Service.EDGE), token);
+        assertThat(edge.value(
+                        "gen_ai_client_token_usage_sum",
+                        "gen_ai_provider_name",
+                        "openai",
+                        "gen_ai_token_type",
+                        "input"))
+                .isEqualTo(11);
+        assertThat(edge.value("symbolon_edge_requests_total", "provider", "openai", "outcome", "success"))
+                .isEqualTo(1);
+        assertThat(edge.value("cache_gets_total", "cache", "provider-keys", "result", "miss"))
+                .isGreaterThanOrEqualTo(1);
+
+        Scrape keyVault = Scrape.of(stack.port(Service.KEY_VAULT), token);
+        assertThat(keyVault.value("symbolon_keys_operations_total", "operation", "served", "kind", "server"))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(keyVault.has("symbolon_keystore_calls_seconds_count", "store", "local", "operation", "decrypt"))
+                .isTrue();
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Scrape.of(stack.port(Service.ANALYTICS), token)
+                                .value("symbolon_analytics_events_ingested_total")
+                        >= 1);
+        Scrape analytics = Scrape.of(stack.port(Service.ANALYTICS), token);
+        assertThat(analytics.value("symbolon_outbox_published_total", "table", "outbox"))
+                .isGreaterThanOrEqualTo(3); // the three thresholds of the one request: 50, 80 and 100 %
+
+        Scrape dispatcher = Scrape.of(stack.port(Service.DISPATCHER), token);
+        assertThat(dispatcher.value("symbolon_webhooks_attempts_total", "outcome", "delivered"))
+                .isGreaterThanOrEqualTo(2); // the test ping and quota.exhausted
+
+        Scrape admin = Scrape.of(stack.port(Service.ADMIN), token);
+        assertThat(admin.value("symbolon_outbox_published_total", "table", "outbox"))
+                .isGreaterThanOrEqualTo(4); // the tenant's snapshots and audit entries
+
+        for (Service service : Service.values()) {
+            Scrape scrape = Scrape.of(stack.port(service), token);
+            assertThat(scrape.labelValues("jvm_threads_live_threads", "application"))
+                    .as(service.moduleName())
+                    .containsExactly(service.moduleName());
+            assertThat(scrape.text())
+                    .as(service.moduleName())
+                    .doesNotContain(credential)
+                    .doesNotContain(SERVER_KEY_CANARY)
+                    .doesNotContain(tenantId);
+            RawHttp.Response ready = RawHttp.get(stack.port(service), "/actuator/health/readiness");
+            assertThat(ready.status()).as(service.moduleName()).isEqualTo(200);
+            assertThat(ready.body())
+                    .as(service.moduleName())
+                    .contains("\"components\"")
+                    .doesNotContain("details");
+        }
+    }
+
+    private static ReceivedSpan one(List<ReceivedSpan> trace, String service, String kind) {
+        List<ReceivedSpan> found = trace.stream()
+                .filter(s -> s.service().equals(service) && s.kind().equals(kind))
+                .toList();
+        assertThat(found).as(service + " " + kind + " in " + trace).hasSize(1);
+        return found.get(0);
+    }
+
+    private static JsonNode admin(String method, String path, String body) throws Exception {
+        HttpResponse<String> response =
+                send(stack.url(Service.ADMIN) + path, stack.adminToken().reveal(), method, body, Map.of());
+        assertThat(response.statusCode())
+                .as(method + " " + path + ": " + response.body())
+                .isBetween(200, 204);
+        return response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
+    }
+
+    private static HttpResponse<String> send(
+            String url, String token, String method, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token)
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
