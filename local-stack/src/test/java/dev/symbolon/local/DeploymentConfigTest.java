@@ -143,6 +143,55 @@ class DeploymentConfigTest {
                 .contains("app.kubernetes.io/name: {{ $caller }}");
     }
 
+    @ParameterizedTest
+    @EnumSource(Service.class)
+    @SuppressWarnings("unchecked")
+    void compose_gives_every_service_the_scrape_token_prometheus_scrapes_with(Service service) throws IOException {
+        Map<String, Object> services = map(compose, "services");
+        assertThat(map(map(services, service.moduleName()), "environment"))
+                .containsEntry("SYMBOLON_METRICS_TOKEN", "${SYMBOLON_METRICS_TOKEN:-change-me-metrics-token}");
+        Map<String, Object> prometheus = yaml(ROOT.resolve("compose/prometheus.yml"));
+        Map<String, Object> job = (Map<String, Object>) ((List<?>) prometheus.get("scrape_configs")).get(0);
+        assertThat(job).containsEntry("metrics_path", "/actuator/prometheus");
+        assertThat(map(job, "authorization")).containsEntry("credentials_file", "/etc/prometheus/metrics-token");
+        assertThat(job.get("static_configs").toString())
+                .contains(service.moduleName() + ":" + ServiceConfig.of(service).port());
+        assertThat(map(map(compose, "configs"), "metrics-token").get("content"))
+                .isEqualTo("${SYMBOLON_METRICS_TOKEN:-change-me-metrics-token}");
+        assertThat(map(services, "prometheus").get("configs").toString())
+                .contains("source=metrics-token")
+                .contains("target=/etc/prometheus/metrics-token");
+        assertThat(map(services, "grafana").get("volumes").toString())
+                .contains("./helm/symbolon/dashboards:/var/lib/grafana/dashboards");
+    }
+
+    @Test
+    void helm_scrapes_and_protects_every_service_and_scales_the_edge() throws IOException {
+        String template = Files.readString(ROOT.resolve("helm/symbolon/templates/services.yaml"));
+        assertThat(template)
+                .contains("name: SYMBOLON_METRICS_TOKEN")
+                .contains("key: {{ $.Values.metrics.tokenKey }}, optional: true")
+                .contains("range $env, $value := $.Values.tracing.env")
+                .contains("kind: PodDisruptionBudget")
+                .contains("kind: HorizontalPodAutoscaler")
+                .contains("kind: ServiceMonitor")
+                .contains("path: /actuator/prometheus")
+                .contains("credentials: {name: {{ $.Values.secretName }}, key: {{ $.Values.metrics.tokenKey }}}")
+                .contains("# the metrics scraper (it still needs the scrape token)")
+                .contains("{{- if not (dig \"autoscaling\" \"enabled\" false $svc) }}")
+                .contains(".Files.Get \"dashboards/symbolon.json\"");
+        Map<String, Object> services = map(helm, "services");
+        assertThat(map(map(services, "edge-proxy"), "autoscaling")).containsEntry("enabled", true);
+        for (String name : services.keySet()) {
+            if (!name.equals("edge-proxy")) {
+                assertThat(map(services, name)).as(name).doesNotContainKey("autoscaling");
+            }
+        }
+        assertThat(map(map(helm, "metrics"), "scraper")).containsKeys("namespaceSelector", "podSelector");
+        assertThat(map(helm, "podDisruptionBudget")).containsEntry("enabled", true);
+        assertThat(map(map(helm, "tracing"), "env")).isEmpty(); // tracing is off by default
+    }
+
     @Test
     void compose_brings_kafka_in_kraft_mode_postgres_and_an_initialised_vault() {
         Map<String, Object> services = map(compose, "services");

@@ -249,6 +249,62 @@ class ObservabilityTest {
         }
     }
 
+    /**
+     * Every metric the dashboard kept in the repo plots is one the services export: after traffic
+     * that also refuses, fails upstream, goes unpriced and dead-letters (the meters made on first use).
+     */
+    @Test
+    @Order(3)
+    void every_metric_the_dashboard_plots_is_one_the_services_export() throws Exception {
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("failing-model"))
+                .willReturn(aResponse().withStatus(503).withBody("{\"error\":{\"message\":\"overloaded\"}}")));
+        String demo = stack.demoCredential().reveal();
+        String chat = stack.url(Service.EDGE) + "/openai/v1/chat/completions";
+        // the traced tenant's one request a day is used: refused
+        assertThat(send(chat, credential, "POST", "{\"model\":\"gpt-4o-mini\"}", Map.of())
+                        .statusCode())
+                .isEqualTo(429);
+        assertThat(send(chat, demo, "POST", "{\"model\":\"failing-model\"}", Map.of())
+                        .statusCode())
+                .isEqualTo(503);
+        assertThat(send(chat, demo, "POST", "{\"model\":\"model-nobody-priced\"}", Map.of())
+                        .statusCode())
+                .isEqualTo(200);
+        java.util.Properties kafka = new java.util.Properties();
+        kafka.put("bootstrap.servers", stack.kafkaBootstrapServers());
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                kafka,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            dev.symbolon.contracts.Topics.USAGE_RECORDED, "t_x", "not an event".getBytes()))
+                    .get();
+        }
+
+        JsonNode dashboard =
+                JSON.readTree(java.nio.file.Files.readString(Path.of("../helm/symbolon/dashboards/symbolon.json")));
+        java.util.Set<String> plotted = new java.util.TreeSet<>();
+        java.util.regex.Matcher names = java.util.regex.Pattern.compile("\\b(?:symbolon|gen_ai|cache)_[a-z0-9_]+")
+                .matcher(dashboard.findValues("expr").toString());
+        while (names.find()) {
+            plotted.add(names.group());
+        }
+        assertThat(plotted).hasSizeGreaterThan(15);
+        String token = stack.metricsToken().reveal();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            java.util.Set<String> exported = new java.util.HashSet<>();
+            for (Service service : Service.values()) {
+                // the metrics' names, and their labels' (the dashboard groups by those)
+                Scrape.of(stack.port(service), token).samples().forEach(s -> {
+                    exported.add(s.name());
+                    exported.addAll(s.labels().keySet());
+                });
+            }
+            assertThat(exported).containsAll(plotted);
+        });
+    }
+
     private static ReceivedSpan one(List<ReceivedSpan> trace, String service, String kind) {
         List<ReceivedSpan> found = trace.stream()
                 .filter(s -> s.service().equals(service) && s.kind().equals(kind))
