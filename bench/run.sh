@@ -38,6 +38,7 @@ edge_jar=$(ls edge-proxy/target/edge-proxy-*-exec.jar)
 work=$(mktemp -d /tmp/symbolon-bench.XXXXXX)
 data="$work/data"
 upstream_port=18081 proxy_port=18082 edge_port=18083 sse_port=18084 sse_proxy_port=18085 bare_port=18086
+edge_off_port=18087
 pids=()
 cleanup() {
   for pid_file in "$work"/*.pid; do [[ -f "$pid_file" ]] && kill "$(cat "$pid_file")" 2> /dev/null || true; done
@@ -104,6 +105,16 @@ java -XX:+UseSerialGC -Xmx256m -Xss512k -Dreactor.netty.ioWorkerCount=1 \
 edge_pid=$!
 pids+=($edge_pid)
 wait_until_ready $edge_port "$work/edge.log"
+# The same edge with every meter off (Micrometer's deny-all filter: each meter a no-op), to measure
+# what metrics cost in this run.
+java -XX:+UseSerialGC -Xmx256m -Xss512k -Dreactor.netty.ioWorkerCount=1 \
+  -jar "$edge_jar" --spring.config.additional-location="file:$data/edge-proxy.properties" \
+  --server.port=$edge_off_port --logging.level.root=WARN --management.metrics.enable.all=false \
+  --symbolon.edge.usage-journal.directory="$work/journal-metrics-off" \
+  --symbolon.edge.compat.bench.base-url=http://127.0.0.1:$upstream_port/v1 > "$work/edge-metrics-off.log" 2>&1 &
+edge_off_pid=$!
+pids+=($edge_off_pid)
+wait_until_ready $edge_off_port "$work/edge-metrics-off.log"
 # The most any proxy on the edge's I/O stack gets from the core: bench/BareProxy.java, no logic at all.
 unzip -q -o "$edge_jar" 'BOOT-INF/lib/*' -d "$work/edge-jar" # the edge's own library versions
 java -XX:+UseSerialGC -Xmx256m -Dreactor.netty.ioWorkerCount=1 -cp "$work/edge-jar/BOOT-INF/lib/*" \
@@ -135,13 +146,16 @@ wrk_run() { # url connections lua duration → "rps p99ms"
     END {printf "%.0f %.2f", rps, p99}'
 }
 edge_url="http://localhost:$edge_port/compat/bench/v1/chat/completions"
+edge_off_url="http://localhost:$edge_off_port/compat/bench/v1/chat/completions"
 
 say "warming the edge up for $warm on both cores, then pinning it to core $proxy_cpu..."
 wrk_run "$edge_url" 16 "$work/server.lua" "$warm" > /dev/null
 wrk_run "$edge_url" 16 "$work/split.lua" 10s > /dev/null
 bare_url="http://127.0.0.1:$bare_port/v1/chat/completions"
 wrk_run "$bare_url" 16 "$work/server.lua" 20s > /dev/null
+wrk_run "$edge_off_url" 16 "$work/server.lua" "$warm" > /dev/null
 taskset -a -p -c $proxy_cpu "$edge_pid" > /dev/null
+taskset -a -p -c $proxy_cpu "$edge_off_pid" > /dev/null
 taskset -a -p -c $proxy_cpu "$bare_pid" > /dev/null
 # Warm means the JIT has stopped compiling: a compiler thread busy during a measurement takes the
 # proxy's own core. Load each JVM in 5 s rounds until its compiler threads used < 50 ms in one.
@@ -167,6 +181,12 @@ jit_quiet() { # pid url lua...
 }
 edge_rounds=$(jit_quiet "$edge_pid" "$edge_url" "$work/server.lua" "$work/split.lua")
 bare_rounds=$(jit_quiet "$bare_pid" "$bare_url" "$work/server.lua")
+edge_off_rounds=$(jit_quiet "$edge_off_pid" "$edge_off_url" "$work/server.lua")
+# Both edges serve the same pipeline; the one with metrics must actually have them, the other none.
+metrics_token=$(grep '^metrics-token=' "$data/bootstrap.properties" | cut -d= -f2-)
+scrape() { curl -sf -H "Authorization: Bearer $metrics_token" "http://localhost:$1/actuator/prometheus"; }
+scrape $edge_port | grep -q '^gen_ai_client_token_usage_count' || { echo "the edge exports no GenAI meters"; exit 1; }
+if scrape $edge_off_port | grep -q '^gen_ai_client_token_usage_count'; then echo "metrics are not off"; exit 1; fi
 
 if [[ $hold == 1 ]]; then
   say "holding: edge pid $edge_pid on :$edge_port, nginx on :$proxy_port, upstream :$upstream_port; wrk script $work/server.lua"
@@ -194,6 +214,23 @@ say "throughput..."
     echo "| $c | $d ($dp) | $n ($np) | $b ($bp) | $e ($ep) | $s ($sp) | $(pct "$e" "$n") | $(pct "$b" "$n") | $(pct "$e" "$b") |"
   done
 } > "$work/throughput.md"
+
+say "metrics on and off..."
+{
+  echo "| connections | metrics on | metrics off | on ÷ off (requests/s) | on − off (p99) |"
+  echo "|---|---|---|---|---|"
+  for c in 1 16 64; do
+    # on, off, off, on: a drift during the cell weighs on both alike
+    read -r a ap <<< "$(wrk_run "$edge_url" $c "$work/server.lua" "$duration")"
+    read -r b bp <<< "$(wrk_run "$edge_off_url" $c "$work/server.lua" "$duration")"
+    read -r d dp <<< "$(wrk_run "$edge_off_url" $c "$work/server.lua" "$duration")"
+    read -r e ep <<< "$(wrk_run "$edge_url" $c "$work/server.lua" "$duration")"
+    awk -v a="$a" -v ap="$ap" -v b="$b" -v bp="$bp" -v d="$d" -v dp="$dp" -v e="$e" -v ep="$ep" -v c="$c" 'BEGIN {
+      on = (a + e) / 2; off = (b + d) / 2; onp = (ap + ep) / 2; offp = (bp + dp) / 2
+      printf "| %d | %.0f (%.2f) | %.0f (%.2f) | %.1f %% | %+.2f ms |\n", c, on, onp, off, offp, (off > 0 ? 100 * on / off : 0), onp - offp
+    }'
+  done
+} > "$work/metrics.md"
 
 say "streams..."
 taskset -c $load_cpu python3 bench/streams.py measure --direct "127.0.0.1:$sse_port" \
@@ -227,6 +264,15 @@ heap=$(jcmd "$edge_pid" GC.heap_info 2> /dev/null | awk '/total/ {print; exit}' 
   echo "most any design on the edge's I/O stack gets from core $proxy_cpu."
   echo
   cat "$work/throughput.md"
+  echo
+  echo "## Metrics on and off (requests/s (p99 ms), mean of two ${duration} runs each, interleaved)"
+  echo
+  echo "The same edge twice, pinned to core $proxy_cpu in turn: as deployed (every meter: GenAI tokens and"
+  echo "durations, outcomes, overhead histogram, key cache, feeds, JVM), and with Micrometer's deny-all"
+  echo "filter (every meter a no-op). One connection is one request at a time: its requests/s is the"
+  echo "inverse of the latency the edge adds. The metrics-off edge needed $edge_off_rounds warm-up rounds."
+  echo
+  cat "$work/metrics.md"
   echo
   echo "## Streams (SSE)"
   echo

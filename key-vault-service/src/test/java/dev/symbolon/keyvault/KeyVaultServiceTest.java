@@ -64,6 +64,8 @@ import tools.jackson.databind.json.JsonMapper;
             "SYMBOLON_KEY_ROTATION_GRACE=3s",
             "SYMBOLON_KEY_SWEEP_INTERVAL=1h",
             "SYMBOLON_METRICS_TOKEN=" + KeyVaultServiceTest.SCRAPE_TOKEN,
+            // the one structured format option: every log line of this context is a JSON object
+            "logging.structured.format.console=logstash",
         })
 @EmbeddedKafka(partitions = 1)
 @ExtendWith(OutputCaptureExtension.class)
@@ -229,6 +231,16 @@ class KeyVaultServiceTest {
         assertThat(allRows()).isNotEmpty().noneMatch(leaks);
         assertThat(allEvents()).isNotEmpty().noneMatch(leaks);
         assertThat(output.getAll()).doesNotContain(canary).doesNotContain(clientPart);
+        // the key's creation is logged as JSON, with the request's id, and nothing secret
+        JsonNode line = output.getAll()
+                .lines()
+                .filter(l -> l.startsWith("{") && l.contains("split key " + keyId + " for openai created"))
+                .map(JSON::readTree)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no JSON log line for the key's creation"));
+        assertThat(line.path("requestId").asString()).isNotBlank();
+        assertThat(line.path("level").asString()).isEqualTo("INFO");
+        assertThat(line.toString()).doesNotContain(canary).doesNotContain(clientPart);
         assertThat(vault.requestBodies()).isNotEmpty().noneMatch(leaks);
         assertThat(vault.kvVersions("symbolon/tenants/t_acme/keys/" + keyId).values())
                 .singleElement()

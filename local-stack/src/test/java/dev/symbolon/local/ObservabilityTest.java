@@ -56,6 +56,10 @@ class ObservabilityTest {
     @TempDir
     static Path data;
 
+    /** Every log event of the stack after start-up. */
+    static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+            new ch.qos.logback.core.read.ListAppender<>();
+
     static OtlpReceiver otlp;
     static WireMockServer upstream;
     static LocalStack stack;
@@ -87,8 +91,16 @@ class ObservabilityTest {
             extra.put(service, new HashMap<>(tracing));
         }
         extra.get(Service.EDGE).put("symbolon.edge.providers.openai.base-url", upstream.baseUrl() + "/v1");
+        // listeners' lag read every second, not every 30 s
+        extra.get(Service.ANALYTICS).put("symbolon.kafka.lag-check-interval", "1s");
+        extra.get(Service.DISPATCHER).put("symbolon.kafka.lag-check-interval", "1s");
         extra.get(Service.KEY_VAULT).put("symbolon.key-vault.server-keys.openai.api-key", SERVER_KEY_CANARY);
         stack = LocalStack.start(FreePorts.stack(data, Map.of(), extra));
+        ch.qos.logback.classic.LoggerContext logging =
+                (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+        logs.setContext(logging);
+        logs.start();
+        logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(logs);
 
         // a tenant whose one request a day is its whole quota, with a webhook for when it is used up
         tenantId = admin("POST", "/admin/tenants", "{\"name\":\"Traced\",\"timeZone\":\"UTC\",\"plan\":\"test\"}")
@@ -177,6 +189,12 @@ class ObservabilityTest {
                 .as("the ingest that crossed the quota")
                 .isEqualTo(ingest.spanId());
         assertThat(delivery.attributes()).containsEntry("http.response.status_code", "204");
+
+        // the provider sees neither the client's trace context nor the edge's
+        assertThat(upstream.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions"))))
+                .isNotEmpty()
+                .allSatisfy(
+                        sent -> assertThat(sent.containsHeader("traceparent")).isFalse());
 
         // nothing secret and no text of the conversation in anything exported
         for (byte[] body : otlp.bodies()) {
@@ -303,6 +321,28 @@ class ObservabilityTest {
             }
             assertThat(exported).containsAll(plotted);
         });
+    }
+
+    @Test
+    @Order(4)
+    void a_requests_log_lines_carry_its_request_id_and_the_trace_id_its_spans_have() throws Exception {
+        String groqKey = "gsk-canary-logged-" + UUID.randomUUID();
+        admin("POST", "/admin/provider-keys", "{\"provider\":\"groq\",\"apiKey\":\"" + groqKey + "\",\"label\":\"x\"}");
+
+        ch.qos.logback.classic.spi.ILoggingEvent created = logs.list.stream()
+                .filter(e -> e.getFormattedMessage().startsWith("server key ")
+                        && e.getFormattedMessage().contains(" for groq created"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("key-vault-service logged no creation"));
+        Map<String, String> mdc = created.getMDCPropertyMap();
+        assertThat(mdc.get("requestId")).isNotBlank();
+        assertThat(mdc.get("traceId")).matches("[0-9a-f]{32}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> otlp.trace(mdc.get("traceId")).stream()
+                .anyMatch(s ->
+                        s.service().equals("key-vault-service") && s.spanId().equals(mdc.get("spanId"))));
+        assertThat(logs.list)
+                .noneMatch(e -> e.getFormattedMessage().contains(groqKey)
+                        || e.getMDCPropertyMap().toString().contains(groqKey));
     }
 
     private static ReceivedSpan one(List<ReceivedSpan> trace, String service, String kind) {

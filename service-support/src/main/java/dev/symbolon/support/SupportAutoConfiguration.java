@@ -58,7 +58,15 @@ public class SupportAutoConfiguration {
     dev.symbolon.support.web.BlockingControllers blockingControllers(
             @org.springframework.beans.factory.annotation.Value("${spring.application.name:service}") String name,
             @org.springframework.beans.factory.annotation.Value("${symbolon.web.blocking-threads}") int threads) {
+        dev.symbolon.support.web.LogContext.install();
         return new dev.symbolon.support.web.BlockingControllers(name, threads);
+    }
+
+    /** The ids of a request in the MDC of its blocking controller's log lines (see {@code LogContext}). */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty("symbolon.web.blocking-threads")
+    dev.symbolon.support.web.LogContext logContext() {
+        return new dev.symbolon.support.web.LogContext();
     }
 
     /** Decimals (money) read as plain numbers in every JSON answer: {@code 0}, never {@code 0E-12}. */

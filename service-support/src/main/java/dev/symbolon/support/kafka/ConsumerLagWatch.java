@@ -136,7 +136,9 @@ public class ConsumerLagWatch implements SmartLifecycle, MeterBinder {
             thread.setDaemon(true);
             return thread;
         });
-        timer.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        // the first reading soon after start (the meter has no partitions until then), then every interval
+        long first = Math.min(interval.toMillis(), 5_000);
+        timer.scheduleWithFixedDelay(this::check, first, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

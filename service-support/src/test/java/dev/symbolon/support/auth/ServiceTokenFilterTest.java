@@ -62,6 +62,12 @@ class ServiceTokenFilterTest {
             String thread() {
                 return Thread.currentThread().getName();
             }
+
+            @GetMapping("/public/log-context")
+            String logContext() {
+                org.slf4j.LoggerFactory.getLogger("test.log-context").info("a line of the request");
+                return org.slf4j.MDC.get("requestId") + " " + org.slf4j.MDC.get("traceId");
+            }
         }
     }
 
@@ -179,6 +185,23 @@ class ServiceTokenFilterTest {
 
     private RawHttp.Response get(String path, Map<String, String> headers) {
         return RawHttp.send(port, "GET", path, headers, null);
+    }
+
+    @Test
+    void a_blocking_controllers_log_lines_carry_the_requests_id_and_no_other_requests() throws Exception {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            RawHttp.Response response = RawHttp.get(port, "/public/log-context");
+            assertThat(response.status()).isEqualTo(200);
+            String[] mdc = response.body().split(" ");
+            assertThat(mdc[0]).isNotEqualTo("null");
+            assertThat(mdc[1]).as("tracing is off here").isEqualTo("null");
+            ids.add(mdc[0]);
+        }
+        assertThat(ids).as("each request its own id").hasSize(5);
+        // and nothing stays behind on the pool's threads
+        RawHttp.Response thread = RawHttp.get(port, "/public/thread");
+        assertThat(thread.status()).isEqualTo(200);
     }
 
     @Test
