@@ -71,11 +71,13 @@ public final class ErrorMapping {
             return answer(HttpStatus.BAD_REQUEST, "invalid_request", message, requestId, null);
         }
         if (databaseUnavailable(error)) {
-            log.warn(
-                    "request {} {}: the database cannot be reached ({})",
-                    exchange.getRequest().getMethod(),
-                    exchange.getRequest().getPath().value(),
-                    error.getClass().getSimpleName());
+            LogContext.logging(
+                    exchange,
+                    () -> log.warn(
+                            "request {} {}: the database cannot be reached ({})",
+                            exchange.getRequest().getMethod(),
+                            exchange.getRequest().getPath().value(),
+                            error.getClass().getSimpleName()));
             return answer(
                     HttpStatus.SERVICE_UNAVAILABLE,
                     "database_unavailable",
@@ -120,12 +122,14 @@ public final class ErrorMapping {
     }
 
     private static void logFailure(Throwable error, ServerWebExchange exchange) {
-        log.error(
-                "request {} {} failed (request id {})",
-                exchange.getRequest().getMethod(),
-                exchange.getRequest().getPath().value(),
-                ErrorBody.requestId(exchange),
-                Redacted.of(error));
+        LogContext.logging(
+                exchange,
+                () -> log.error(
+                        "request {} {} failed (request id {})",
+                        exchange.getRequest().getMethod(),
+                        exchange.getRequest().getPath().value(),
+                        ErrorBody.requestId(exchange),
+                        Redacted.of(error)));
     }
 
     static String typeOf(HttpStatusCode status) {

@@ -48,22 +48,44 @@ public final class LogContext implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        Map<String, String> ids = ids(exchange);
+        Object trace = exchange.getAttribute(Traces.CONTEXT);
+        reactor.util.context.Context context = trace instanceof Context otel
+                ? reactor.util.context.Context.of(Slf4jThreadLocalAccessor.KEY, ids, TraceContextAccessor.KEY, otel)
+                : reactor.util.context.Context.of(Slf4jThreadLocalAccessor.KEY, ids);
+        return chain.filter(exchange).contextWrite(context);
+    }
+
+    /** The request id of an exchange, and its trace and span ids while tracing is on. */
+    static Map<String, String> ids(ServerWebExchange exchange) {
         Map<String, String> ids = new HashMap<>(4);
         ids.put(REQUEST_ID, ErrorBody.requestId(exchange));
-        Object trace = exchange.getAttribute(Traces.CONTEXT);
-        reactor.util.context.Context context;
-        if (trace instanceof Context otel) {
+        if (exchange.getAttribute(Traces.CONTEXT) instanceof Context otel) {
             SpanContext span = Span.fromContext(otel).getSpanContext();
             if (span.isValid()) {
                 ids.put(TRACE_ID, span.getTraceId());
                 ids.put(SPAN_ID, span.getSpanId());
             }
-            context =
-                    reactor.util.context.Context.of(Slf4jThreadLocalAccessor.KEY, ids, TraceContextAccessor.KEY, otel);
-        } else {
-            context = reactor.util.context.Context.of(Slf4jThreadLocalAccessor.KEY, ids);
         }
-        return chain.filter(exchange).contextWrite(context);
+        return ids;
+    }
+
+    /**
+     * Writes a log line about an exchange with its ids in the MDC, wherever it runs (an event loop:
+     * every service, the edge included, logs a failed request so).
+     */
+    public static void logging(ServerWebExchange exchange, Runnable line) {
+        Map<String, String> previous = org.slf4j.MDC.getCopyOfContextMap();
+        try {
+            ids(exchange).forEach(org.slf4j.MDC::put);
+            line.run();
+        } finally {
+            if (previous == null) {
+                org.slf4j.MDC.clear();
+            } else {
+                org.slf4j.MDC.setContextMap(previous);
+            }
+        }
     }
 
     /** After the tracing filter (whose span it names), before everything that logs. */
