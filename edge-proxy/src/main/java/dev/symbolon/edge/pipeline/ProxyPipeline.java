@@ -124,10 +124,11 @@ class ProxyPipeline {
                                 .orElse(InetAddress.getLoopbackAddress()),
                         request.headers().firstHeader("X-Forwarded-For")),
                 request.exchange().getAttribute(Traces.CONTEXT)));
-        if (start.request().trace() != null) {
-            request.exchange()
-                    .getAttributes()
-                    .put(Traces.ROUTE, ProviderRoutes.pattern(start.request().rawPath()));
+        String pattern = start.request().trace() == null
+                ? null
+                : ProviderRoutes.pattern(start.request().rawPath());
+        if (pattern != null) {
+            request.exchange().getAttributes().put(Traces.ROUTE, pattern); // names the server span
         }
         return Mono.fromCallable(() -> limit(authorize(authenticate(route(start)))))
                 .flatMap(call -> readBody(call, request))
