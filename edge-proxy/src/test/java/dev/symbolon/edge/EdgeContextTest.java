@@ -389,6 +389,39 @@ abstract class EdgeContextTest {
         return key;
     }
 
+    @Autowired
+    dev.symbolon.edge.pricing.PriceBook prices;
+
+    /**
+     * Publishes an OpenAI price for the model (1 $ per million input tokens, 2 $ output), as analytics
+     * would, and waits for the edge to hold it; returns the card.
+     */
+    dev.symbolon.contracts.PriceCard priced(String model) {
+        dev.symbolon.contracts.PriceCard price = new dev.symbolon.contracts.PriceCard(
+                "openai",
+                model,
+                Instant.parse("2025-01-01T00:00:00Z"),
+                dev.symbolon.contracts.PriceCard.Rates.of(
+                        new java.math.BigDecimal("1"), null, new java.math.BigDecimal("2")),
+                null,
+                null,
+                null);
+        producer.send(
+                Topics.PRICES,
+                dev.symbolon.contracts.PriceList.key("openai", model),
+                EventJson.encode(new dev.symbolon.contracts.PriceList(
+                        UUID.randomUUID(),
+                        Instant.now(),
+                        KeyLifecycleEvent.PLATFORM_TENANT,
+                        1,
+                        "openai",
+                        model,
+                        List.of(price))));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> prices.priceFor("openai", model, Instant.now()).isPresent());
+        return price;
+    }
+
     /** A policy that only allow-lists models. */
     static TenantConfigSnapshot.Policy modelsOnly(String... models) {
         return TenantConfigSnapshot.Policy.builder()

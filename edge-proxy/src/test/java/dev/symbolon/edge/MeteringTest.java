@@ -7,26 +7,18 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.symbolon.contracts.EventJson;
-import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.PriceCard;
-import dev.symbolon.contracts.PriceList;
 import dev.symbolon.contracts.TenantConfigSnapshot.Policy;
-import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
-import dev.symbolon.edge.pricing.PriceBook;
 import dev.symbolon.edge.usage.Tokenizer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
@@ -45,9 +37,6 @@ class MeteringTest extends EdgeContextTest {
     private static final String PROSE = "The gateway holds the provider keys so that no client ever ships one."
             + " Every request is metered, priced exactly and counted against its tenant's quotas, and a stream"
             + " that a client abandons halfway is charged for what it was sent, not for nothing. ";
-
-    @Autowired
-    PriceBook prices;
 
     private static Policy quotas(Long tokensPerDay, String costPerDayUsd, String overQuota) {
         return Policy.builder()
@@ -218,28 +207,8 @@ class MeteringTest extends EdgeContextTest {
 
     @Test
     void twenty_concurrent_requests_against_a_cost_cap_spend_no_more_than_the_cap() {
-        String model = "metered-" + UUID.randomUUID().toString().substring(0, 8);
-        PriceCard price = new PriceCard(
-                "openai",
-                model,
-                Instant.parse("2025-01-01T00:00:00Z"),
-                PriceCard.Rates.of(new BigDecimal("1"), null, new BigDecimal("2")),
-                null,
-                null,
-                null);
-        producer.send(
-                Topics.PRICES,
-                PriceList.key("openai", model),
-                EventJson.encode(new PriceList(
-                        UUID.randomUUID(),
-                        Instant.now(),
-                        KeyLifecycleEvent.PLATFORM_TENANT,
-                        1,
-                        "openai",
-                        model,
-                        List.of(price))));
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> prices.priceFor("openai", model, Instant.now()).isPresent());
+        PriceCard price = priced("metered-" + UUID.randomUUID().toString().substring(0, 8));
+        String model = price.model();
         // the provider counts 9 prompt tokens and writes 2: 13 µ$ a request; 20 of them would be 260 µ$
         upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
                 .withRequestBody(containing(model))

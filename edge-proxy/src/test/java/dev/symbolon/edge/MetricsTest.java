@@ -8,21 +8,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.symbolon.contracts.EventJson;
-import dev.symbolon.contracts.KeyLifecycleEvent;
-import dev.symbolon.contracts.PriceCard;
-import dev.symbolon.contracts.PriceList;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
-import dev.symbolon.edge.pricing.PriceBook;
 import dev.symbolon.support.testing.Scrape;
-import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 
 /**
@@ -32,12 +24,10 @@ import org.springframework.http.MediaType;
  */
 class MetricsTest extends EdgeContextTest {
 
-    @Autowired
-    PriceBook prices;
-
     @Test
     void a_scrape_after_real_traffic_finds_tokens_durations_outcomes_and_the_gateways_own_time() {
-        String model = priced("metrics-" + UUID.randomUUID().toString().substring(0, 8));
+        String model = priced("metrics-" + UUID.randomUUID().toString().substring(0, 8))
+                .model();
         String unpriced = "unpriced-" + UUID.randomUUID();
         upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
                 .withRequestBody(containing("metrics-"))
@@ -130,7 +120,8 @@ class MetricsTest extends EdgeContextTest {
 
     @Test
     void a_stream_records_time_to_first_token_and_per_output_token() {
-        String model = priced("streamed-" + UUID.randomUUID().toString().substring(0, 8));
+        String model = priced("streamed-" + UUID.randomUUID().toString().substring(0, 8))
+                .model();
         upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
                 .withRequestBody(containing(model))
                 .willReturn(aResponse()
@@ -227,32 +218,6 @@ class MetricsTest extends EdgeContextTest {
                 .returnResult(String.class)
                 .getStatus()
                 .value();
-    }
-
-    /** Publishes a price for the model (as analytics would) and waits for the edge to hold it. */
-    private String priced(String model) {
-        PriceCard price = new PriceCard(
-                "openai",
-                model,
-                Instant.parse("2025-01-01T00:00:00Z"),
-                PriceCard.Rates.of(new BigDecimal("1"), null, new BigDecimal("2")),
-                null,
-                null,
-                null);
-        producer.send(
-                Topics.PRICES,
-                PriceList.key("openai", model),
-                EventJson.encode(new PriceList(
-                        UUID.randomUUID(),
-                        Instant.now(),
-                        KeyLifecycleEvent.PLATFORM_TENANT,
-                        1,
-                        "openai",
-                        model,
-                        List.of(price))));
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> prices.priceFor("openai", model, Instant.now()).isPresent());
-        return model;
     }
 
     private static String[] with(String[] labels, String... more) {
