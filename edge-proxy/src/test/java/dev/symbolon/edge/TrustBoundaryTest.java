@@ -121,9 +121,32 @@ class TrustBoundaryTest extends EdgeContextTest {
         String wrongPart = SplitKey.encodeClientPart(SplitKey.newClientPart());
 
         // 30 wrong client parts at once against a limit of 10 per key: exactly 10 are tried
-        List<RawHttp.Response> answers = concurrently(
-                30, () -> raw("POST", CHAT, split(credential, keyId, wrongPart), "{\"model\":\"gpt-4o\"}"));
+        ch.qos.logback.classic.Logger alertLog = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger("dev.symbolon.edge.keys.SplitKeyAlerts");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        alertLog.addAppender(logged);
+        List<RawHttp.Response> answers;
+        try {
+            answers = concurrently(
+                    30, () -> raw("POST", CHAT, split(credential, keyId, wrongPart), "{\"model\":\"gpt-4o\"}"));
+        } finally {
+            alertLog.detachAppender(logged);
+        }
         assertThat(answers).filteredOn(r -> r.status() == 401).hasSize(10);
+        // the lockout's log line carries the request id of the refusal that tripped it
+        List<String> refusedIds = answers.stream()
+                .filter(r -> r.status() == 401)
+                .map(r -> r.header("x-request-id"))
+                .toList();
+        List<ch.qos.logback.classic.spi.ILoggingEvent> lockouts = logged.list.stream()
+                .filter(e -> e.getFormattedMessage().startsWith("split-key attempts limited")
+                        && e.getFormattedMessage().contains(tenant))
+                .toList();
+        assertThat(lockouts).hasSize(1);
+        assertThat(refusedIds).contains(lockouts.get(0).getMDCPropertyMap().get("requestId"));
+        assertThat(lockouts.get(0).getFormattedMessage()).doesNotContain(wrongPart);
         List<RawHttp.Response> limited =
                 answers.stream().filter(r -> r.status() == 429).toList();
         assertThat(limited).hasSize(20);

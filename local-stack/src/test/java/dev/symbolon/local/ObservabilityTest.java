@@ -345,6 +345,42 @@ class ObservabilityTest {
                         || e.getMDCPropertyMap().toString().contains(groqKey));
     }
 
+    /**
+     * A traced request to a path no route claims is refused as it would be untraced (the one error
+     * shape, not a 500 from a route attribute that is absent), and its span names no route: a path
+     * holds ids and client text, never a span name.
+     */
+    @Test
+    @Order(5)
+    void a_traced_request_to_a_path_no_route_claims_is_refused_and_its_span_names_no_route() throws Exception {
+        String[] unclaimed = {"/nowhere", "/openai", "/openaix/v1/chat/completions", "/compatible"};
+        for (int i = 0; i < unclaimed.length; i++) {
+            String traceId = String.format("%032x", 0xabc000L + i);
+            RawHttp.Response refused = RawHttp.send(
+                    stack.port(Service.EDGE),
+                    "GET",
+                    unclaimed[i] + "/t_secretish_" + i,
+                    Map.of(
+                            "Authorization",
+                            "Bearer " + credential,
+                            "traceparent",
+                            "00-" + traceId + "-00000000000000aa-01"),
+                    null);
+            assertThat(refused.status()).as(unclaimed[i]).isEqualTo(404);
+            assertThat(refused.body()).as(unclaimed[i]).contains("\"error\":{\"type\":\"");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(otlp.trace(traceId))
+                    .as("the trace's spans; all spans: %s", otlp.spans())
+                    .isNotEmpty());
+            ReceivedSpan span = one(otlp.trace(traceId), "edge-proxy", "SPAN_KIND_SERVER");
+            assertThat(span.name()).as(unclaimed[i]).isEqualTo("GET");
+            assertThat(span.attributes())
+                    .as(unclaimed[i])
+                    .doesNotContainKey("http.route")
+                    .containsEntry("http.response.status_code", "404");
+            assertThat(span.toString()).doesNotContain("t_secretish_");
+        }
+    }
+
     private static ReceivedSpan one(List<ReceivedSpan> trace, String service, String kind) {
         List<ReceivedSpan> found = trace.stream()
                 .filter(s -> s.service().equals(service) && s.kind().equals(kind))

@@ -36,7 +36,15 @@ class UsageOutageTest {
 
     @Test
     void requests_during_a_kafka_outage_are_metered_exactly_once_after_it() throws Exception {
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        ch.qos.logback.classic.Logger publisherLog = null;
         try (LocalStack stack = startMetered()) {
+            // attached once started: start-up configures logging afresh
+            publisherLog = (ch.qos.logback.classic.Logger)
+                    org.slf4j.LoggerFactory.getLogger("dev.symbolon.edge.usage.UsageEventPublisher");
+            publisherLog.addAppender(logged);
 
             stack.stopKafka();
             List<String> requestIds = new ArrayList<>();
@@ -47,12 +55,23 @@ class UsageOutageTest {
             }
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> journalled(data.resolve("usage-journal")) == DURING_OUTAGE);
+            // the line that says an event took the journal names, in its MDC, the request it meters
+            assertThat(logged.list.stream()
+                            .filter(e -> e.getFormattedMessage().contains("kept in the journal"))
+                            .map(e -> e.getMDCPropertyMap().get("requestId"))
+                            .toList())
+                    .isNotEmpty()
+                    .allMatch(requestIds::contains);
 
             stack.startKafka();
 
             await().atMost(Duration.ofSeconds(90)).until(() -> Metered.facts(stack, requestIds) == DURING_OUTAGE);
             assertThat(Metered.rows(stack, requestIds)).isEqualTo(DURING_OUTAGE);
             await().atMost(Duration.ofSeconds(30)).until(() -> journalled(data.resolve("usage-journal")) == 0);
+        } finally {
+            if (publisherLog != null) {
+                publisherLog.detachAppender(logged);
+            }
         }
     }
 

@@ -189,7 +189,7 @@ public class ProviderKeys implements MeterBinder {
                         }
                         SplitKeyFailures.Tripped tripped = tried.failed();
                         if (tripped != null) {
-                            alerts.tripped(tripped, app, request.clientAddress(), request.requestId());
+                            alerts.tripped(tripped, app, request);
                         }
                         throw e;
                     }

@@ -4,6 +4,8 @@ import dev.symbolon.contracts.AuditEvent;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.edge.auth.AppIdentity;
+import dev.symbolon.edge.call.ProxyCall;
+import dev.symbolon.support.web.LogContext;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -49,7 +51,8 @@ class SplitKeyAlerts implements DisposableBean {
         this.kafka = kafka;
     }
 
-    void tripped(SplitKeyFailures.Tripped tripped, AppIdentity app, InetAddress clientAddress, String requestId) {
+    void tripped(SplitKeyFailures.Tripped tripped, AppIdentity app, ProxyCall.Request request) {
+        InetAddress clientAddress = request.clientAddress();
         Map<String, String> details = new LinkedHashMap<>();
         details.put("limit", tripped.scope().limitName());
         details.put("failures", Integer.toString(tripped.failures()));
@@ -66,13 +69,16 @@ class SplitKeyAlerts implements DisposableBean {
                 tripped.keyId() != null ? tripped.keyId() : tripped.tenantId(),
                 "edge-proxy",
                 clientAddress == null ? null : clientAddress.getHostAddress(),
-                requestId,
+                request.requestId(),
                 details);
-        log.warn(
-                "split-key attempts limited ({}) for tenant {} app {}",
-                tripped.scope().limitName(),
-                tripped.tenantId(),
-                app.appId());
+        LogContext.logging(
+                request.requestId(),
+                request.trace(),
+                () -> log.warn(
+                        "split-key attempts limited ({}) for tenant {} app {}",
+                        tripped.scope().limitName(),
+                        tripped.tenantId(),
+                        app.appId()));
         sender.execute(() -> {
             try {
                 kafka.send(Topics.AUDIT, tripped.tenantId(), EventJson.encode(event));

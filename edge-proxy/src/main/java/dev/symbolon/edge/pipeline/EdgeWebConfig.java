@@ -1,8 +1,6 @@
 package dev.symbolon.edge.pipeline;
 
 import dev.symbolon.edge.provider.ProviderRoutes;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RequestPredicate;
@@ -14,8 +12,6 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 @Configuration(proxyBeanMethods = false)
 class EdgeWebConfig {
-
-    private static final Logger log = LoggerFactory.getLogger(EdgeWebConfig.class);
 
     /**
      * Provider paths first (the hot path: one prefix check), then the edge's own routes; every other

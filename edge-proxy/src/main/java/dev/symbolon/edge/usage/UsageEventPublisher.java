@@ -6,6 +6,7 @@ import dev.symbolon.contracts.UsageRecorded;
 import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.support.traces.Traces;
+import dev.symbolon.support.web.LogContext;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -135,13 +136,13 @@ class UsageEventPublisher implements SmartLifecycle, MeterBinder {
             Traces.inject(traceparent, record.headers());
             kafka.send(record).whenComplete((result, error) -> {
                 if (error != null) {
-                    failed(event, payload, error);
+                    failed(event, traceparent, payload, error);
                 } else {
                     sent(event, result.getRecordMetadata());
                 }
             });
         } catch (RuntimeException e) {
-            failed(event, payload, e);
+            failed(event, traceparent, payload, e);
         }
     }
 
@@ -150,9 +151,12 @@ class UsageEventPublisher implements SmartLifecycle, MeterBinder {
         quotas.published(event.eventId(), metadata.partition(), metadata.offset());
     }
 
-    private void failed(UsageRecorded event, byte[] payload, Throwable error) {
+    private void failed(UsageRecorded event, String traceparent, byte[] payload, Throwable error) {
         journalOnlyUntilNanos = System.nanoTime() + JOURNAL_ONLY_AFTER_FAILURE.toNanos();
-        log.warn("usage event {} kept in the journal: {}", event.eventId(), error.toString());
+        LogContext.logging(
+                event.requestId(),
+                Traces.fromTraceparent(traceparent),
+                () -> log.warn("usage event {} kept in the journal: {}", event.eventId(), error.toString()));
         journal(payload);
     }
 

@@ -58,9 +58,15 @@ public final class LogContext implements WebFilter, Ordered {
 
     /** The request id of an exchange, and its trace and span ids while tracing is on. */
     static Map<String, String> ids(ServerWebExchange exchange) {
+        return ids(ErrorBody.requestId(exchange), exchange.getAttribute(Traces.CONTEXT));
+    }
+
+    private static Map<String, String> ids(String requestId, Object trace) {
         Map<String, String> ids = new HashMap<>(4);
-        ids.put(REQUEST_ID, ErrorBody.requestId(exchange));
-        if (exchange.getAttribute(Traces.CONTEXT) instanceof Context otel) {
+        if (requestId != null) {
+            ids.put(REQUEST_ID, requestId);
+        }
+        if (trace instanceof Context otel) {
             SpanContext span = Span.fromContext(otel).getSpanContext();
             if (span.isValid()) {
                 ids.put(TRACE_ID, span.getTraceId());
@@ -75,9 +81,22 @@ public final class LogContext implements WebFilter, Ordered {
      * every service, the edge included, logs a failed request so).
      */
     public static void logging(ServerWebExchange exchange, Runnable line) {
+        logging(ids(exchange), line);
+    }
+
+    /**
+     * Writes a log line about a request with its ids in the MDC, from code that holds the request's id
+     * and trace context (or null) rather than its exchange: the edge's reactive pipeline and the
+     * threads it hands work to.
+     */
+    public static void logging(String requestId, Context trace, Runnable line) {
+        logging(ids(requestId, trace), line);
+    }
+
+    private static void logging(Map<String, String> ids, Runnable line) {
         Map<String, String> previous = org.slf4j.MDC.getCopyOfContextMap();
         try {
-            ids(exchange).forEach(org.slf4j.MDC::put);
+            ids.forEach(org.slf4j.MDC::put);
             line.run();
         } finally {
             if (previous == null) {
