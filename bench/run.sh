@@ -216,19 +216,35 @@ say "throughput..."
 } > "$work/throughput.md"
 
 say "metrics on and off..."
+metrics_rounds=${BENCH_METRICS_ROUNDS:-3}
 {
-  echo "| connections | metrics on | metrics off | on ÷ off (requests/s) | on − off (p99) |"
-  echo "|---|---|---|---|---|"
+  echo "| connections | metrics on | metrics off | on ÷ off (requests/s) | per-round on ÷ off | on − off (p99) |"
+  echo "|---|---|---|---|---|---|"
   for c in 1 16 64; do
-    # on, off, off, on: a drift during the cell weighs on both alike
-    read -r a ap <<< "$(wrk_run "$edge_url" $c "$work/server.lua" "$duration")"
-    read -r b bp <<< "$(wrk_run "$edge_off_url" $c "$work/server.lua" "$duration")"
-    read -r d dp <<< "$(wrk_run "$edge_off_url" $c "$work/server.lua" "$duration")"
-    read -r e ep <<< "$(wrk_run "$edge_url" $c "$work/server.lua" "$duration")"
-    awk -v a="$a" -v ap="$ap" -v b="$b" -v bp="$bp" -v d="$d" -v dp="$dp" -v e="$e" -v ep="$ep" -v c="$c" 'BEGIN {
-      on = (a + e) / 2; off = (b + d) / 2; onp = (ap + ep) / 2; offp = (bp + dp) / 2
-      printf "| %d | %.0f (%.2f) | %.0f (%.2f) | %.1f %% | %+.2f ms |\n", c, on, onp, off, offp, (off > 0 ? 100 * on / off : 0), onp - offp
-    }'
+    runs=""
+    for _ in $(seq 1 "$metrics_rounds"); do
+      # a round is on, off, off, on: a drift during it weighs on both alike
+      for url in "$edge_url" "$edge_off_url" "$edge_off_url" "$edge_url"; do
+        runs="$runs $(wrk_run "$url" $c "$work/server.lua" "$duration")"
+      done
+    done
+    # the median of each side's runs, and each round's ratio (how far one round's verdict can swing)
+    echo "$runs" | awk -v c="$c" '
+      function median(v, n,   i, j, t) {
+        for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+      }
+      {
+        for (i = 1; i <= NF; i += 8) {
+          r = (i + 7) / 8
+          on[++n] = $i; onp[n] = $(i + 1); on[++n] = $(i + 6); onp[n] = $(i + 7)
+          off[++m] = $(i + 2); offp[m] = $(i + 3); off[++m] = $(i + 4); offp[m] = $(i + 5)
+          ratio = ($(i + 2) + $(i + 4)) > 0 ? 100 * ($i + $(i + 6)) / ($(i + 2) + $(i + 4)) : 0
+          rounds = rounds (r > 1 ? ", " : "") sprintf("%.1f", ratio)
+        }
+        a = median(on, n); b = median(off, m); ap = median(onp, n); bp = median(offp, m)
+        printf "| %d | %.0f (%.2f) | %.0f (%.2f) | %.1f %% | %s %% | %+.2f ms |\n", c, a, ap, b, bp, (b > 0 ? 100 * a / b : 0), rounds, ap - bp
+      }'
   done
 } > "$work/metrics.md"
 
@@ -265,12 +281,13 @@ heap=$(jcmd "$edge_pid" GC.heap_info 2> /dev/null | awk '/total/ {print; exit}' 
   echo
   cat "$work/throughput.md"
   echo
-  echo "## Metrics on and off (requests/s (p99 ms), mean of two ${duration} runs each, interleaved)"
+  echo "## Metrics on and off (requests/s (p99 ms), median of $((2 * metrics_rounds)) ${duration} runs each, interleaved)"
   echo
   echo "The same edge twice, pinned to core $proxy_cpu in turn: as deployed (every meter: GenAI tokens and"
   echo "durations, outcomes, overhead histogram, key cache, feeds, JVM), and with Micrometer's deny-all"
   echo "filter (every meter a no-op). One connection is one request at a time: its requests/s is the"
-  echo "inverse of the latency the edge adds. The metrics-off edge needed $edge_off_rounds warm-up rounds."
+  echo "inverse of the latency the edge adds. $metrics_rounds rounds per cell, each on, off, off, on; the per-round"
+  echo "column is each round's own ratio. The metrics-off edge needed $edge_off_rounds warm-up rounds."
   echo
   cat "$work/metrics.md"
   echo
