@@ -168,6 +168,9 @@ jit_ticks() { # CPU ticks (1/100 s) of a JVM's JIT compiler threads
   done
   echo $total
 }
+cpu_ticks() { # CPU ticks (1/100 s, user and system) of a whole process
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
 jit_quiet() { # pid url lua...
   local pid=$1 url=$2 rounds=0 before
   shift 2
@@ -218,14 +221,19 @@ say "throughput..."
 say "metrics on and off..."
 metrics_rounds=${BENCH_METRICS_ROUNDS:-3}
 {
-  echo "| connections | metrics on | metrics off | on ÷ off (requests/s) | per-round on ÷ off | on − off (p99) |"
-  echo "|---|---|---|---|---|---|"
+  echo "| connections | metrics on | metrics off | on ÷ off (requests/s) | per-round on ÷ off | on − off (p99) | edge CPU per request, on / off | CPU added by metrics |"
+  echo "|---|---|---|---|---|---|---|---|"
   for c in 1 16 64; do
     runs=""
     for _ in $(seq 1 "$metrics_rounds"); do
       # a round is on, off, off, on: a drift during it weighs on both alike
-      for url in "$edge_url" "$edge_off_url" "$edge_off_url" "$edge_url"; do
-        runs="$runs $(wrk_run "$url" $c "$work/server.lua" "$duration")"
+      for side in on off off on; do
+        if [[ $side == on ]]; then url=$edge_url pid=$edge_pid; else url=$edge_off_url pid=$edge_off_pid; fi
+        before=$(cpu_ticks "$pid")
+        read -r rps p99 <<< "$(wrk_run "$url" $c "$work/server.lua" "$duration")"
+        # the edge's own CPU per request: what a neighbour's stolen time does not inflate
+        us=$(awk -v t=$(($(cpu_ticks "$pid") - before)) -v r="$rps" -v d="${duration%s}" 'BEGIN {printf "%.1f", (r > 0 ? t * 10000 / (r * d) : 0)}')
+        runs="$runs $rps $p99 $us"
       done
     done
     # the median of each side's runs, and each round's ratio (how far one round's verdict can swing)
@@ -235,15 +243,20 @@ metrics_rounds=${BENCH_METRICS_ROUNDS:-3}
         return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
       }
       {
-        for (i = 1; i <= NF; i += 8) {
-          r = (i + 7) / 8
-          on[++n] = $i; onp[n] = $(i + 1); on[++n] = $(i + 6); onp[n] = $(i + 7)
-          off[++m] = $(i + 2); offp[m] = $(i + 3); off[++m] = $(i + 4); offp[m] = $(i + 5)
-          ratio = ($(i + 2) + $(i + 4)) > 0 ? 100 * ($i + $(i + 6)) / ($(i + 2) + $(i + 4)) : 0
+        # each round: on, off, off, on, each "rps p99 cpu-us-per-request"
+        for (i = 1; i <= NF; i += 12) {
+          r = (i + 11) / 12
+          for (k = 0; k < 4; k++) {
+            o = i + 3 * k
+            if (k == 0 || k == 3) { on[++n] = $o; onp[n] = $(o + 1); onu[n] = $(o + 2) }
+            else { off[++m] = $o; offp[m] = $(o + 1); offu[m] = $(o + 2) }
+          }
+          ratio = ($(i + 3) + $(i + 6)) > 0 ? 100 * ($i + $(i + 9)) / ($(i + 3) + $(i + 6)) : 0
           rounds = rounds (r > 1 ? ", " : "") sprintf("%.1f", ratio)
         }
         a = median(on, n); b = median(off, m); ap = median(onp, n); bp = median(offp, m)
-        printf "| %d | %.0f (%.2f) | %.0f (%.2f) | %.1f %% | %s %% | %+.2f ms |\n", c, a, ap, b, bp, (b > 0 ? 100 * a / b : 0), rounds, ap - bp
+        au = median(onu, n); bu = median(offu, m)
+        printf "| %d | %.0f (%.2f) | %.0f (%.2f) | %.1f %% | %s %% | %+.2f ms | %.1f / %.1f µs | %+.1f %% |\n", c, a, ap, b, bp, (b > 0 ? 100 * a / b : 0), rounds, ap - bp, au, bu, (bu > 0 ? 100 * (au - bu) / bu : 0)
       }'
   done
 } > "$work/metrics.md"
@@ -287,7 +300,9 @@ heap=$(jcmd "$edge_pid" GC.heap_info 2> /dev/null | awk '/total/ {print; exit}' 
   echo "durations, outcomes, overhead histogram, key cache, feeds, JVM), and with Micrometer's deny-all"
   echo "filter (every meter a no-op). One connection is one request at a time: its requests/s is the"
   echo "inverse of the latency the edge adds. $metrics_rounds rounds per cell, each on, off, off, on; the per-round"
-  echo "column is each round's own ratio. The metrics-off edge needed $edge_off_rounds warm-up rounds."
+  echo "column is each round's own ratio. CPU per request is the edge JVM's user and system time over the"
+  echo "requests it served: time a neighbour steals from the core is not in it, so it is the steadier figure"
+  echo "on a shared machine. The metrics-off edge needed $edge_off_rounds warm-up rounds."
   echo
   cat "$work/metrics.md"
   echo
