@@ -55,7 +55,8 @@ public record EdgeProperties(
         @NotNull @Valid Analytics analytics,
         Map<String, List<String>> sharedKeyEndpoints,
         @Valid SplitKeyFailures splitKeyFailures,
-        @Valid StreamLimits streamLimits) {
+        @Valid StreamLimits streamLimits,
+        @Valid Routing routing) {
 
     public EdgeProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
@@ -64,6 +65,53 @@ public record EdgeProperties(
         sharedKeyEndpoints = sharedKeyEndpoints == null ? Map.of() : Map.copyOf(sharedKeyEndpoints);
         splitKeyFailures = splitKeyFailures == null ? SplitKeyFailures.DEFAULTS : splitKeyFailures;
         streamLimits = streamLimits == null ? StreamLimits.DEFAULTS : streamLimits;
+        routing = routing == null ? Routing.DEFAULTS : routing;
+    }
+
+    /**
+     * How a request moves to another key of its pool, and when a key is left alone for a while.
+     *
+     * @param maxAttempts most provider calls one client request makes: the first and its fail-overs
+     * @param attemptTimeout the longest one attempt waits for the provider's answer to begin; null:
+     *     {@code upstream-timeout}
+     * @param deadline no fail-over starts later than this after the request arrived, and no attempt
+     *     waits for its answer beyond it; null: {@code upstream-timeout}
+     * @param failoverStatuses provider statuses after which a request moves to another key (never a
+     *     4xx the client caused; only before the first byte reached the client)
+     * @param failoverOnTimeout whether an attempt that timed out moves to another key
+     * @param failureThreshold 5xx answers or timeouts in a row that cool a key down
+     * @param cooldown how long such a key is left alone the first time; doubled each time its
+     *     half-open probe fails, up to {@code maxCooldown}
+     * @param rateLimitCooldown how long a 429 without a reset hint cools a key down
+     * @param maxCooldown the longest cooldown, also the most a provider's {@code retry-after} is honoured
+     */
+    public record Routing(
+            @Positive int maxAttempts,
+            Duration attemptTimeout,
+            Duration deadline,
+            List<Integer> failoverStatuses,
+            Boolean failoverOnTimeout,
+            @Positive int failureThreshold,
+            @NotNull Duration cooldown,
+            @NotNull Duration rateLimitCooldown,
+            @NotNull Duration maxCooldown) {
+
+        /** 3 attempts; 429, 500, 502, 503, 504 and 529, and timeouts; 3 failures in a row cool a key for 30 s. */
+        public static final Routing DEFAULTS = new Routing(
+                3,
+                null,
+                null,
+                List.of(429, 500, 502, 503, 504, 529),
+                true,
+                3,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(5));
+
+        public Routing {
+            failoverStatuses = failoverStatuses == null ? DEFAULTS.failoverStatuses : List.copyOf(failoverStatuses);
+            failoverOnTimeout = failoverOnTimeout == null || failoverOnTimeout;
+        }
     }
 
     /**

@@ -75,6 +75,10 @@ import tools.jackson.databind.json.JsonMapper;
             // the operator lets shared keys reach file uploads of these two (not inference: off by default)
             "symbolon.edge.shared-key-endpoints.anthropic[0]=POST /files",
             "symbolon.edge.shared-key-endpoints.gemini[0]=POST /files:upload",
+            // a key pool's failing key is probed again after 1 s; an attempt waits 2 s, a request 10 s
+            "symbolon.edge.routing.cooldown=1s",
+            "symbolon.edge.routing.attempt-timeout=2s",
+            "symbolon.edge.routing.deadline=10s",
         })
 @EmbeddedKafka(partitions = 1)
 abstract class EdgeContextTest {
@@ -138,6 +142,8 @@ abstract class EdgeContextTest {
         registry.add("symbolon.edge.compat.cut.base-url", () -> "http://localhost:" + cutting.port() + "/v1");
         registry.add(
                 "symbolon.edge.compat.endless.base-url", () -> "http://localhost:" + cutting.port() + "/v1/endless");
+        // nothing listens on port 9 (discard) here: a connect failure
+        registry.add("symbolon.edge.compat.closed.base-url", () -> "http://127.0.0.1:9/v1");
         registry.add("SYMBOLON_USAGE_JOURNAL_DIR", () -> "target/usage-journal-" + UUID.randomUUID());
         registry.add("symbolon.edge.providers.openai.base-url", () -> upstream.baseUrl() + "/v1");
         registry.add("symbolon.edge.providers.anthropic.base-url", () -> upstream.baseUrl() + "/anthropic/v1");
@@ -296,11 +302,33 @@ abstract class EdgeContextTest {
     }
 
     void stubKey(String provider, String apiKey) {
+        stubPool(provider, null, Map.of("key_" + provider, apiKey), Map.of());
+    }
+
+    /**
+     * key-vault-service serving a provider's server-key pool to one tenant (null: to every tenant): key
+     * ids to values, in order, each with its weight (1 when not named).
+     */
+    void stubPool(String provider, String tenantId, Map<String, String> keys, Map<String, Integer> weights) {
+        List<Map<String, Object>> members = new java.util.ArrayList<>();
+        keys.forEach((keyId, apiKey) -> {
+            Map<String, Object> member = new java.util.LinkedHashMap<>();
+            member.put("keyId", keyId);
+            member.put("provider", provider);
+            member.put("kind", "server");
+            member.put("keyVersion", 1);
+            member.put("apiKey", apiKey);
+            member.put("weight", weights.getOrDefault(keyId, 1));
+            members.add(member);
+        });
         // The edge encodes the provider as a path variable (compat:x → compat%3Ax).
-        upstream.stubFor(get(urlPathEqualTo("/internal/v1/server-keys/" + provider.replace(":", "%3A")))
-                .withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN))
-                .willReturn(okJson("{\"keyId\":\"key_" + provider + "\",\"provider\":\"" + provider
-                        + "\",\"kind\":\"server\",\"keyVersion\":1,\"apiKey\":\"" + apiKey + "\"}")));
+        var request = get(urlPathEqualTo("/internal/v1/server-key-pools/" + provider.replace(":", "%3A")))
+                .withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN));
+        if (tenantId != null) {
+            request = request.withQueryParam("tenantId", equalTo(tenantId));
+        }
+        upstream.stubFor(request.willReturn(okJson(
+                JsonMapper.builder().build().writeValueAsString(Map.of("provider", provider, "keys", members)))));
     }
 
     static Set<String> fieldNames(String json) {
@@ -314,6 +342,11 @@ abstract class EdgeContextTest {
     }
 
     UsageRecorded awaitUsageWhere(java.util.function.Predicate<UsageRecorded> matching) {
+        return awaitUsages(matching, 1).get(0);
+    }
+
+    /** The first {@code count} usage events that match, in the order they were published. */
+    List<UsageRecorded> awaitUsages(java.util.function.Predicate<UsageRecorded> matching, int count) {
         Properties config = new Properties();
         config.put("bootstrap.servers", kafka.getBrokersAsString());
         config.put("group.id", "test-" + UUID.randomUUID());
@@ -322,7 +355,7 @@ abstract class EdgeContextTest {
         try (KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topics.USAGE_RECORDED));
-            UsageRecorded found = await().atMost(Duration.ofSeconds(20))
+            List<UsageRecorded> found = await().atMost(Duration.ofSeconds(20))
                     .until(
                             () -> {
                                 for (var record : consumer.poll(Duration.ofMillis(200))) {
@@ -331,15 +364,14 @@ abstract class EdgeContextTest {
                                 return raw.stream()
                                         .map(json -> EventJson.decode(json, UsageRecorded.class))
                                         .filter(matching)
-                                        .findFirst()
-                                        .orElse(null);
+                                        .toList();
                             },
-                            event -> event != null);
+                            events -> events.size() >= count);
             assertThat(raw).noneMatch(json -> json.contains(CREDENTIAL) || json.contains(OPENAI_KEY));
             // What the edge produces has exactly the fields of the contract's golden file.
-            assertThat(fieldNames(EventJson.encodeToString(found)))
+            assertThat(fieldNames(EventJson.encodeToString(found.get(0))))
                     .isEqualTo(fieldNames(GoldenFiles.read(Topics.USAGE_RECORDED)));
-            return found;
+            return found.subList(0, count);
         }
     }
 

@@ -197,7 +197,7 @@ class ProviderForwardingTest extends EdgeContextTest {
         }
 
         // The cache may already hold the key from an earlier test: at most one fetch here.
-        assertThat(upstream.findAll(getRequestedFor(urlPathEqualTo("/internal/v1/server-keys/openai"))))
+        assertThat(upstream.findAll(getRequestedFor(urlPathEqualTo("/internal/v1/server-key-pools/openai"))))
                 .hasSizeLessThanOrEqualTo(1);
         upstream.verify(3, postRequestedFor(urlEqualTo("/v1/chat/completions")));
     }

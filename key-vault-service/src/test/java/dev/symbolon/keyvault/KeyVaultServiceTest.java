@@ -158,6 +158,112 @@ class KeyVaultServiceTest {
     }
 
     @Test
+    void server_keys_under_new_labels_form_a_weighted_pool_that_the_edge_reads_whole() {
+        JsonNode primary = registerServerKey("compat:pool", "sk-pool-primary-canary", "primary", 3);
+        JsonNode secondary = registerServerKey("compat:pool", "sk-pool-secondary-canary", "secondary", null);
+        JsonNode rotated = registerServerKey("compat:pool", "sk-pool-secondary-2-canary", "secondary", 2);
+        JsonNode again = registerServerKey("compat:pool", "sk-pool-primary-canary", "renamed", null);
+
+        assertThat(primary.path("weight").asInt()).isEqualTo(3);
+        assertThat(secondary.path("weight").asInt()).as("a new key weighs 1").isEqualTo(1);
+        assertThat(rotated.path("keyId").asString())
+                .isEqualTo(secondary.path("keyId").asString());
+        assertThat(rotated.path("keyVersion").asInt()).isEqualTo(2);
+        assertThat(rotated.path("weight").asInt()).isEqualTo(2);
+        assertThat(again.path("keyId").asString())
+                .as("a value already pooled")
+                .isEqualTo(primary.path("keyId").asString());
+        assertThat(again.path("weight").asInt()).isEqualTo(3);
+
+        JsonNode pool = pool("compat:pool", null);
+        assertThat(pool.path("keys")).hasSize(2);
+        assertThat(pool.path("keys").get(0).path("apiKey").asString()).isEqualTo("sk-pool-primary-canary");
+        assertThat(pool.path("keys").get(0).path("weight").asInt()).isEqualTo(3);
+        assertThat(pool.path("keys").get(1).path("apiKey").asString()).isEqualTo("sk-pool-secondary-2-canary");
+
+        client.patch()
+                .uri("/internal/v1/keys/{id}", secondary.path("keyId").asString())
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"weight\": 5}")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.weight")
+                .isEqualTo(5);
+        assertThat(pool("compat:pool", "t_acme")
+                        .path("keys")
+                        .get(0)
+                        .path("apiKey")
+                        .asString())
+                .as("the heaviest first; no key scoped to t_acme: the shared pool")
+                .isEqualTo("sk-pool-secondary-2-canary");
+        assertThat(rawEvents(Topics.AUDIT, json -> json.contains("provider_key.reweighed")))
+                .isNotEmpty();
+        assertThat(allRows()).noneMatch(row -> row.contains("canary"));
+    }
+
+    @Test
+    void a_weight_out_of_range_or_on_a_split_key_or_another_tenants_key_is_refused() {
+        for (String weight : new String[] {"0", "101", "-1", "\"heavy\"", "1.5", "1e9", "[1]"}) {
+            String body = "{\"provider\":\"compat:weights\",\"apiKey\":\"sk-x-canary\",\"label\":\"w\",\"weight\":"
+                    + weight + "}";
+            String answer = client.post()
+                    .uri("/internal/v1/server-keys")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(body)
+                    .exchange()
+                    .expectStatus()
+                    .isBadRequest()
+                    .expectBody(String.class)
+                    .returnResult()
+                    .getResponseBody();
+            assertThat(answer).as("weight " + weight).contains("\"type\"").doesNotContain("sk-x-canary");
+        }
+        client.get()
+                .uri("/internal/v1/server-key-pools/{p}", "compat:weights")
+                .exchange()
+                .expectStatus()
+                .isNotFound();
+        String split = createSplitKey("t_acme", "openai", "sk-split-weight-canary")
+                .path("key")
+                .path("keyId")
+                .asString();
+        client.patch()
+                .uri("/internal/v1/tenants/t_acme/keys/{id}", split)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"weight\": 2}")
+                .exchange()
+                .expectStatus()
+                .isBadRequest()
+                .expectBody()
+                .jsonPath("$.error.message")
+                .value(String.class, m -> assertThat(m).contains("split key"));
+        client.patch()
+                .uri("/internal/v1/tenants/t_other/keys/{id}", split)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"weight\": 2}")
+                .exchange()
+                .expectStatus()
+                .isNotFound();
+        client.patch()
+                .uri("/internal/v1/keys/{id}", split)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{}")
+                .exchange()
+                .expectStatus()
+                .isBadRequest()
+                .expectBody()
+                .jsonPath("$.error.message")
+                .isEqualTo("weight is required");
+        client.get()
+                .uri("/internal/v1/server-key-pools/{p}", "compat:nothing")
+                .exchange()
+                .expectStatus()
+                .isNotFound();
+    }
+
+    @Test
     void a_provider_without_a_key_is_a_404() {
         client.get()
                 .uri("/internal/v1/server-keys/mistral")
@@ -171,13 +277,15 @@ class KeyVaultServiceTest {
 
     @Test
     void registering_versions_a_changed_value_and_a_tenant_scoped_key_wins_for_its_tenant() {
-        String keyId = keys.registerServerKey("groq", Secret.of("gsk-first-canary"), "groq", null, Actor.SYSTEM)
+        String keyId = keys.registerServerKey("groq", Secret.of("gsk-first-canary"), "groq", null, null, Actor.SYSTEM)
                 .keyId();
-        String again = keys.registerServerKey("groq", Secret.of("gsk-first-canary"), "groq", null, Actor.SYSTEM)
+        String again = keys.registerServerKey("groq", Secret.of("gsk-first-canary"), "groq", null, null, Actor.SYSTEM)
                 .keyId();
-        String rotated = keys.registerServerKey("groq", Secret.of("gsk-second-canary"), "groq", null, Actor.SYSTEM)
+        String rotated = keys.registerServerKey(
+                        "groq", Secret.of("gsk-second-canary"), "groq", null, null, Actor.SYSTEM)
                 .keyId();
-        String scoped = keys.registerServerKey("groq", Secret.of("gsk-scoped-canary"), "acme", "t_acme", Actor.SYSTEM)
+        String scoped = keys.registerServerKey(
+                        "groq", Secret.of("gsk-scoped-canary"), "acme", "t_acme", null, Actor.SYSTEM)
                 .keyId();
 
         assertThat(again).isEqualTo(keyId);
@@ -600,6 +708,37 @@ class KeyVaultServiceTest {
     private JsonNode served(String keyId) {
         return client.get()
                 .uri("/internal/v1/keys/{id}", keyId)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JsonNode.class)
+                .returnResult()
+                .getResponseBody();
+    }
+
+    private JsonNode registerServerKey(String provider, String apiKey, String label, Integer weight) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("provider", provider);
+        body.put("apiKey", apiKey);
+        body.put("label", label);
+        body.put("weight", weight);
+        return client.post()
+                .uri("/internal/v1/server-keys")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JsonNode.class)
+                .returnResult()
+                .getResponseBody();
+    }
+
+    private JsonNode pool(String provider, String tenantId) {
+        return client.get()
+                .uri(u -> u.path("/internal/v1/server-key-pools/{p}")
+                        .queryParamIfPresent("tenantId", java.util.Optional.ofNullable(tenantId))
+                        .build(provider))
                 .exchange()
                 .expectStatus()
                 .isOk()

@@ -180,7 +180,7 @@ class ObservabilityTest {
                 .containsEntry("http.response.status_code", "200");
         ReceivedSpan keyVault = one(trace, "key-vault-service", "SPAN_KIND_SERVER");
         assertThat(keyVault.parentSpanId()).isEqualTo(edge.spanId());
-        assertThat(keyVault.name()).isEqualTo("GET /internal/v1/server-keys/{provider}");
+        assertThat(keyVault.name()).isEqualTo("GET /internal/v1/server-key-pools/{provider}");
         ReceivedSpan ingest = one(trace, "usage-analytics-service", "SPAN_KIND_CONSUMER");
         assertThat(ingest.parentSpanId()).isEqualTo(edge.spanId());
         assertThat(ingest.attributes()).containsEntry("messaging.destination.name", "usage-recorded.v1");

@@ -19,7 +19,9 @@ import org.springframework.core.env.MapPropertySource;
  *       meter tagged with the service's {@code application} name;
  *   <li>no generated API documentation (admin-api turns its public document back on);
  *   <li>at most {@code SYMBOLON_MAX_CONNECTIONS_PER_ADDRESS} (256) connections per client address,
- *       except from {@code SYMBOLON_UNLIMITED_ADDRESSES} (CIDRs of load balancers and proxies).
+ *       except from {@code SYMBOLON_UNLIMITED_ADDRESSES} (CIDRs of load balancers and proxies);
+ *   <li>a JSON number with a fraction is not a whole number: {@code 1.5} for an integer field is a 400,
+ *       never silently 1.
  * </ul>
  */
 public final class SupportDefaults implements EnvironmentPostProcessor {
@@ -37,6 +39,7 @@ public final class SupportDefaults implements EnvironmentPostProcessor {
             Map.entry("management.endpoint.health.show-components", "never"),
             Map.entry("springdoc.api-docs.enabled", "false"),
             Map.entry("springdoc.swagger-ui.enabled", "false"),
+            Map.entry("spring.jackson.deserialization.accept-float-as-int", "false"),
             Map.entry("symbolon.server.max-connections-per-address", "${SYMBOLON_MAX_CONNECTIONS_PER_ADDRESS:256}"),
             Map.entry("symbolon.server.unlimited-addresses", "${SYMBOLON_UNLIMITED_ADDRESSES:}"));
 

@@ -12,6 +12,7 @@ import java.util.List;
  * @param kind {@code server}, {@code managed} or {@code split}
  * @param apiKey the material of a whole key; null for a split key
  * @param versions a split key's sealed versions (base64), newest first; empty for a whole key
+ * @param weight the key's share of its pool's requests, 1 to 100 (an answer without one: 1)
  */
 public record InternalKey(
         String keyId,
@@ -20,7 +21,12 @@ public record InternalKey(
         String kind,
         int keyVersion,
         String apiKey,
-        List<Version> versions) {
+        List<Version> versions,
+        Integer weight) {
+
+    public InternalKey {
+        weight = weight == null ? 1 : Math.max(1, weight);
+    }
 
     /** A sealed version of a split key, usable until {@code graceUntil} once a newer one exists. */
     public record Version(int version, String sealed, Instant graceUntil) {

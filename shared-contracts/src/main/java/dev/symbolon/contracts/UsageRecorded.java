@@ -6,7 +6,9 @@ import java.util.UUID;
 
 /**
  * One proxied request, successful or not ({@code usage-recorded.v1}, key tenantId). The edge
- * publishes exactly one per request, also for refusals, upstream errors and cancelled streams.
+ * publishes exactly one per request, also for refusals, upstream errors and cancelled streams; a
+ * request that failed over from one key to another has one more for every attempt it moved on from
+ * ({@code failedOver}), each with its own key, status and usage and the same {@code requestId}.
  *
  * @param appId the calling app
  * @param keyId public id of the provider key used, null when the request never reached key
@@ -33,6 +35,11 @@ import java.util.UUID;
  * @param audioOutputTokens the part of outputTokens that was audio
  * @param estimated true when the token counts are the edge's own count, not the provider's report
  *     (a stream cut or cancelled before its usage arrived: the delivered text, tokenized)
+ * @param attempt which provider call of the client request this is, 1 for the first; 0 when the request
+ *     reached no provider (or the event predates attempts)
+ * @param failedOver true when the edge moved on from this attempt to another key (its answer, a 429, a
+ *     5xx, a timeout, never reached the client): its usage and cost count, the client request does not
+ *     (the attempt that answered the client counts it)
  */
 public record UsageRecorded(
         UUID eventId,
@@ -60,7 +67,9 @@ public record UsageRecorded(
         long reasoningTokens,
         long audioInputTokens,
         long audioOutputTokens,
-        boolean estimated)
+        boolean estimated,
+        int attempt,
+        boolean failedOver)
         implements Event {
 
     public static final int CURRENT_VERSION = 1;
@@ -129,6 +138,67 @@ public record UsageRecorded(
                 0,
                 0,
                 0,
+                false,
+                0,
+                false);
+    }
+
+    /** An event without attempts (the first and only call, or none). */
+    public UsageRecorded(
+            UUID eventId,
+            Instant occurredAt,
+            String tenantId,
+            int version,
+            String appId,
+            String keyId,
+            String keyKind,
+            String provider,
+            String model,
+            String endpoint,
+            int status,
+            Outcome outcome,
+            long inputTokens,
+            long outputTokens,
+            long cachedInputTokens,
+            boolean streamed,
+            boolean partial,
+            long latencyMs,
+            long overheadMs,
+            String requestId,
+            long cacheWrite5mTokens,
+            long cacheWrite1hTokens,
+            long reasoningTokens,
+            long audioInputTokens,
+            long audioOutputTokens,
+            boolean estimated) {
+        this(
+                eventId,
+                occurredAt,
+                tenantId,
+                version,
+                appId,
+                keyId,
+                keyKind,
+                provider,
+                model,
+                endpoint,
+                status,
+                outcome,
+                inputTokens,
+                outputTokens,
+                cachedInputTokens,
+                streamed,
+                partial,
+                latencyMs,
+                overheadMs,
+                requestId,
+                cacheWrite5mTokens,
+                cacheWrite1hTokens,
+                reasoningTokens,
+                audioInputTokens,
+                audioOutputTokens,
+                estimated,
+                0,
                 false);
     }
 
@@ -156,6 +226,14 @@ public record UsageRecorded(
      */
     public boolean countsTowardQuota() {
         return outcome != Outcome.REFUSED;
+    }
+
+    /**
+     * Whether this event counts the client request itself (once per request, also in request quotas):
+     * every event but an attempt the edge failed over from, whose tokens and cost still count.
+     */
+    public boolean countsAsRequest() {
+        return countsTowardQuota() && !failedOver;
     }
 
     /**

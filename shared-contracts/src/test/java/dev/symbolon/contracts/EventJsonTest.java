@@ -96,6 +96,32 @@ class EventJsonTest {
     }
 
     @Test
+    void a_usage_event_from_before_attempts_counts_its_request() {
+        ObjectNode older = (ObjectNode) plain.readTree(GoldenFiles.read(Topics.USAGE_RECORDED));
+        older.remove("attempt");
+        older.remove("failedOver");
+
+        UsageRecorded event = EventJson.decode(plain.writeValueAsString(older), UsageRecorded.class);
+
+        assertThat(event.attempt()).isZero();
+        assertThat(event.failedOver()).isFalse();
+        assertThat(event.countsAsRequest()).isTrue();
+    }
+
+    @Test
+    void an_attempt_the_edge_failed_over_from_counts_its_cost_but_not_the_request() {
+        ObjectNode failed = (ObjectNode) plain.readTree(GoldenFiles.read(Topics.USAGE_RECORDED));
+        failed.put("failedOver", true);
+        failed.put("status", 429);
+        failed.put("outcome", "UPSTREAM_ERROR");
+
+        UsageRecorded event = EventJson.decode(plain.writeValueAsString(failed), UsageRecorded.class);
+
+        assertThat(event.countsTowardQuota()).isTrue();
+        assertThat(event.countsAsRequest()).isFalse();
+    }
+
+    @Test
     void a_price_list_keeps_every_rate_exactly() {
         PriceList list = GoldenFiles.decode(Topics.PRICES, PriceList.class);
 

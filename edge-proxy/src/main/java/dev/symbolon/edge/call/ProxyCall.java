@@ -4,6 +4,9 @@ import dev.symbolon.edge.auth.AppIdentity;
 import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.policy.EffectivePolicy;
 import dev.symbolon.edge.provider.ProviderRoutes.Route;
+import dev.symbolon.edge.routing.Attempts;
+import dev.symbolon.edge.routing.KeyPool;
+import dev.symbolon.edge.routing.ProviderKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.net.InetAddress;
@@ -17,8 +20,10 @@ import org.springframework.util.MultiValueMap;
  * then what each pipeline step added (a step returns a copy). Null fields are steps not reached yet.
  *
  * @param keyRequest which kind of key the request's headers ask for (set when it is authorized)
+ * @param key the provider key of the current attempt
+ * @param attempts the provider calls made so far: the key pool, the attempt's number, the keys tried
  * @param reservation what the request holds against daily and monthly quotas, null when none apply
- * @param upstreamNanos {@link System#nanoTime()} when the upstream call started, 0 before
+ * @param upstreamNanos {@link System#nanoTime()} when the first upstream call started, 0 before
  * @param upstreamSpan the span of the provider call while tracing is on; null before it started or when off
  */
 public record ProxyCall(
@@ -29,6 +34,7 @@ public record ProxyCall(
         KeyRequest keyRequest,
         Payload payload,
         ProviderKey key,
+        Attempts attempts,
         Quotas.Reservation reservation,
         long upstreamNanos,
         Span upstreamSpan) {
@@ -75,43 +81,139 @@ public record ProxyCall(
     }
 
     public static ProxyCall start(Request request) {
-        return new ProxyCall(request, null, null, EffectivePolicy.OPEN, null, Payload.NONE, null, null, 0, null);
+        return new ProxyCall(request, null, null, EffectivePolicy.OPEN, null, Payload.NONE, null, null, null, 0, null);
     }
 
     public ProxyCall withRoute(Route route) {
         return new ProxyCall(
-                request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos, upstreamSpan);
+                request,
+                route,
+                identity,
+                policy,
+                keyRequest,
+                payload,
+                key,
+                attempts,
+                reservation,
+                upstreamNanos,
+                upstreamSpan);
     }
 
     public ProxyCall withIdentity(AppIdentity identity, EffectivePolicy policy) {
         return new ProxyCall(
-                request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos, upstreamSpan);
+                request,
+                route,
+                identity,
+                policy,
+                keyRequest,
+                payload,
+                key,
+                attempts,
+                reservation,
+                upstreamNanos,
+                upstreamSpan);
     }
 
     public ProxyCall withKeyRequest(KeyRequest keyRequest) {
         return new ProxyCall(
-                request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos, upstreamSpan);
+                request,
+                route,
+                identity,
+                policy,
+                keyRequest,
+                payload,
+                key,
+                attempts,
+                reservation,
+                upstreamNanos,
+                upstreamSpan);
     }
 
     public ProxyCall withPayload(Payload payload) {
         return new ProxyCall(
-                request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos, upstreamSpan);
+                request,
+                route,
+                identity,
+                policy,
+                keyRequest,
+                payload,
+                key,
+                attempts,
+                reservation,
+                upstreamNanos,
+                upstreamSpan);
     }
 
-    public ProxyCall withKey(ProviderKey key) {
+    /** The first attempt, with this key of its pool. */
+    public ProxyCall withKey(KeyPool pool, ProviderKey key) {
         return new ProxyCall(
-                request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos, upstreamSpan);
+                request,
+                route,
+                identity,
+                policy,
+                keyRequest,
+                payload,
+                key,
+                Attempts.first(pool, key),
+                reservation,
+                upstreamNanos,
+                upstreamSpan);
+    }
+
+    /** The next attempt, with another key of the same pool (a fail-over). */
+    public ProxyCall failedOverTo(ProviderKey next) {
+        return new ProxyCall(
+                request,
+                route,
+                identity,
+                policy,
+                keyRequest,
+                payload,
+                next,
+                attempts.then(next),
+                reservation,
+                upstreamNanos,
+                upstreamSpan);
     }
 
     public ProxyCall withReservation(Quotas.Reservation reservation) {
         return new ProxyCall(
-                request, route, identity, policy, keyRequest, payload, key, reservation, upstreamNanos, upstreamSpan);
+                request,
+                route,
+                identity,
+                policy,
+                keyRequest,
+                payload,
+                key,
+                attempts,
+                reservation,
+                upstreamNanos,
+                upstreamSpan);
     }
 
-    /** @param span the provider call's span; null while tracing is off */
+    /**
+     * A provider call starts; the gateway's own time ends at the first one.
+     *
+     * @param span the provider call's span; null while tracing is off
+     */
     public ProxyCall withUpstreamStarted(Span span) {
         return new ProxyCall(
-                request, route, identity, policy, keyRequest, payload, key, reservation, System.nanoTime(), span);
+                request,
+                route,
+                identity,
+                policy,
+                keyRequest,
+                payload,
+                key,
+                attempts,
+                reservation,
+                upstreamNanos == 0 ? System.nanoTime() : upstreamNanos,
+                span);
+    }
+
+    /** The number of the current provider call (1 for the first; 0 before any). */
+    public int attempt() {
+        return attempts == null ? 0 : attempts.number();
     }
 
     public String requestId() {

@@ -1,10 +1,12 @@
 package dev.symbolon.edge.keys;
 
 import dev.symbolon.contracts.InternalKey;
+import dev.symbolon.contracts.InternalKeyPool;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.call.GatewayException;
-import dev.symbolon.edge.call.ProviderKey;
+import dev.symbolon.edge.routing.KeyPool;
+import dev.symbolon.edge.routing.ProviderKey;
 import dev.symbolon.support.traces.Traces;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -86,28 +88,42 @@ class KeyVaultClient {
         return http;
     }
 
-    /** The server key a tenant's requests use for a provider (its scoped one, else the shared one). */
-    Mono<ProviderKey> serverKey(String provider, String tenantId) {
+    /** The server-key pool a tenant's requests use for a provider (its scoped keys, else the shared ones). */
+    Mono<KeyPool> serverKeys(String provider, String tenantId) {
         return timed(serverKeyOk, serverKeyError, Mono.deferContextual(trace -> http.get()
-                .uri(u -> u.path("/internal/v1/server-keys/{provider}")
+                .uri(u -> u.path("/internal/v1/server-key-pools/{provider}")
                         .queryParam("tenantId", tenantId)
                         .build(provider))
                 .headers(h -> Traces.inject(Traces.traceparent(trace), h))
                 .retrieve()
                 .onStatus(HttpStatusCode::is4xxClientError, response -> response.releaseBody()
                         .then(Mono.error(
-                                response.statusCode().value() == 404
-                                        ? new GatewayException(
-                                                HttpStatus.FORBIDDEN,
-                                                "provider_not_configured",
-                                                "No key is configured for provider '" + provider + "'.")
-                                        : keyServiceFailure())))
+                                response.statusCode().value() == 404 ? notConfigured(provider) : keyServiceFailure())))
                 .onStatus(HttpStatusCode::is5xxServerError, response -> response.releaseBody()
                         .then(Mono.error(keyServiceFailure())))
-                .bodyToMono(InternalKey.class)
+                .bodyToMono(InternalKeyPool.class)
                 .timeout(TIMEOUT, Mono.error(keyServiceFailure()))
                 .onErrorMap(WebClientRequestException.class, e -> keyServiceFailure())
-                .map(r -> new ProviderKey(r.keyId(), r.provider(), r.kind(), r.keyVersion(), Secret.of(r.apiKey())))));
+                .map(pool -> {
+                    if (pool.keys().isEmpty()) {
+                        throw notConfigured(provider);
+                    }
+                    return KeyPool.of(
+                            pool.keys().stream()
+                                    .map(r -> new ProviderKey(
+                                            r.keyId(), r.provider(), r.kind(), r.keyVersion(), Secret.of(r.apiKey())))
+                                    .toList(),
+                            pool.keys().stream()
+                                    .map(r -> Math.min(100, r.weight()))
+                                    .toList());
+                })));
+    }
+
+    private static GatewayException notConfigured(String provider) {
+        return new GatewayException(
+                HttpStatus.FORBIDDEN,
+                "provider_not_configured",
+                "No key is configured for provider '" + provider + "'.");
     }
 
     /** A tenant key by id; empty when key-vault-service knows no active key of that id. */

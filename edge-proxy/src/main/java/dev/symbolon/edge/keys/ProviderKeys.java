@@ -6,8 +6,9 @@ import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.auth.AppIdentity;
 import dev.symbolon.edge.call.GatewayException;
 import dev.symbolon.edge.call.KeyRequest;
-import dev.symbolon.edge.call.ProviderKey;
 import dev.symbolon.edge.call.ProxyCall;
+import dev.symbolon.edge.routing.KeyPool;
+import dev.symbolon.edge.routing.ProviderKey;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -64,8 +65,8 @@ public class ProviderKeys implements MeterBinder {
     private final SplitKeyFailures failures;
     private final SplitKeyAlerts alerts;
     private final Duration ttl;
-    /** Server keys by provider, then by tenant (a tenant may have a key of its own). */
-    private final Map<String, Map<String, Mono<ProviderKey>>> serverKeys = new ConcurrentHashMap<>();
+    /** Server-key pools by provider, then by tenant (a tenant may have keys of its own). */
+    private final Map<String, Map<String, Mono<KeyPool>>> serverKeys = new ConcurrentHashMap<>();
 
     private final Map<String, Mono<Optional<TenantKey>>> tenantKeys = new ConcurrentHashMap<>();
 
@@ -126,16 +127,20 @@ public class ProviderKeys implements MeterBinder {
                 .register(registry);
     }
 
-    /** The key for one request: split, managed or server, as {@link #requested} read its headers. */
-    public Mono<ProviderKey> forRequest(
-            String provider, AppIdentity app, KeyRequest requested, ProxyCall.Request request) {
+    /**
+     * The keys one request may be served with: the split or managed key its headers name (a pool of
+     * one), or the provider's server-key pool as the caller's tenant sees it.
+     */
+    public Mono<KeyPool> forRequest(String provider, AppIdentity app, KeyRequest requested, ProxyCall.Request request) {
         lookups.increment();
         HttpHeaders headers = request.headers();
         return switch (requested) {
             case SPLIT ->
-                splitKey(provider, app, request, headers.getFirst(PARTIAL_KEY_ID), headers.getFirst(PARTIAL_KEY));
-            case MANAGED -> managedKey(provider, app.tenantId(), headers.getFirst(KEY_ID));
-            case SERVER -> serverKey(provider, app.tenantId());
+                splitKey(provider, app, request, headers.getFirst(PARTIAL_KEY_ID), headers.getFirst(PARTIAL_KEY))
+                        .map(KeyPool::single);
+            case MANAGED ->
+                managedKey(provider, app.tenantId(), headers.getFirst(KEY_ID)).map(KeyPool::single);
+            case SERVER -> serverKeys(provider, app.tenantId());
         };
     }
 
@@ -143,16 +148,16 @@ public class ProviderKeys implements MeterBinder {
         return new GatewayException(HttpStatus.BAD_REQUEST, "invalid_key_headers", message);
     }
 
-    /** The operator's server key for a provider, as the tenant sees it (its scoped one, else shared). */
-    public Mono<ProviderKey> serverKey(String provider, String tenantId) {
-        Map<String, Mono<ProviderKey>> byTenant = serverKeys.get(provider);
-        Mono<ProviderKey> held = byTenant == null ? null : byTenant.get(tenantId);
+    /** The operator's server-key pool for a provider, as the tenant sees it (its scoped keys, else the shared ones). */
+    public Mono<KeyPool> serverKeys(String provider, String tenantId) {
+        Map<String, Mono<KeyPool>> byTenant = serverKeys.get(provider);
+        Mono<KeyPool> held = byTenant == null ? null : byTenant.get(tenantId);
         if (held != null) {
             return held; // the request path: two lookups, nothing allocated
         }
         return serverKeys
                 .computeIfAbsent(provider, p -> new ConcurrentHashMap<>())
-                .computeIfAbsent(tenantId, t -> keyVault.serverKey(provider, tenantId)
+                .computeIfAbsent(tenantId, t -> keyVault.serverKeys(provider, tenantId)
                         .cache(key -> ttl, error -> Duration.ZERO, () -> Duration.ZERO));
     }
 

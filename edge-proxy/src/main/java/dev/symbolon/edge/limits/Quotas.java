@@ -221,6 +221,30 @@ public class Quotas {
         }
     }
 
+    /**
+     * Counts an attempt the request moved on from ({@link UsageRecorded#failedOver()}): its tokens and
+     * cost, never the request (the attempt that answers the client settles the reservation), until a
+     * quota state covers its event.
+     */
+    public void attempted(Reservation reservation, UsageRecorded event) {
+        if (reservation == null || !event.countsTowardQuota()) {
+            return;
+        }
+        BigDecimal cost = reservation.price != null ? reservation.price.cost(event.tokens()) : BigDecimal.ZERO;
+        if (event.totalTokens() == 0 && cost.signum() == 0) {
+            return;
+        }
+        Local local = new Local(reservation.periods, 0, event.totalTokens(), cost);
+        for (Ledger ledger : new Ledger[] {reservation.tenant, reservation.app}) {
+            if (ledger != null) {
+                synchronized (ledger) {
+                    ledger.add(local.periods, 0, local.tokens, local.cost);
+                }
+            }
+        }
+        unpublished.put(event.eventId(), new Pending(reservation.tenant, reservation.app, local));
+    }
+
     /** Gives back what a reservation holds, for a request that is refused after all (counts nothing). */
     public void release(Reservation reservation) {
         if (reservation == null || !reservation.settled.compareAndSet(false, true)) {

@@ -16,6 +16,10 @@ import dev.symbolon.edge.provider.ProviderClient;
 import dev.symbolon.edge.provider.ProviderRoutes;
 import dev.symbolon.edge.provider.SharedKeyEndpoints;
 import dev.symbolon.edge.provider.StreamUsage;
+import dev.symbolon.edge.routing.Attempts;
+import dev.symbolon.edge.routing.Failover;
+import dev.symbolon.edge.routing.KeyHealth;
+import dev.symbolon.edge.routing.ProviderKey;
 import dev.symbolon.edge.telemetry.EdgeMetrics;
 import dev.symbolon.edge.telemetry.UpstreamSpans;
 import dev.symbolon.edge.usage.UsageMeter;
@@ -57,6 +61,8 @@ class ProxyPipeline {
 
     public static final String REQUEST_ID = "x-request-id";
     public static final String OVERHEAD = "x-symbolon-overhead-ms";
+    /** Which key and attempt served a response: {@code key=key_…; target=openai; attempt=2}. */
+    public static final String SERVED_BY = "x-symbolon-served-by";
 
     private static final DefaultDataBufferFactory BUFFERS = DefaultDataBufferFactory.sharedInstance;
     /** The largest provider error body passed on (scrubbed); error bodies are a few hundred bytes. */
@@ -77,6 +83,8 @@ class ProxyPipeline {
     private final SharedKeyEndpoints sharedKeys;
     private final EdgeMetrics metrics;
     private final UpstreamSpans spans;
+    private final KeyHealth health;
+    private final Failover failover;
 
     ProxyPipeline(
             ProviderRoutes routes,
@@ -90,7 +98,11 @@ class ProxyPipeline {
             SharedKeyEndpoints sharedKeys,
             EdgeMetrics metrics,
             UpstreamSpans spans,
+            KeyHealth health,
+            Failover failover,
             EdgeProperties properties) {
+        this.health = health;
+        this.failover = failover;
         this.metrics = metrics;
         this.spans = spans;
         this.routes = routes;
@@ -235,12 +247,18 @@ class ProxyPipeline {
         return reservations.reserve(call);
     }
 
+    /** The request's key pool, and the key of its first attempt: the next healthy one by weight. */
     private Mono<ProxyCall> resolveKey(ProxyCall call) {
         return keys.forRequest(call.route().provider().name(), call.identity(), call.keyRequest(), call.request())
-                .map(call::withKey)
+                .map(pool -> call.withKey(pool, pool.first(health)))
                 .onErrorMap(GatewayException.class, e -> e.at(call));
     }
 
+    /**
+     * One provider call with the call's key. Until the client has been sent anything, an answer or a
+     * failure that {@link Failover} moves on from goes to the next key of the pool (each attempt its own
+     * usage event); whatever the last attempt got is the client's.
+     */
     private Mono<ServerResponse> forward(ProxyCall prepared) {
         ProxyCall call = prepared.withUpstreamStarted(spans.start(prepared));
         Mono<ResponseEntity<Flux<DataBuffer>>> upstream = providers.send(
@@ -253,19 +271,75 @@ class ProxyPipeline {
                 call.key().apiKey(),
                 call.key().tenantOwned());
         // A client that leaves before the provider answers still gets its one usage event (and gives
-        // its quota reservation back); once the response has begun, the meter takes over.
+        // its quota reservation back); once this attempt has its answer, the next attempt or the meter
+        // takes over.
         AtomicBoolean answered = new AtomicBoolean();
-        return (call.payload().stream() ? upstream : upstream.timeout(upstreamTimeout))
-                .onErrorMap(e -> upstreamFailure(e).at(call))
-                .flatMap(response -> {
+        return upstream.timeout(failover.attemptWait(call.request().receivedNanos()))
+                .map(Attempt::answered)
+                .onErrorResume(e -> Mono.just(Attempt.failed(upstreamFailure(e))))
+                .flatMap(attempt -> {
                     answered.set(true);
-                    return respond(call, response);
+                    return attempt.response() != null
+                            ? answered(call, attempt.response())
+                            : failed(call, attempt.failure());
                 })
                 .doOnCancel(() -> {
                     if (answered.compareAndSet(false, true)) {
                         usage.cancelledBeforeResponse(call);
                     }
                 });
+    }
+
+    /** The provider answered: a status that fails over goes to the next key if there is one, else to the client. */
+    private Mono<ServerResponse> answered(ProxyCall call, ResponseEntity<Flux<DataBuffer>> response) {
+        int status = response.getStatusCode().value();
+        health.answered(call.key(), call.route().provider().dialect(), status, response.getHeaders());
+        ProviderKey next = failover.onStatus(status) ? nextKey(call) : null;
+        if (next == null) {
+            return respond(call, response);
+        }
+        // read to its end apart from the request (an error body is small), so the connection is reused
+        Flux<DataBuffer> body = response.getBody();
+        if (body != null) {
+            body.subscribe(DataBufferUtils::release, error -> {});
+        }
+        usage.failedOver(call, status, Outcome.UPSTREAM_ERROR, status >= 500 ? "status_5xx" : "status_4xx");
+        return forward(call.failedOverTo(next));
+    }
+
+    /**
+     * The provider did not answer in time (the next key, or the client's 504), or could not be reached
+     * at all (its host, whatever the key: the client's 502).
+     */
+    private Mono<ServerResponse> failed(ProxyCall call, GatewayException failure) {
+        if (!"upstream_unreachable".equals(failure.type())) {
+            health.failed(call.key());
+        }
+        ProviderKey next = failover.onFailure(failure.type()) ? nextKey(call) : null;
+        if (next == null) {
+            return Mono.error(failure.at(call));
+        }
+        usage.failedOver(call, failure.status().value(), Outcome.UPSTREAM_UNAVAILABLE, failure.type());
+        return forward(call.failedOverTo(next));
+    }
+
+    /** Another key of the pool, healthy and not tried yet, while attempts and the deadline allow; else null. */
+    private ProviderKey nextKey(ProxyCall call) {
+        Attempts attempts = call.attempts();
+        return failover.mayRetry(attempts.number(), call.request().receivedNanos())
+                ? attempts.pool().next(health, attempts.tried())
+                : null;
+    }
+
+    /** What one provider call came to: an answer (any status), or a failure to get one. */
+    private record Attempt(ResponseEntity<Flux<DataBuffer>> response, GatewayException failure) {
+        static Attempt answered(ResponseEntity<Flux<DataBuffer>> response) {
+            return new Attempt(response, null);
+        }
+
+        static Attempt failed(GatewayException failure) {
+            return new Attempt(null, failure);
+        }
     }
 
     private Mono<ServerResponse> respond(ProxyCall call, ResponseEntity<Flux<DataBuffer>> upstream) {
@@ -329,6 +403,7 @@ class ProxyPipeline {
                     }
                     headers.set(REQUEST_ID, call.requestId());
                     headers.set(OVERHEAD, Long.toString(overheadMs));
+                    headers.set(SERVED_BY, servedBy(call));
                 })
                 .body(BodyInserters.fromDataBuffers(metered));
     }
@@ -369,6 +444,11 @@ class ProxyPipeline {
         metrics.refused(call, e);
         usage.ended(call, e.status().value(), outcome);
         return ErrorResponses.of(e, call.requestId(), call.overheadNanos() / 1_000_000);
+    }
+
+    private static String servedBy(ProxyCall call) {
+        return "key=" + call.key().keyId() + "; target="
+                + call.route().provider().name() + "; attempt=" + call.attempt();
     }
 
     private static GatewayException upstreamFailure(Throwable e) {

@@ -2,6 +2,8 @@ package dev.symbolon.edge.provider;
 
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.Tokens;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -69,5 +71,15 @@ final class AnthropicDialect extends Dialect {
     @Override
     List<String> inferenceEndpoints() {
         return INFERENCE;
+    }
+
+    /** {@code retry-after}, else the latest {@code anthropic-ratelimit-*-reset} of a limit with none remaining. */
+    @Override
+    public Duration rateLimitReset(HttpHeaders headers, Instant now) {
+        Duration retryAfter = RateLimitHeaders.retryAfter(headers, now);
+        return retryAfter != null
+                ? retryAfter
+                : RateLimitHeaders.exhaustedTimestamps(
+                        headers, now, "anthropic-ratelimit-", "requests", "tokens", "input-tokens", "output-tokens");
     }
 }

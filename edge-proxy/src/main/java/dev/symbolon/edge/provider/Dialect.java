@@ -3,6 +3,8 @@ package dev.symbolon.edge.provider;
 import dev.symbolon.contracts.ProviderCatalogue;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.Tokens;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.http.HttpHeaders;
@@ -105,6 +107,14 @@ public abstract class Dialect {
 
     /** Sets the output limit of a request whose body sets none, in the field this family and endpoint read. */
     public abstract void putOutputCap(ObjectNode request, Provider provider, String endpoint, long cap);
+
+    /**
+     * How long a provider of this family that answered 429 asks to be left alone, from the answer's
+     * headers ({@code retry-after} for every family); null when it does not say.
+     */
+    public Duration rateLimitReset(HttpHeaders headers, Instant now) {
+        return RateLimitHeaders.retryAfter(headers, now);
+    }
 
     /**
      * The family's inference endpoints, {@code METHOD /path}: what a key the tenant does not own alone

@@ -2,6 +2,8 @@ package dev.symbolon.edge.provider;
 
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.contracts.Tokens;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -101,5 +103,14 @@ class OpenAiDialect extends Dialect {
     @Override
     List<String> inferenceEndpoints() {
         return INFERENCE;
+    }
+
+    /** {@code retry-after}, else the latest {@code x-ratelimit-reset-*} of a limit with none remaining. */
+    @Override
+    public Duration rateLimitReset(HttpHeaders headers, Instant now) {
+        Duration retryAfter = RateLimitHeaders.retryAfter(headers, now);
+        return retryAfter != null
+                ? retryAfter
+                : RateLimitHeaders.exhaustedDurations(headers, "x-ratelimit-", "requests", "tokens");
     }
 }

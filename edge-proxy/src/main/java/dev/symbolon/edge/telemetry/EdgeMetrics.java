@@ -135,6 +135,17 @@ public class EdgeMetrics {
         counter.increment();
     }
 
+    /**
+     * A provider call the request moved on from to another key: an upstream error of its provider by
+     * type ({@code status_4xx} for a 429, {@code status_5xx}, {@code upstream_timeout},
+     * {@code upstream_unreachable}) and one {@code symbolon_edge_failovers_total} of the provider.
+     */
+    public void failedOver(ProxyCall call, String type) {
+        ProviderMeters provider = provider(call);
+        provider.upstreamError(type).increment();
+        provider.failovers().increment();
+    }
+
     /** A stream the provider broke off after it had begun answering. */
     public void interrupted(ProxyCall call) {
         provider(call).upstreamError("stream_interrupted").increment();
@@ -157,6 +168,7 @@ public class EdgeMetrics {
         private final String provider;
         private final Counter[][] requests = new Counter[OUTCOMES.length][STATUS_CLASSES.length];
         private final Map<String, Counter> upstreamErrors = new ConcurrentHashMap<>();
+        private volatile Counter failovers;
         /** By the model the client wrote (bounded: see {@link #REMEMBERED_MODELS}). */
         private final Map<String, ModelMeters> byRequested = new ConcurrentHashMap<>();
         /** By label: a priced model's card name, or {@link #OTHER_MODEL}. */
@@ -178,6 +190,18 @@ public class EdgeMetrics {
                         .tag("status", STATUS_CLASSES[statusClass])
                         .register(registry);
                 requests[outcome.ordinal()][statusClass] = counter;
+            }
+            return counter;
+        }
+
+        Counter failovers() {
+            Counter counter = failovers;
+            if (counter == null) {
+                counter = Counter.builder("symbolon.edge.failovers")
+                        .description("Provider calls a request moved on from to another key, by provider")
+                        .tag("provider", provider)
+                        .register(registry);
+                failovers = counter;
             }
             return counter;
         }

@@ -48,6 +48,22 @@ public class UsageRecorder {
     }
 
     /**
+     * A provider call the request moved on from to another key before answering the client: its own
+     * event ({@code failedOver}), its tokens and cost counted, the client request not.
+     *
+     * @param type what went wrong, as {@link EdgeMetrics#failedOver} counts it
+     */
+    public void failedOver(ProxyCall call, int status, Outcome outcome, String type) {
+        metrics.failedOver(call, type);
+        spans.ended(call, status, outcome, Tokens.NONE);
+        if (call.identity() != null) {
+            UsageRecorded event = event(call, status, outcome, Tokens.NONE, false, false, true);
+            quotas.attempted(call.reservation(), event); // counted here before the send can report it sent
+            publisher.publish(event, UpstreamSpans.traceparent(call));
+        }
+    }
+
+    /**
      * The client went away while the provider had not answered yet: status 499 (client closed
      * request), partial, since the provider may still bill what it started.
      */
@@ -77,7 +93,20 @@ public class UsageRecorder {
             return;
         }
         limits.used(call.identity(), call.policy(), usage.total());
-        UsageRecorded event = new UsageRecorded(
+        UsageRecorded event = event(call, status, outcome, usage, partial, estimated, false);
+        quotas.settle(call.reservation(), event); // counted here before the send can report it sent
+        publisher.publish(event, UpstreamSpans.traceparent(call));
+    }
+
+    private static UsageRecorded event(
+            ProxyCall call,
+            int status,
+            Outcome outcome,
+            Tokens usage,
+            boolean partial,
+            boolean estimated,
+            boolean failedOver) {
+        return new UsageRecorded(
                 UUID.randomUUID(),
                 call.request().receivedAt(),
                 call.identity().tenantId(),
@@ -103,8 +132,8 @@ public class UsageRecorder {
                 usage.reasoning(),
                 usage.audioInput(),
                 usage.audioOutput(),
-                estimated);
-        quotas.settle(call.reservation(), event);
-        publisher.publish(event, UpstreamSpans.traceparent(call));
+                estimated,
+                call.attempt(),
+                failedOver);
     }
 }

@@ -160,6 +160,7 @@ class AppDirectoryTest {
                 new EdgeProperties.Analytics(URI.create("http://localhost:9"), Secret.of("t")),
                 null,
                 null,
+                null,
                 null);
     }
 }

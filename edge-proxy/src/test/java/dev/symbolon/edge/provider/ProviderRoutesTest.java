@@ -157,6 +157,7 @@ class ProviderRoutesTest {
                 new EdgeProperties.Analytics(URI.create("http://localhost:9"), Secret.of("t")),
                 sharedKeyEndpoints,
                 null,
+                null,
                 null);
     }
 }

@@ -60,6 +60,10 @@ class ProviderKeyEntity {
     @Column(name = "last_used_at")
     private Instant lastUsedAt;
 
+    /** Share of its pool's requests (1 to 100). */
+    @Column(nullable = false)
+    private int weight = 1;
+
     protected ProviderKeyEntity() {}
 
     ProviderKeyEntity(
@@ -88,6 +92,15 @@ class ProviderKeyEntity {
         this.keyVersion++;
         this.fingerprint = newFingerprint;
         this.rotatedAt = now;
+    }
+
+    /** Sets the key's share of its pool's requests. */
+    void weigh(int weight) {
+        this.weight = weight;
+    }
+
+    int weight() {
+        return weight;
     }
 
     boolean active() {

@@ -81,45 +81,95 @@ public class ProviderKeys {
     void registerConfiguredKeys() {
         properties.serverKeys().forEach((provider, configured) -> {
             if (configured.apiKey() != null && !configured.apiKey().isEmpty()) {
-                registerServerKey(provider, configured.apiKey(), configured.label(), null, Actor.SYSTEM);
+                registerServerKey(provider, configured.apiKey(), configured.label(), null, null, Actor.SYSTEM);
             }
         });
         // every catalogue provider's key from its environment variable, unless configured above
         for (ProviderCatalogue.Entry entry : ProviderCatalogue.ALL) {
             String value = environment.getProperty(entry.serverKeyEnv());
             if (!properties.serverKeys().containsKey(entry.name()) && value != null && !value.isBlank()) {
-                registerServerKey(entry.name(), Secret.of(value), "from " + entry.serverKeyEnv(), null, Actor.SYSTEM);
+                registerServerKey(
+                        entry.name(), Secret.of(value), "from " + entry.serverKeyEnv(), null, null, Actor.SYSTEM);
             }
         }
     }
 
     /**
-     * Makes {@code apiKey} the provider's server key (for every tenant, or only {@code scopeTenantId}'s):
-     * creates it, or rotates the existing one to a new version when the value changed. Registering the
-     * same value again changes nothing.
+     * Puts {@code apiKey} in the provider's server-key pool (for every tenant, or only {@code
+     * scopeTenantId}'s). Within a pool a key is named by its label: a value already in the pool
+     * changes nothing (but its weight, when given); a new value under a label the pool holds rotates
+     * that key to a new version; a new value under a new label joins the pool as another key.
+     *
+     * @param weight the key's share of the pool's requests, 1 to 100; null keeps it (1 for a new key)
      */
     public Described registerServerKey(
-            String provider, Secret apiKey, String label, String scopeTenantId, Actor actor) {
+            String provider, Secret apiKey, String label, String scopeTenantId, Integer weight, Actor actor) {
         requireProvider(provider);
         requireKey(apiKey);
+        requireWeight(weight);
         if (scopeTenantId != null) {
             requireTenant(scopeTenantId);
         }
         String fingerprint = KeyFingerprint.of(apiKey);
-        Optional<ProviderKeyEntity> current = serverKeyOf(provider, scopeTenantId);
-        if (current.isPresent() && current.get().fingerprint().equals(fingerprint)) {
-            ProviderKeyEntity key = current.get();
+        String name = trimLabel(label);
+        List<ProviderKeyEntity> pool = serverPoolOf(provider, scopeTenantId);
+        Optional<ProviderKeyEntity> same =
+                pool.stream().filter(k -> k.fingerprint().equals(fingerprint)).findFirst();
+        if (same.isPresent()) {
+            ProviderKeyEntity key = same.get();
             if (!material.has(key.materialPath(), key.keyVersion())) {
                 // Metadata without material (a store that was reset): put the same value back.
                 material.put(key.materialPath(), key.context(), key.keyVersion(), apiKey.revealBytes());
             }
-            return describe(key);
+            return weight == null || weight == key.weight() ? describe(key) : reweigh(key.keyId(), weight, actor);
         }
-        if (current.isPresent()) {
-            return rotate(current.get().keyId(), null, apiKey, actor).key();
+        Optional<ProviderKeyEntity> named = pool.stream()
+                .filter(k -> java.util.Objects.equals(k.label(), name))
+                .findFirst();
+        if (named.isPresent()) {
+            Described rotated = rotate(named.get().keyId(), null, apiKey, actor).key();
+            return weight == null || weight == rotated.weight() ? rotated : reweigh(rotated.keyId(), weight, actor);
         }
-        return create(KeyLifecycleEvent.PLATFORM_TENANT, provider, KeyKind.SERVER, apiKey, label, scopeTenantId, actor)
+        return create(
+                        KeyLifecycleEvent.PLATFORM_TENANT,
+                        provider,
+                        KeyKind.SERVER,
+                        apiKey,
+                        label,
+                        scopeTenantId,
+                        weight == null ? 1 : weight,
+                        actor)
                 .key();
+    }
+
+    /**
+     * Sets a key's share of its pool's requests (server keys and a tenant's managed keys); edges pick
+     * it up when their cached pool expires.
+     *
+     * @param tenantId the caller's tenant, or null for the operator (any key)
+     */
+    public Described reweigh(String keyId, String tenantId, int weight, Actor actor) {
+        requireWeight(weight);
+        ProviderKeyEntity key = transactions.execute(tx -> {
+            ProviderKeyEntity found = owned(keyId, tenantId).orElseThrow(() -> new UnknownKeyException(keyId));
+            if (found.kind() == KeyKind.SPLIT) {
+                throw new IllegalArgumentException("a split key is in no pool: its client part names it alone");
+            }
+            found.weigh(weight);
+            return repository.saveAndFlush(found);
+        });
+        events.audit(
+                key.tenantId(),
+                "provider_key.reweighed",
+                key.keyId(),
+                clock.instant(),
+                actor,
+                Map.of("weight", Integer.toString(weight), "provider", key.provider()));
+        return describe(key);
+    }
+
+    private Described reweigh(String keyId, int weight, Actor actor) {
+        return reweigh(keyId, null, weight, actor);
     }
 
     /** A tenant's own key, kept whole (MANAGED) or split (SPLIT: the answer carries the client part, once). */
@@ -131,7 +181,7 @@ public class ProviderKeys {
         if (kind == KeyKind.SERVER || KeyLifecycleEvent.PLATFORM_TENANT.equals(tenantId)) {
             throw new IllegalArgumentException("tenant keys are managed or split");
         }
-        return create(tenantId, provider, kind, apiKey, label, null, actor);
+        return create(tenantId, provider, kind, apiKey, label, null, 1, actor);
     }
 
     private Created create(
@@ -141,10 +191,12 @@ public class ProviderKeys {
             Secret apiKey,
             String label,
             String scopeTenantId,
+            int weight,
             Actor actor) {
         Instant now = clock.instant();
         ProviderKeyEntity key = new ProviderKeyEntity(
                 newKeyId(), tenantId, provider, kind, trimLabel(label), KeyFingerprint.of(apiKey), scopeTenantId, now);
+        key.weigh(weight);
         String clientPart = transactions.execute(tx -> {
             repository.saveAndFlush(key);
             insertVersion(key, now);
@@ -233,10 +285,21 @@ public class ProviderKeys {
         return repository.findById(keyId).filter(ProviderKeyEntity::active).flatMap(this::serve);
     }
 
-    /** The server key for a provider as one tenant sees it: its own scoped one, else the shared one. */
-    public Optional<Served> serveServerKey(String provider, String tenantId) {
-        Optional<ProviderKeyEntity> key = tenantId == null ? Optional.empty() : serverKeyOf(provider, tenantId);
-        return key.or(() -> serverKeyOf(provider, null)).flatMap(this::serve);
+    /**
+     * The server-key pool for a provider as one tenant sees it: the keys scoped to it, else the shared
+     * ones; the heaviest first. Empty when the provider has none.
+     */
+    public List<Served> serveServerPool(String provider, String tenantId) {
+        List<ProviderKeyEntity> pool = tenantId == null ? List.of() : serverPoolOf(provider, tenantId);
+        if (pool.isEmpty()) {
+            pool = serverPoolOf(provider, null);
+        }
+        return pool.stream()
+                .sorted(java.util.Comparator.comparingInt(ProviderKeyEntity::weight)
+                        .reversed())
+                .map(this::serve)
+                .flatMap(Optional::stream)
+                .toList();
     }
 
     private Optional<Served> serve(ProviderKeyEntity key) {
@@ -262,8 +325,8 @@ public class ProviderKeys {
                 return Optional.empty();
             }
             transactions.executeWithoutResult(tx -> repository.touch(key.keyId(), now));
-            return Optional.of(
-                    new Served(key.keyId(), key.tenantId(), key.provider(), key.kind(), key.keyVersion(), versions));
+            return Optional.of(new Served(
+                    key.keyId(), key.tenantId(), key.provider(), key.kind(), key.keyVersion(), key.weight(), versions));
         } finally {
             opened.values().forEach(ProviderKeys::zero);
         }
@@ -365,13 +428,13 @@ public class ProviderKeys {
                 .filter(k -> tenantId == null || k.tenantId().equals(tenantId));
     }
 
-    private Optional<ProviderKeyEntity> serverKeyOf(String provider, String scopeTenantId) {
+    private List<ProviderKeyEntity> serverPoolOf(String provider, String scopeTenantId) {
         return repository
                 .findByTenantIdAndProviderAndKindAndStatusOrderByCreatedAtDesc(
                         KeyLifecycleEvent.PLATFORM_TENANT, provider, KeyKind.SERVER, ProviderKeyEntity.Status.ACTIVE)
                 .stream()
                 .filter(k -> java.util.Objects.equals(k.scopeTenantId(), scopeTenantId))
-                .findFirst();
+                .toList();
     }
 
     private Described describe(ProviderKeyEntity key) {
@@ -386,7 +449,8 @@ public class ProviderKeys {
                 key.scopeTenantId(),
                 key.createdAt(),
                 key.rotatedAt(),
-                key.lastUsedAt());
+                key.lastUsedAt(),
+                key.weight());
     }
 
     private String newKeyId() {
@@ -410,6 +474,12 @@ public class ProviderKeys {
     private static void requireProvider(String provider) {
         if (provider == null || !PROVIDER.matcher(provider).matches()) {
             throw new IllegalArgumentException("provider is a provider name such as openai or compat:name");
+        }
+    }
+
+    private static void requireWeight(Integer weight) {
+        if (weight != null && (weight < 1 || weight > 100)) {
+            throw new IllegalArgumentException("weight is a whole number from 1 to 100");
         }
     }
 
@@ -452,7 +522,8 @@ public class ProviderKeys {
             String scopeTenantId,
             Instant createdAt,
             Instant rotatedAt,
-            Instant lastUsedAt) {}
+            Instant lastUsedAt,
+            int weight) {}
 
     /** A created or rotated key; {@code clientPart} is set for split keys only and shown once. */
     public record Created(Described key, String clientPart) {
@@ -467,7 +538,13 @@ public class ProviderKeys {
      * or the sealed server part in base64 (split); it prints redacted.
      */
     public record Served(
-            String keyId, String tenantId, String provider, KeyKind kind, int keyVersion, List<Version> versions) {
+            String keyId,
+            String tenantId,
+            String provider,
+            KeyKind kind,
+            int keyVersion,
+            int weight,
+            List<Version> versions) {
         public record Version(int version, Secret material, Instant graceUntil) {}
     }
 

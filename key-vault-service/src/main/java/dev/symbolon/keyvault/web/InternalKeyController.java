@@ -1,6 +1,7 @@
 package dev.symbolon.keyvault.web;
 
 import dev.symbolon.contracts.InternalKey;
+import dev.symbolon.contracts.InternalKeyPool;
 import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.KeyLifecycleEvent.KeyKind;
 import dev.symbolon.contracts.Secret;
@@ -11,6 +12,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -36,12 +38,25 @@ class InternalKeyController {
 
     // --- for the edge ---
 
-    /** The server key a tenant's requests use for a provider: its own scoped key, else the shared one. */
+    /**
+     * The server-key pool a tenant's requests use for a provider: the keys scoped to it, else the
+     * shared ones, each with its weight.
+     */
+    @GetMapping("/internal/v1/server-key-pools/{provider}")
+    InternalKeyPool serverKeyPool(@PathVariable String provider, @RequestParam(required = false) String tenantId) {
+        List<InternalKey> pool = keys.serveServerPool(provider, tenantId).stream()
+                .map(InternalKeyController::answer)
+                .toList();
+        if (pool.isEmpty()) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no server key for provider");
+        }
+        return new InternalKeyPool(provider, pool);
+    }
+
+    /** The heaviest key of that pool alone: what edges of the release before pools ask. */
     @GetMapping("/internal/v1/server-keys/{provider}")
     InternalKey serverKey(@PathVariable String provider, @RequestParam(required = false) String tenantId) {
-        return keys.serveServerKey(provider, tenantId)
-                .map(InternalKeyController::answer)
-                .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no server key for provider"));
+        return serverKeyPool(provider, tenantId).keys().get(0);
     }
 
     /** A key by id with the material of every version that works now (split: sealed server parts). */
@@ -59,7 +74,18 @@ class InternalKeyController {
             throw new IllegalArgumentException("provider and apiKey are required");
         }
         return keys.registerServerKey(
-                request.provider(), Secret.of(request.apiKey()), request.label(), request.scopeTenantId(), actor(http));
+                request.provider(),
+                Secret.of(request.apiKey()),
+                request.label(),
+                request.scopeTenantId(),
+                request.weight(),
+                actor(http));
+    }
+
+    /** Sets a server or managed key's share of its pool's requests (operator). */
+    @PatchMapping("/internal/v1/keys/{keyId}")
+    ProviderKeys.Described reweighAny(@PathVariable String keyId, @RequestBody Weight request, ServerHttpRequest http) {
+        return keys.reweigh(keyId, null, Weight.of(request), actor(http));
     }
 
     @GetMapping("/internal/v1/server-keys")
@@ -118,6 +144,16 @@ class InternalKeyController {
         return Answer.of(keys.rotate(keyId, tenantId, value(request), actor(http)));
     }
 
+    /** Sets one of the tenant's managed keys' share of its pool's requests. */
+    @PatchMapping("/internal/v1/tenants/{tenantId}/keys/{keyId}")
+    ProviderKeys.Described reweigh(
+            @PathVariable String tenantId,
+            @PathVariable String keyId,
+            @RequestBody Weight request,
+            ServerHttpRequest http) {
+        return keys.reweigh(keyId, tenantId, Weight.of(request), actor(http));
+    }
+
     @DeleteMapping("/internal/v1/tenants/{tenantId}/keys/{keyId}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void revoke(@PathVariable String tenantId, @PathVariable String keyId, ServerHttpRequest http) {
@@ -149,7 +185,8 @@ class InternalKeyController {
         }
     }
 
-    record NewServerKey(String provider, String apiKey, String label, String scopeTenantId) {
+    /** @param weight the key's share of its pool's requests, 1 to 100; null keeps it (1 for a new key) */
+    record NewServerKey(String provider, String apiKey, String label, String scopeTenantId, Integer weight) {
         @Override
         public String toString() {
             return "NewServerKey[" + provider + "]";
@@ -160,6 +197,15 @@ class InternalKeyController {
         @Override
         public String toString() {
             return "NewTenantKey[" + provider + "]";
+        }
+    }
+
+    record Weight(Integer weight) {
+        static int of(Weight request) {
+            if (request == null || request.weight() == null) {
+                throw new IllegalArgumentException("weight is required");
+            }
+            return request.weight();
         }
     }
 
@@ -201,6 +247,7 @@ class InternalKeyController {
                                 .map(v -> new InternalKey.Version(
                                         v.version(), v.material().reveal(), v.graceUntil()))
                                 .toList()
-                        : List.of());
+                        : List.of(),
+                served.weight());
     }
 }

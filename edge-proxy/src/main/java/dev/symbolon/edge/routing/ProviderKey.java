@@ -1,4 +1,4 @@
-package dev.symbolon.edge.call;
+package dev.symbolon.edge.routing;
 
 import dev.symbolon.contracts.Secret;
 

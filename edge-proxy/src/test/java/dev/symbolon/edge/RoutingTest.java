@@ -1,0 +1,348 @@
+package dev.symbolon.edge;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.symbolon.contracts.TenantConfigSnapshot;
+import dev.symbolon.contracts.UsageRecorded;
+import dev.symbolon.contracts.UsageRecorded.Outcome;
+import dev.symbolon.edge.keys.ProviderKeys;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+
+/**
+ * Key pools: requests spread by weight over the healthy keys of a provider's server-key pool; before
+ * its first byte reaches the client a request moves to another key on a 429, a 5xx or a timeout,
+ * never on a client error, a connect failure or after the first byte; each attempt is metered on its
+ * own, and a request counts once against quotas.
+ */
+class RoutingTest extends EdgeContextTest {
+
+    private static final String OK =
+            "{\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}";
+
+    @Autowired
+    MeterRegistry registry;
+
+    @Test
+    void a_thousand_requests_spread_over_a_pool_by_weight() {
+        String key = tenantWithPolicy("t_spread", null);
+        Map<String, String> keys = pool("spread", 3);
+        stubPool("openai", "t_spread", keys, Map.of(id("spread", 0), 5, id("spread", 1), 3, id("spread", 2), 2));
+
+        WebClient web = WebClient.create("http://localhost:" + port);
+        List<String> servedBy = Flux.range(0, 1000)
+                .flatMap(
+                        i -> web.post()
+                                .uri("/openai/v1/chat/completions")
+                                .header("Authorization", "Bearer " + key)
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .bodyValue("{\"model\":\"gpt-4o-mini\"}")
+                                .retrieve()
+                                .toBodilessEntity()
+                                .map(r -> r.getHeaders().getFirst("x-symbolon-served-by")),
+                        8)
+                .collectList()
+                .block(Duration.ofSeconds(120));
+
+        // Smooth weighted round robin: 500 / 300 / 200 exactly over whole cycles; stated tolerance ±1 %.
+        assertThat(upstreamCalls(keys.get(id("spread", 0)))).isBetween(490, 510);
+        assertThat(upstreamCalls(keys.get(id("spread", 1)))).isBetween(290, 310);
+        assertThat(upstreamCalls(keys.get(id("spread", 2)))).isBetween(190, 210);
+        assertThat(servedBy)
+                .hasSize(1000)
+                .allMatch(header -> header.matches("key=key_spread_[012]; target=openai; attempt=1"));
+    }
+
+    @Test
+    void a_429_moves_the_request_to_the_next_key_and_leaves_the_first_alone_until_its_reset() {
+        String key = tenantWithPolicy("t_ratelimited", null);
+        Map<String, String> keys = pool("rl", 2);
+        stubPool("openai", "t_ratelimited", keys, Map.of());
+        String limited = keys.get(id("rl", 0));
+        // the provider echoes the key in its error: the client must never see it
+        answer(
+                limited,
+                aResponse()
+                        .withStatus(429)
+                        .withHeader("retry-after", "30")
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"error\":{\"message\":\"Rate limit reached for key " + limited + "\"}}"));
+        answer(keys.get(id("rl", 1)), okJson(OK));
+        double cooldownsBefore = cooldowns("rate_limited");
+
+        EntityExchangeResult<String> first = chat(key);
+
+        assertThat(first.getStatus().value()).isEqualTo(200);
+        assertThat(first.getResponseBody()).doesNotContain(limited);
+        assertThat(first.getResponseHeaders().getFirst("x-symbolon-served-by"))
+                .isEqualTo("key=key_rl_1; target=openai; attempt=2");
+        String requestId = first.getResponseHeaders().getFirst("x-request-id");
+        List<UsageRecorded> attempts = awaitUsages(e -> requestId.equals(e.requestId()), 2);
+        assertThat(attempts)
+                .extracting(
+                        UsageRecorded::keyId,
+                        UsageRecorded::attempt,
+                        UsageRecorded::status,
+                        UsageRecorded::outcome,
+                        UsageRecorded::failedOver)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("key_rl_0", 1, 429, Outcome.UPSTREAM_ERROR, true),
+                        org.assertj.core.groups.Tuple.tuple("key_rl_1", 2, 200, Outcome.SUCCESS, false));
+        assertThat(attempts).allMatch(e -> e.tenantId().equals("t_ratelimited"));
+
+        for (int i = 0; i < 4; i++) {
+            EntityExchangeResult<String> next = chat(key);
+            assertThat(next.getResponseHeaders().getFirst("x-symbolon-served-by"))
+                    .as("the limited key is left alone for the 30 s it asked")
+                    .isEqualTo("key=key_rl_1; target=openai; attempt=1");
+        }
+        assertThat(upstreamCalls(limited)).isEqualTo(1);
+        assertThat(cooldowns("rate_limited")).isEqualTo(cooldownsBefore + 1);
+    }
+
+    @Test
+    void a_key_failing_in_a_row_is_cooled_down_and_comes_back_through_a_probe() {
+        String key = tenantWithPolicy("t_failing", null);
+        Map<String, String> keys = pool("fail", 2);
+        stubPool("openai", "t_failing", keys, Map.of());
+        String failing = keys.get(id("fail", 0));
+        answer(failing, aResponse().withStatus(503).withBody("overloaded"));
+        answer(keys.get(id("fail", 1)), okJson(OK));
+        double cooldownsBefore = cooldowns("failing");
+
+        // three requests meet the failing key first (every other pick is it) and are served by the other
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            assertThat(chat(key).getStatus().value()).isEqualTo(200);
+            return upstreamCalls(failing) >= 3;
+        });
+        assertThat(cooldowns("failing")).isEqualTo(cooldownsBefore + 1);
+        assertThat(registry.get("symbolon.edge.keys.cooling")
+                        .tag("provider", "openai")
+                        .gauge()
+                        .value())
+                .isGreaterThanOrEqualTo(1);
+
+        // the key recovers; after its 1 s cooldown one probe finds it healthy and it serves again
+        answer(failing, okJson(OK));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "key=key_fail_0; target=openai; attempt=1"
+                .equals(chat(key).getResponseHeaders().getFirst("x-symbolon-served-by")));
+        assertThat(upstreamCalls(failing)).isEqualTo(4);
+    }
+
+    @Test
+    void a_timeout_moves_the_request_to_the_next_key_within_the_deadline() {
+        String key = tenantWithPolicy("t_slow", null);
+        Map<String, String> keys = pool("slow", 2);
+        stubPool("openai", "t_slow", keys, Map.of());
+        answer(keys.get(id("slow", 0)), okJson(OK).withFixedDelay(6_000));
+        answer(keys.get(id("slow", 1)), okJson(OK));
+
+        long start = System.nanoTime();
+        EntityExchangeResult<String> result = chat(key);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(result.getStatus().value()).isEqualTo(200);
+        assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by")).endsWith("attempt=2");
+        assertThat(took).as("the 2 s attempt timeout, not the slow key's 6 s").isLessThan(Duration.ofSeconds(5));
+        String requestId = result.getResponseHeaders().getFirst("x-request-id");
+        assertThat(awaitUsages(e -> requestId.equals(e.requestId()) && e.failedOver(), 1)
+                        .get(0))
+                .extracting(UsageRecorded::status, UsageRecorded::outcome, UsageRecorded::keyId)
+                .containsExactly(504, Outcome.UPSTREAM_UNAVAILABLE, "key_slow_0");
+    }
+
+    @Test
+    void attempts_are_bounded_and_the_last_answer_is_the_clients() {
+        String key = tenantWithPolicy("t_down", null);
+        Map<String, String> keys = pool("down", 4);
+        stubPool("openai", "t_down", keys, Map.of());
+        keys.values().forEach(value -> answer(value, aResponse().withStatus(500).withBody("{\"error\":\"down\"}")));
+
+        EntityExchangeResult<String> result = chat(key);
+
+        assertThat(result.getStatus().value()).isEqualTo(500);
+        assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by")).endsWith("attempt=3");
+        assertThat(upstream.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions"))))
+                .hasSize(3);
+        String requestId = result.getResponseHeaders().getFirst("x-request-id");
+        List<UsageRecorded> events = awaitUsages(e -> requestId.equals(e.requestId()), 3);
+        assertThat(events).extracting(UsageRecorded::failedOver).containsExactlyInAnyOrder(true, true, false);
+        assertThat(events).extracting(UsageRecorded::keyId).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void a_client_error_is_never_retried_on_another_key() {
+        String key = tenantWithPolicy("t_badreq", null);
+        Map<String, String> keys = pool("bad", 2);
+        stubPool("openai", "t_badreq", keys, Map.of());
+        keys.values()
+                .forEach(value -> answer(
+                        value,
+                        aResponse()
+                                .withStatus(400)
+                                .withHeader("Content-Type", "application/json")
+                                .withBody("{\"error\":{\"message\":\"messages is required\"}}")));
+
+        EntityExchangeResult<String> result = chat(key);
+
+        assertThat(result.getStatus().value()).isEqualTo(400);
+        assertThat(upstream.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions"))))
+                .hasSize(1);
+        String requestId = result.getResponseHeaders().getFirst("x-request-id");
+        UsageRecorded event = awaitUsage(requestId);
+        assertThat(event.attempt()).isEqualTo(1);
+        assertThat(event.failedOver()).isFalse();
+    }
+
+    @Test
+    void a_stream_cut_after_its_first_byte_is_not_retried() {
+        String key = tenantWithPolicy("t_cutpool", null);
+        stubPool("compat:cut", "t_cutpool", pool("cut", 2), Map.of());
+
+        EntityExchangeResult<String> result = client.post()
+                .uri("/compat/cut/v1/chat/completions")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"m\",\"stream\":true}")
+                .exchange()
+                .expectBody(String.class)
+                .returnResult();
+
+        assertThat(result.getResponseBody()).contains("\"a\"").contains("upstream_interrupted");
+        assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by")).endsWith("attempt=1");
+        String requestId = result.getResponseHeaders().getFirst("x-request-id");
+        UsageRecorded event = awaitUsage(requestId);
+        assertThat(event.attempt()).isEqualTo(1);
+        assertThat(event.partial()).isTrue();
+    }
+
+    @Test
+    void a_provider_that_cannot_be_reached_is_not_retried_with_another_key_of_the_same_host() {
+        String key = tenantWithPolicy("t_closed", null);
+        stubPool("compat:closed", "t_closed", pool("closed", 2), Map.of());
+
+        EntityExchangeResult<String> result = client.post()
+                .uri("/compat/closed/v1/chat/completions")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"m\"}")
+                .exchange()
+                .expectBody(String.class)
+                .returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(502);
+        assertThat(result.getResponseBody()).contains("upstream_unreachable");
+        String requestId = result.getResponseHeaders().getFirst("x-request-id");
+        UsageRecorded event = awaitUsage(requestId);
+        assertThat(event.attempt()).isEqualTo(1);
+        assertThat(event.failedOver()).isFalse();
+    }
+
+    @Test
+    void a_tenants_own_key_never_fails_over_to_the_operators_keys() {
+        String managed = "sk-managed-pool-canary-" + UUID.randomUUID();
+        String keyId = "key_mpl" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        stubTenantKeyJson(keyId, "t_acme", "openai", "managed", 1, managed, List.of());
+        answer(managed, aResponse().withStatus(429).withHeader("retry-after", "5"));
+        answer(OPENAI_KEY, okJson(OK));
+
+        EntityExchangeResult<String> result = client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + CREDENTIAL)
+                .header(ProviderKeys.KEY_ID, keyId)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{}")
+                .exchange()
+                .expectBody(String.class)
+                .returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(429);
+        assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by")).startsWith("key=" + keyId + ";");
+        assertThat(upstreamCalls(OPENAI_KEY)).isZero();
+    }
+
+    @Test
+    void a_request_that_failed_over_counts_once_against_a_request_quota() {
+        String key = tenantWithPolicy(
+                "t_quotapool",
+                TenantConfigSnapshot.Policy.builder().requestsPerDay(2L).build());
+        Map<String, String> keys = pool("quota", 2);
+        stubPool("openai", "t_quotapool", keys, Map.of());
+        answer(keys.get(id("quota", 0)), aResponse().withStatus(503));
+        answer(keys.get(id("quota", 1)), okJson(OK));
+
+        EntityExchangeResult<String> first = chat(key);
+        EntityExchangeResult<String> second = chat(key);
+        EntityExchangeResult<String> third = chat(key);
+
+        assertThat(first.getResponseHeaders().getFirst("x-symbolon-served-by")).endsWith("attempt=2");
+        assertThat(second.getResponseHeaders().getFirst("x-symbolon-served-by")).endsWith("attempt=2");
+        assertThat(second.getStatus().value())
+                .as("4 provider calls, 2 requests")
+                .isEqualTo(200);
+        assertThat(third.getStatus().value()).isEqualTo(429);
+        assertThat(third.getResponseBody()).contains("quota_exceeded");
+    }
+
+    private EntityExchangeResult<String> chat(String credential) {
+        return client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + credential)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"gpt-4o-mini\"}")
+                .exchange()
+                .expectBody(String.class)
+                .returnResult();
+    }
+
+    /** {@code n} keys named {@code key_<name>_<i>}, with fresh values. */
+    private static Map<String, String> pool(String name, int n) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            keys.put(id(name, i), "sk-" + name + "-" + i + "-" + UUID.randomUUID());
+        }
+        return keys;
+    }
+
+    private static String id(String name, int i) {
+        return "key_" + name + "_" + i;
+    }
+
+    /** The provider's answer to requests made with this key. */
+    private static void answer(
+            String apiKey, com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder response) {
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .withHeader("Authorization", equalTo("Bearer " + apiKey))
+                .willReturn(response));
+    }
+
+    private static int upstreamCalls(String apiKey) {
+        return upstream.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                        .withHeader("Authorization", equalTo("Bearer " + apiKey)))
+                .size();
+    }
+
+    private double cooldowns(String reason) {
+        var counter = registry.find("symbolon.edge.key.cooldowns")
+                .tags("provider", "openai", "reason", reason)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+}
