@@ -22,6 +22,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
 
 /** Quota state per tenant day and month, thresholds notified once per period. */
 class QuotaStateTest extends AnalyticsContextTest {
@@ -145,6 +146,99 @@ class QuotaStateTest extends AnalyticsContextTest {
                         tenant,
                         java.sql.Timestamp.from(tokyoDay.toInstant())))
                 .isEqualTo(5);
+    }
+
+    @Test
+    void a_request_that_failed_over_counts_once_with_the_tokens_and_cost_of_every_attempt() {
+        String tenant =
+                "t_failover" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        kafka.send(
+                Topics.TENANT_CONFIG,
+                tenant,
+                EventJson.encode(new TenantConfigSnapshot(
+                        UUID.randomUUID(),
+                        Instant.now(),
+                        tenant,
+                        1,
+                        1,
+                        TenantConfigSnapshot.Status.ACTIVE,
+                        "UTC",
+                        TenantConfigSnapshot.Policy.builder()
+                                .requestsPerDay(100L)
+                                .build(),
+                        new TenantConfigSnapshot.IpRules(List.of(), List.of()),
+                        List.of(),
+                        List.of(),
+                        List.of())));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> directory.zone(tenant).equals(java.time.ZoneId.of("UTC")));
+        Instant now = Instant.now();
+        // one client request: the first key timed out after the provider had read (and billed) the prompt,
+        // the second answered
+        UsageRecorded first = attempt(event(tenant, "openai", "gpt-4o-mini", now, 1_000, 0, 0), "key_a", 1, true);
+        UsageRecorded second = attempt(event(tenant, "openai", "gpt-4o-mini", now, 1_000, 0, 500), "key_b", 2, false);
+        send(first);
+        send(second);
+
+        QuotaState state = await().atMost(Duration.ofSeconds(20))
+                .until(() -> latestState(tenant), s -> s != null && s.day().tokens() == 2_500);
+        assertThat(state.day().requests()).as("the client request, once").isEqualTo(1);
+        // (1000 + 1000) x 0.15 + 500 x 0.60, per million
+        assertThat(state.day().costUsd()).isEqualByComparingTo("0.0006");
+
+        String range = "&from=" + now.minusSeconds(86_400) + "&to=" + now.plusSeconds(86_400);
+        JsonNode byKey = json(get("/analytics/costs?tenantId=" + tenant + "&groupBy=key&granularity=day" + range));
+        assertThat(byKey.path("totals").path("requests").asLong()).isEqualTo(1);
+        assertThat(byKey.path("totals").path("failedOverAttempts").asLong()).isEqualTo(1);
+        assertThat(byKey.path("totals").path("costUsd").decimalValue()).isEqualByComparingTo("0.0006");
+        assertThat(byKey.path("rows").findValues("group").stream()
+                        .map(group -> group.path("key").asString())
+                        .toList())
+                .containsExactlyInAnyOrder("key_a", "key_b");
+        JsonNode usage = json(get("/analytics/usage?tenantId=" + tenant + range));
+        assertThat(usage.path("totals").path("requests").asLong()).isEqualTo(1);
+        assertThat(usage.path("totals").path("failedOverAttempts").asLong()).isEqualTo(1);
+
+        List<String> csv = get("/analytics/usage/export?tenantId=" + tenant + range)
+                .lines()
+                .toList();
+        assertThat(csv.get(0)).endsWith(",estimated,attempt,failed_over");
+        assertThat(csv).filteredOn(l -> l.contains(first.requestId())).hasSize(2);
+        assertThat(csv).anyMatch(l -> l.contains(",key_a,") && l.endsWith(",1,true"));
+        assertThat(csv).anyMatch(l -> l.contains(",key_b,") && l.endsWith(",2,false"));
+    }
+
+    /** The event as attempt {@code n} of one client request (the same request id for every attempt). */
+    private static UsageRecorded attempt(UsageRecorded e, String keyId, int n, boolean failedOver) {
+        return new UsageRecorded(
+                e.eventId(),
+                e.occurredAt(),
+                e.tenantId(),
+                e.version(),
+                e.appId(),
+                keyId,
+                "server",
+                e.provider(),
+                e.model(),
+                e.endpoint(),
+                failedOver ? 504 : 200,
+                failedOver ? UsageRecorded.Outcome.UPSTREAM_UNAVAILABLE : UsageRecorded.Outcome.SUCCESS,
+                e.inputTokens(),
+                e.outputTokens(),
+                e.cachedInputTokens(),
+                false,
+                false,
+                10,
+                1,
+                "req_failover_" + e.tenantId(),
+                0,
+                0,
+                0,
+                0,
+                0,
+                false,
+                n,
+                failedOver);
     }
 
     private QuotaState latestState(String key) {

@@ -247,17 +247,19 @@ public class UsageFacts {
         "int8",
         "int8",
         "int8",
+        "bool",
+        "int4",
         "bool"
     };
     private static final String INSERT_FACTS = "insert into usage_fact (event_id, occurred_at, tenant_id, app_id,"
             + " key_id, key_kind, provider, model, endpoint, status, outcome, input_tokens, output_tokens,"
             + " cached_input_tokens, streamed, partial, latency_ms, overhead_ms, request_id, cost_usd,"
             + " cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, audio_input_tokens,"
-            + " audio_output_tokens, estimated, priced)"
+            + " audio_output_tokens, estimated, attempt, failed_over, priced)"
             + " select u.*, u.cost is not null from unnest(" + Unnest.parameters(FACT_TYPES) + ")"
             + " as u(event_id, occurred_at, tenant_id, app_id, key_id, key_kind, provider, model, endpoint, status,"
             + " outcome, input_tokens, output_tokens, cached_input_tokens, streamed, partial, latency_ms, overhead_ms,"
-            + " request_id, cost, w5, w1, reasoning, audio_in, audio_out, estimated)"
+            + " request_id, cost, w5, w1, reasoning, audio_in, audio_out, estimated, attempt, failed_over)"
             + " on conflict (event_id, occurred_at) do nothing returning event_id";
 
     private static final String[] ROLLUP_TYPES = {
@@ -279,12 +281,14 @@ public class UsageFacts {
         "int8",
         "int8",
         "int8",
+        "int8",
         "int8"
     };
     private static final String UPSERT_ROLLUPS = "insert into usage_rollup (granularity, bucket, tenant_id, app_id,"
             + " key_id, provider, model, requests, input_tokens, output_tokens, cached_input_tokens, cost_usd,"
             + " unpriced_requests, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, audio_input_tokens,"
-            + " audio_output_tokens, estimated_requests) select * from unnest(" + Unnest.parameters(ROLLUP_TYPES) + ")"
+            + " audio_output_tokens, estimated_requests, failed_over_attempts) select * from unnest("
+            + Unnest.parameters(ROLLUP_TYPES) + ")"
             + " on conflict (granularity, tenant_id, bucket, app_id, key_id, provider, model) do update set"
             + " requests = usage_rollup.requests + excluded.requests,"
             + " input_tokens = usage_rollup.input_tokens + excluded.input_tokens,"
@@ -297,7 +301,8 @@ public class UsageFacts {
             + " reasoning_tokens = usage_rollup.reasoning_tokens + excluded.reasoning_tokens,"
             + " audio_input_tokens = usage_rollup.audio_input_tokens + excluded.audio_input_tokens,"
             + " audio_output_tokens = usage_rollup.audio_output_tokens + excluded.audio_output_tokens,"
-            + " estimated_requests = usage_rollup.estimated_requests + excluded.estimated_requests";
+            + " estimated_requests = usage_rollup.estimated_requests + excluded.estimated_requests,"
+            + " failed_over_attempts = usage_rollup.failed_over_attempts + excluded.failed_over_attempts";
 
     /** One multi-row insert; answers the event ids that were new. */
     private static Set<UUID> insertFacts(Connection connection, Collection<Priced> facts) throws SQLException {
@@ -330,7 +335,9 @@ public class UsageFacts {
                 e.reasoningTokens(),
                 e.audioInputTokens(),
                 e.audioOutputTokens(),
-                e.estimated()
+                e.estimated(),
+                e.attempt(),
+                e.failedOver()
             });
         }
         return Unnest.execute(connection, INSERT_FACTS, FACT_TYPES, rows, statement -> {
@@ -402,7 +409,8 @@ public class UsageFacts {
                     r.reasoningTokens,
                     r.audioInputTokens,
                     r.audioOutputTokens,
-                    r.estimated
+                    r.estimated,
+                    r.failedOver
                 })
                 .toList();
         jdbc.execute((Connection connection) ->
@@ -442,6 +450,7 @@ public class UsageFacts {
         long audioInputTokens;
         long audioOutputTokens;
         long estimated;
+        long failedOver;
 
         Rollup(
                 String granularity,
@@ -464,8 +473,13 @@ public class UsageFacts {
             return String.join("\u0000", granularity, tenantId, bucket.toString(), appId, keyId, provider, model);
         }
 
+        /** A fact's usage and cost; the request itself only once, not for an attempt the edge moved on from. */
         void add(Priced fact) {
-            requests++;
+            if (fact.event().failedOver()) {
+                failedOver++;
+            } else {
+                requests++;
+            }
             inputTokens += fact.event().inputTokens();
             outputTokens += fact.event().outputTokens();
             cachedInputTokens += fact.event().cachedInputTokens();

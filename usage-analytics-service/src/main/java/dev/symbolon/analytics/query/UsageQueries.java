@@ -27,7 +27,7 @@ class UsageQueries {
     Totals totals(String tenantId, Instant from, Instant to) {
         return jdbc.sql(
                         """
-                        select count(*) as requests,
+                        select count(*) filter (where not failed_over) as requests,
                                coalesce(sum(input_tokens), 0) as input_tokens,
                                coalesce(sum(output_tokens), 0) as output_tokens,
                                coalesce(sum(cached_input_tokens), 0) as cached_input_tokens,
@@ -38,7 +38,8 @@ class UsageQueries {
                                coalesce(sum(reasoning_tokens), 0) as reasoning_tokens,
                                coalesce(sum(audio_input_tokens), 0) as audio_input_tokens,
                                coalesce(sum(audio_output_tokens), 0) as audio_output_tokens,
-                               count(*) filter (where estimated) as estimated_requests
+                               count(*) filter (where estimated) as estimated_requests,
+                               count(*) filter (where failed_over) as failed_over_attempts
                         from usage_fact
                         where tenant_id = :tenantId and occurred_at >= :from and occurred_at < :to
                         """)
@@ -56,7 +57,7 @@ class UsageQueries {
                                outcome, input_tokens, output_tokens, cached_input_tokens, streamed, partial,
                                latency_ms, request_id, cost_usd, priced, cache_write_5m_tokens,
                                cache_write_1h_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens,
-                               estimated
+                               estimated, attempt, failed_over
                         from usage_fact
                         where tenant_id = :tenantId and occurred_at >= :from and occurred_at < :to
                         order by occurred_at desc, event_id
@@ -90,13 +91,17 @@ class UsageQueries {
                         rs.getLong("reasoning_tokens"),
                         rs.getLong("audio_input_tokens"),
                         rs.getLong("audio_output_tokens"),
-                        rs.getBoolean("estimated")))
+                        rs.getBoolean("estimated"),
+                        rs.getInt("attempt"),
+                        rs.getBoolean("failed_over")))
                 .list();
     }
 
     /**
      * Requests, tokens and exact cost; {@code unpricedRequests} were recorded without a price (their
-     * model has none in the price table), so {@code costUsd} leaves them out.
+     * model has none in the price table), so {@code costUsd} leaves them out. {@code requests} counts
+     * each client request once; {@code failedOverAttempts} the provider calls the edge moved on from to
+     * another key (their tokens and cost are in the totals).
      */
     record Totals(
             long requests,
@@ -110,9 +115,10 @@ class UsageQueries {
             long reasoningTokens,
             long audioInputTokens,
             long audioOutputTokens,
-            long estimatedRequests) {
+            long estimatedRequests,
+            long failedOverAttempts) {
 
-        static final Totals ZERO = new Totals(0, 0, 0, 0, java.math.BigDecimal.ZERO, 0, 0, 0, 0, 0, 0, 0);
+        static final Totals ZERO = new Totals(0, 0, 0, 0, java.math.BigDecimal.ZERO, 0, 0, 0, 0, 0, 0, 0, 0);
 
         Totals plus(Totals b) {
             return new Totals(
@@ -127,7 +133,8 @@ class UsageQueries {
                     reasoningTokens + b.reasoningTokens,
                     audioInputTokens + b.audioInputTokens,
                     audioOutputTokens + b.audioOutputTokens,
-                    estimatedRequests + b.estimatedRequests);
+                    estimatedRequests + b.estimatedRequests,
+                    failedOverAttempts + b.failedOverAttempts);
         }
     }
 
@@ -161,7 +168,7 @@ class UsageQueries {
     private static final String ROLLUP_CLASSES = " sum(cache_write_5m_tokens) as cache_write_5m_tokens,"
             + " sum(cache_write_1h_tokens) as cache_write_1h_tokens, sum(reasoning_tokens) as reasoning_tokens,"
             + " sum(audio_input_tokens) as audio_input_tokens, sum(audio_output_tokens) as audio_output_tokens,"
-            + " sum(estimated_requests) as estimated_requests";
+            + " sum(estimated_requests) as estimated_requests, sum(failed_over_attempts) as failed_over_attempts";
 
     /** The largest groups of one dimension by a metric (from day rollups). */
     List<Ranked> top(Filter filter, Instant from, Instant to, String by, String metric, int limit) {
@@ -206,14 +213,14 @@ class UsageQueries {
                         "select occurred_at, tenant_id, app_id, key_id, provider, model, endpoint, status, outcome,"
                                 + " input_tokens, output_tokens, cached_input_tokens, cost_usd, priced, request_id, event_id,"
                                 + " cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, audio_input_tokens,"
-                                + " audio_output_tokens, estimated"
+                                + " audio_output_tokens, estimated, attempt, failed_over"
                                 + " from usage_fact where occurred_at >= :from and occurred_at < :to" + filter.where()
                                 + " order by occurred_at, event_id",
                         params,
                         rs -> {
                             StringBuilder line = new StringBuilder(160);
                             line.append(rs.getTimestamp(1).toInstant());
-                            for (int c = 2; c <= 22; c++) {
+                            for (int c = 2; c <= 24; c++) {
                                 line.append(',');
                                 Object value = rs.getObject(c);
                                 if (value instanceof java.math.BigDecimal decimal) {
@@ -229,7 +236,7 @@ class UsageQueries {
     static final String CSV_HEADER = "occurred_at,tenant_id,app_id,key_id,provider,model,endpoint,status,outcome,"
             + "input_tokens,output_tokens,cached_input_tokens,cost_usd,priced,request_id,event_id,"
             + "cache_write_5m_tokens,cache_write_1h_tokens,reasoning_tokens,audio_input_tokens,audio_output_tokens,"
-            + "estimated\n";
+            + "estimated,attempt,failed_over\n";
 
     /**
      * A CSV field that no spreadsheet runs as a formula (OWASP CSV injection): a field whose first
@@ -278,7 +285,8 @@ class UsageQueries {
                 rs.getLong("reasoning_tokens"),
                 rs.getLong("audio_input_tokens"),
                 rs.getLong("audio_output_tokens"),
-                rs.getLong("estimated_requests"));
+                rs.getLong("estimated_requests"),
+                rs.getLong("failed_over_attempts"));
     }
 
     /**
@@ -374,5 +382,7 @@ class UsageQueries {
             long reasoningTokens,
             long audioInputTokens,
             long audioOutputTokens,
-            boolean estimated) {}
+            boolean estimated,
+            int attempt,
+            boolean failedOver) {}
 }

@@ -230,7 +230,9 @@ public class QuotaLedger {
                 String.join("\u0000", tenantId, appId, period, start.toString()),
                 k -> new Delta(tenantId, appId, period, start, end));
         if (count) {
-            delta.requests++;
+            if (fact.event().countsAsRequest()) {
+                delta.requests++; // once per client request: not for an attempt the edge moved on from
+            }
             delta.tokens += fact.event().totalTokens();
         }
         if (fact.cost() != null) {
