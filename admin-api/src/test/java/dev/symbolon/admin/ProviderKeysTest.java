@@ -55,6 +55,70 @@ class ProviderKeysTest extends AdminApiContextTest {
     }
 
     @Test
+    void a_security_officer_weighs_a_server_key_in_its_pool_and_nobody_else_may() {
+        String apiKey = "sk-pool-canary-" + UUID.randomUUID();
+        keyVault.stubFor(WireMock.post(urlEqualTo("/internal/v1/server-keys"))
+                .willReturn(WireMock.okJson("{\"keyId\":\"key_pool2\",\"provider\":\"openai\",\"keyVersion\":1,"
+                        + "\"fingerprint\":\"sha256:8899aabbccddeeff\",\"weight\":3}")));
+        keyVault.stubFor(WireMock.patch(urlEqualTo("/internal/v1/keys/key_pool2"))
+                .willReturn(WireMock.okJson("{\"keyId\":\"key_pool2\",\"weight\":7}")));
+        Map<String, Object> body = Map.of("provider", "openai", "apiKey", apiKey, "label", "second", "weight", 3);
+
+        JsonNode ref = json(expect(tokens.get("security-officer"), HttpMethod.POST, "/admin/provider-keys", body, 201));
+
+        assertThat(ref.path("weight").asInt()).isEqualTo(3);
+        keyVault.verify(WireMock.postRequestedFor(urlEqualTo("/internal/v1/server-keys"))
+                .withRequestBody(WireMock.matchingJsonPath("$.weight", WireMock.equalTo("3"))));
+        for (Object weight : new Object[] {0, 101, 1.5, "heavy"}) {
+            assertThat(status(
+                            tokens.get("security-officer"),
+                            HttpMethod.POST,
+                            "/admin/provider-keys",
+                            Map.of("provider", "openai", "apiKey", apiKey, "label", "x", "weight", weight)))
+                    .as("weight " + weight)
+                    .isEqualTo(400);
+        }
+
+        assertThat(status(
+                        tokens.get("tenant-admin"),
+                        HttpMethod.PATCH,
+                        "/admin/provider-keys/key_pool2",
+                        Map.of("weight", 7)))
+                .isEqualTo(403);
+        assertThat(status(
+                        tokens.get("security-officer"),
+                        HttpMethod.PATCH,
+                        "/admin/provider-keys/key_pool2",
+                        Map.of("weight", 0)))
+                .isEqualTo(400);
+        assertThat(status(
+                        tokens.get("security-officer"),
+                        HttpMethod.PATCH,
+                        "/admin/provider-keys/key_nothere",
+                        Map.of("weight", 2)))
+                .isEqualTo(404);
+        JsonNode reweighed = json(expect(
+                tokens.get("security-officer"),
+                HttpMethod.PATCH,
+                "/admin/provider-keys/key_pool2",
+                Map.of("weight", 7),
+                200));
+        assertThat(reweighed.path("weight").asInt()).isEqualTo(7);
+        keyVault.verify(WireMock.patchRequestedFor(urlEqualTo("/internal/v1/keys/key_pool2"))
+                .withHeader("X-Symbolon-Actor-Role", WireMock.equalTo("security-officer"))
+                .withRequestBody(WireMock.matchingJsonPath("$.weight", WireMock.equalTo("7"))));
+        assertThat(json(expect(tokens.get("security-officer"), HttpMethod.GET, "/admin/provider-keys", null, 200))
+                        .findValues("weight")
+                        .stream()
+                        .map(JsonNode::asInt)
+                        .toList())
+                .contains(7);
+        assertThat(jdbc.queryForList(
+                        "select action from admin.audit_entry where target = 'key_pool2' order by seq", String.class))
+                .containsSubsequence("provider_key.registered", "provider_key.reweighed");
+    }
+
+    @Test
     void tenant_keys_pass_through_to_the_key_vault_for_the_admins_own_tenant_only() {
         String apiKey = "sk-byok-canary-" + UUID.randomUUID();
         keyVault.stubFor(WireMock.post(urlEqualTo("/internal/v1/tenants/" + tenantA + "/keys"))

@@ -60,14 +60,23 @@ public class KeyVaultClient {
                 .toBodilessEntity());
     }
 
-    /** Registers a provider's server key in key-vault-service; the key passes through, never kept. */
-    public ServerKeyRef registerServerKey(String provider, Secret apiKey, String label, String scopeTenantId) {
-        Map<String, String> body = new java.util.HashMap<>();
+    /**
+     * Registers a provider's server key in key-vault-service (a new label joins the provider's pool; a
+     * label it holds is rotated); the key passes through, never kept.
+     *
+     * @param weight the key's share of its pool's requests; null keeps it (1 for a new key)
+     */
+    public ServerKeyRef registerServerKey(
+            String provider, Secret apiKey, String label, String scopeTenantId, Integer weight) {
+        Map<String, Object> body = new java.util.HashMap<>();
         body.put("provider", provider);
         body.put("apiKey", apiKey.reveal());
         body.put("label", label == null ? "" : label);
         if (scopeTenantId != null) {
             body.put("scopeTenantId", scopeTenantId);
+        }
+        if (weight != null) {
+            body.put("weight", weight);
         }
         ServerKeyRef[] result = new ServerKeyRef[1];
         call(() -> result[0] = http.post()
@@ -137,7 +146,7 @@ public class KeyVaultClient {
             tools.jackson.databind.json.JsonMapper.builder().build();
 
     /** What key-vault-service tells of a registered key. */
-    public record ServerKeyRef(String keyId, String provider, int keyVersion, String fingerprint) {}
+    public record ServerKeyRef(String keyId, String provider, int keyVersion, String fingerprint, Integer weight) {}
 
     private static void call(Runnable request) {
         try {

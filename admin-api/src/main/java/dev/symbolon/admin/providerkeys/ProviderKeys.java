@@ -33,8 +33,15 @@ public class ProviderKeys {
         this.audit = audit;
     }
 
+    /**
+     * Puts a key in the provider's server-key pool (for every tenant, or only {@code scopeTenantId}'s):
+     * a new label adds a key, a label the pool holds is rotated to the new value.
+     *
+     * @param weight the key's share of its pool's requests (1 to 100); null keeps it (1 for a new key)
+     */
     @Transactional
-    public KeyRef register(AdminPrincipal actor, String provider, Secret apiKey, String label, String scopeTenantId) {
+    public KeyRef register(
+            AdminPrincipal actor, String provider, Secret apiKey, String label, String scopeTenantId, Integer weight) {
         Access.require(actor, Operation.PROVIDER_KEY_MANAGE);
         if (!ProviderCatalogue.isProvider(provider)) {
             throw ApiException.badRequest("provider must be " + ProviderCatalogue.namesForMessage());
@@ -42,14 +49,16 @@ public class ProviderKeys {
         if (apiKey == null || apiKey.reveal().isBlank() || apiKey.reveal().length() > 500) {
             throw ApiException.badRequest("apiKey is required (at most 500 characters)");
         }
-        KeyVaultClient.ServerKeyRef registered = keyVault.registerServerKey(provider, apiKey, label, scopeTenantId);
+        KeyVaultClient.ServerKeyRef registered =
+                keyVault.registerServerKey(provider, apiKey, label, scopeTenantId, weight);
+        int weighs = registered.weight() == null ? 1 : registered.weight();
         Instant now = Instant.now();
         jdbc.sql("delete from provider_key_ref where key_id = :id")
                 .param("id", registered.keyId())
                 .update();
         jdbc.sql("insert into provider_key_ref (key_id, provider, label, key_version, fingerprint, status,"
-                        + " registered_by, registered_at) values (:id, :provider, :label, :version, :fingerprint,"
-                        + " 'ACTIVE', :by, :at)")
+                        + " registered_by, registered_at, weight) values (:id, :provider, :label, :version, :fingerprint,"
+                        + " 'ACTIVE', :by, :at, :weight)")
                 .param("id", registered.keyId())
                 .param("provider", provider)
                 .param("label", label)
@@ -57,6 +66,7 @@ public class ProviderKeys {
                 .param("fingerprint", registered.fingerprint())
                 .param("by", actor.subject())
                 .param("at", Timestamp.from(now))
+                .param("weight", weighs)
                 .update();
         audit.record(
                 actor,
@@ -68,9 +78,17 @@ public class ProviderKeys {
                         .put("version", Integer.toString(registered.keyVersion()))
                         .put("fingerprint", registered.fingerprint())
                         .put("scopeTenantId", scopeTenantId)
+                        .put("weight", Integer.toString(weighs))
                         .toMap());
         return new KeyRef(
-                registered.keyId(), provider, label, registered.keyVersion(), registered.fingerprint(), "ACTIVE", now);
+                registered.keyId(),
+                provider,
+                label,
+                registered.keyVersion(),
+                registered.fingerprint(),
+                "ACTIVE",
+                now,
+                weighs);
     }
 
     @Transactional(readOnly = true)
@@ -84,7 +102,8 @@ public class ProviderKeys {
                         rs.getInt("key_version"),
                         rs.getString("fingerprint"),
                         rs.getString("status"),
-                        rs.getTimestamp("registered_at").toInstant()))
+                        rs.getTimestamp("registered_at").toInstant(),
+                        rs.getInt("weight")))
                 .list();
     }
 
@@ -139,7 +158,49 @@ public class ProviderKeys {
                         .put("fingerprint", fingerprint)
                         .toMap());
         return new KeyRef(
-                keyId, current.provider(), current.label(), version, fingerprint, "ACTIVE", current.registeredAt());
+                keyId,
+                current.provider(),
+                current.label(),
+                version,
+                fingerprint,
+                "ACTIVE",
+                current.registeredAt(),
+                current.weight());
+    }
+
+    /** Sets a server key's share of its pool's requests; edges use it once their cached pool expires. */
+    @Transactional
+    public KeyRef reweigh(AdminPrincipal actor, String keyId, int weight) {
+        Access.require(actor, Operation.PROVIDER_KEY_MANAGE);
+        KeyRef current = list(actor).stream()
+                .filter(k -> k.keyId().equals(keyId) && k.status().equals("ACTIVE"))
+                .findFirst()
+                .orElseThrow(() -> ApiException.notFound("provider key"));
+        keyVault.keys(
+                org.springframework.http.HttpMethod.PATCH,
+                "/internal/v1/keys/" + keyId,
+                java.util.Map.of("weight", weight),
+                actor.subject(),
+                actor.role().wireName());
+        jdbc.sql("update provider_key_ref set weight = :w where key_id = :id")
+                .param("w", weight)
+                .param("id", keyId)
+                .update();
+        audit.record(
+                actor,
+                "provider_key.reweighed",
+                null,
+                keyId,
+                Changes.of().put("weight", Integer.toString(weight)).toMap());
+        return new KeyRef(
+                keyId,
+                current.provider(),
+                current.label(),
+                current.keyVersion(),
+                current.fingerprint(),
+                "ACTIVE",
+                current.registeredAt(),
+                weight);
     }
 
     /** A reference to a server key: never the key. */
@@ -150,5 +211,6 @@ public class ProviderKeys {
             int keyVersion,
             String fingerprint,
             String status,
-            Instant registeredAt) {}
+            Instant registeredAt,
+            int weight) {}
 }
