@@ -32,6 +32,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +110,8 @@ class WalkingSkeletonTest {
                         Service.EDGE,
                         Map.of(
                                 "symbolon.edge.providers.openai.base-url", openai.baseUrl() + "/v1",
-                                "symbolon.edge.providers.groq.base-url", openai.baseUrl() + "/groq/v1"),
+                                "symbolon.edge.providers.groq.base-url", openai.baseUrl() + "/groq/v1",
+                                "symbolon.edge.providers.mistral.base-url", openai.baseUrl() + "/mistral/v1"),
                         Service.KEY_VAULT,
                         Map.of("symbolon.key-vault.server-keys.openai.api-key", SERVER_KEY_CANARY)));
         stack = LocalStack.start(options);
@@ -420,6 +422,89 @@ class WalkingSkeletonTest {
                         == 403);
         System.out.printf(
                 "revoked provider key refused at the edge after %d ms%n", (System.nanoTime() - revokedAt) / 1_000_000);
+    }
+
+    @Test
+    @Order(6)
+    void a_pool_of_server_keys_fails_over_and_analytics_bills_every_attempt_once() throws Exception {
+        String limited = "sk-canary-mistral-limited-" + UUID.randomUUID();
+        String healthy = "sk-canary-mistral-healthy-" + UUID.randomUUID();
+        secrets.add(limited);
+        secrets.add(healthy);
+        openai.stubFor(post(urlEqualTo("/mistral/v1/chat/completions"))
+                .withHeader("Authorization", equalTo("Bearer " + limited))
+                .willReturn(aResponse()
+                        .withStatus(429)
+                        .withHeader("retry-after", "60")
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"message\":\"Requests rate limit exceeded\"}")));
+        openai.stubFor(post(urlEqualTo("/mistral/v1/chat/completions"))
+                .withHeader("Authorization", equalTo("Bearer " + healthy))
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(UPSTREAM_BODY.replace("gpt-4o-mini", "mistral-large"))));
+        // the heavier key first: the pool's first pick is the one that is rate limited
+        String limitedId = registerServerKey("mistral", limited, "limited", 2);
+        String healthyId = registerServerKey("mistral", healthy, "healthy", 1);
+
+        HttpResponse<String> response = edge(
+                "/mistral/v1/chat/completions",
+                stack.demoCredential().reveal(),
+                "{\"model\":\"mistral-large\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-symbolon-served-by"))
+                .contains("key=" + healthyId + "; target=mistral; attempt=2");
+        String requestId = response.headers().firstValue("x-request-id").orElseThrow();
+        await().atMost(Duration.ofSeconds(20)).until(() -> rowsWithRequestId(requestId) == 2);
+        try (Connection db = database();
+                PreparedStatement facts = db.prepareStatement("select key_id, attempt, failed_over, status, cost_usd"
+                        + " from analytics.usage_fact where request_id = ? order by attempt")) {
+            facts.setString(1, requestId);
+            try (ResultSet rs = facts.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(List.of(rs.getString(1), rs.getInt(2), rs.getBoolean(3), rs.getInt(4)))
+                        .containsExactly(limitedId, 1, true, 429);
+                assertThat(rs.getBigDecimal(5)).isEqualByComparingTo("0");
+                assertThat(rs.next()).isTrue();
+                assertThat(List.of(rs.getString(1), rs.getInt(2), rs.getBoolean(3), rs.getInt(4)))
+                        .containsExactly(healthyId, 2, false, 200);
+                // 11 input and 7 output tokens at 2 and 6 dollars per million
+                assertThat(rs.getBigDecimal(5)).isEqualByComparingTo("0.000064");
+            }
+        }
+        // What finance reads adds up to the facts: one request, one failed-over attempt, every cost.
+        String range = "&from=" + Instant.now().minus(Duration.ofDays(1)) + "&to="
+                + Instant.now().plus(Duration.ofDays(1));
+        JsonNode costs = JSON.readTree(analytics(
+                        stack.adminToken().reveal(),
+                        "/analytics/costs?tenantId=" + stack.demoTenantId() + "&provider=mistral&groupBy=key" + range)
+                .body());
+        assertThat(costs.path("totals").path("requests").asLong()).isEqualTo(1);
+        assertThat(costs.path("totals").path("failedOverAttempts").asLong()).isEqualTo(1);
+        assertThat(costs.path("totals").path("costUsd").decimalValue()).isEqualByComparingTo("0.000064");
+
+        // the limited key is left alone for the 60 s it asked: the next request goes straight to the other
+        HttpResponse<String> next = edge(
+                "/mistral/v1/chat/completions",
+                stack.demoCredential().reveal(),
+                "{\"model\":\"mistral-large\",\"messages\":[]}");
+        assertThat(next.headers().firstValue("x-symbolon-served-by"))
+                .contains("key=" + healthyId + "; target=mistral; attempt=1");
+        openai.verify(
+                1,
+                postRequestedFor(urlEqualTo("/mistral/v1/chat/completions"))
+                        .withHeader("Authorization", equalTo("Bearer " + limited)));
+    }
+
+    private static String registerServerKey(String provider, String apiKey, String label, int weight) throws Exception {
+        HttpResponse<String> registered = admin(
+                "POST",
+                stack.url(Service.ADMIN) + "/admin/provider-keys",
+                "{\"provider\":\"" + provider + "\",\"apiKey\":\"" + apiKey + "\",\"label\":\"" + label
+                        + "\",\"weight\":" + weight + "}");
+        assertThat(registered.statusCode()).isEqualTo(201);
+        return JSON.readTree(registered.body()).path("keyId").asString();
     }
 
     @Test
