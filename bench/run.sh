@@ -101,7 +101,8 @@ java -XX:+UseSerialGC -Xmx256m -Xss512k -Dreactor.netty.ioWorkerCount=1 \
   -jar "$edge_jar" --spring.config.additional-location="file:$data/edge-proxy.properties" \
   --server.port=$edge_port --logging.level.root=WARN \
   --symbolon.edge.compat.bench.base-url=http://127.0.0.1:$upstream_port/v1 \
-  --symbolon.edge.compat.benchsse.base-url=http://127.0.0.1:$sse_port/v1 > "$work/edge.log" 2>&1 &
+  --symbolon.edge.compat.benchsse.base-url=http://127.0.0.1:$sse_port/v1 \
+  --symbolon.edge.compat.benchpool.base-url=http://127.0.0.1:$upstream_port/v1 > "$work/edge.log" 2>&1 &
 edge_pid=$!
 pids+=($edge_pid)
 wait_until_ready $edge_port "$work/edge.log"
@@ -126,6 +127,15 @@ rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$edge_pid/status"; }
 rss_idle=$(rss)
 
 credential=$(grep '^demo-credential=' "$data/bootstrap.properties" | cut -d= -f2-)
+# A server-key pool of four (weights 4, 3, 2, 1) on the same fake upstream: what a pool lookup adds
+# against the one-key pool of compat:bench.
+service_token=$(grep '^service-token=' "$data/bootstrap.properties" | cut -d= -f2-)
+key_vault_url=$(grep '^KEY_VAULT_URL=' "$data/edge-proxy.properties" | cut -d= -f2- | sed 's/\\:/:/g')
+for weight in 4 3 2 1; do
+  curl -sf -o /dev/null -H "Authorization: Bearer $service_token" -H "Content-Type: application/json" \
+    -d "{\"provider\":\"compat:benchpool\",\"apiKey\":\"sk-bench-pool-$weight\",\"label\":\"pool-$weight\",\"weight\":$weight}" \
+    "$key_vault_url/internal/v1/server-keys" || { echo "could not register the pool's keys"; exit 1; }
+done
 read -r split_id split_part <<< "$(python3 bench/arms.py split-key --edge "localhost:$edge_port" --credential "$credential")"
 lua() { # file extra-header-lines
   cat > "$1" << LUA
@@ -147,10 +157,15 @@ wrk_run() { # url connections lua duration → "rps p99ms"
 }
 edge_url="http://localhost:$edge_port/compat/bench/v1/chat/completions"
 edge_off_url="http://localhost:$edge_off_port/compat/bench/v1/chat/completions"
+edge_pool_url="http://localhost:$edge_port/compat/benchpool/v1/chat/completions"
 
 say "warming the edge up for $warm on both cores, then pinning it to core $proxy_cpu..."
 wrk_run "$edge_url" 16 "$work/server.lua" "$warm" > /dev/null
 wrk_run "$edge_url" 16 "$work/split.lua" 10s > /dev/null
+wrk_run "$edge_pool_url" 16 "$work/server.lua" 10s > /dev/null
+curl -sf -o /dev/null -D "$work/pool-headers" -H "Authorization: Bearer $credential" -H "Content-Type: application/json" \
+  -d '{"model":"bench-1"}' "$edge_pool_url"
+grep -qi '^x-symbolon-served-by: key=.*target=compat:benchpool' "$work/pool-headers" || { echo "the pool does not serve"; exit 1; }
 bare_url="http://127.0.0.1:$bare_port/v1/chat/completions"
 wrk_run "$bare_url" 16 "$work/server.lua" 20s > /dev/null
 wrk_run "$edge_off_url" 16 "$work/server.lua" "$warm" > /dev/null
@@ -183,6 +198,7 @@ jit_quiet() { # pid url lua...
   echo $rounds
 }
 edge_rounds=$(jit_quiet "$edge_pid" "$edge_url" "$work/server.lua" "$work/split.lua")
+jit_quiet "$edge_pid" "$edge_pool_url" "$work/server.lua" > /dev/null
 bare_rounds=$(jit_quiet "$bare_pid" "$bare_url" "$work/server.lua")
 edge_off_rounds=$(jit_quiet "$edge_off_pid" "$edge_off_url" "$work/server.lua")
 # Both edges serve the same pipeline; the one with metrics must actually have them, the other none.
@@ -218,17 +234,17 @@ say "throughput..."
   done
 } > "$work/throughput.md"
 
-say "metrics on and off..."
-metrics_rounds=${BENCH_METRICS_ROUNDS:-3}
-{
-  echo "| connections | metrics on | metrics off | on ÷ off (requests/s) | per-round on ÷ off | on − off (p99) | edge CPU per request, on / off | CPU added by metrics |"
-  echo "|---|---|---|---|---|---|---|---|"
-  for c in 1 16 64; do
+# Two arms in interleaved rounds (a, b, b, a), the median of each side and each round's ratio:
+# requests/s (p99) and the arm's own CPU per request. Prints one table row per connection count.
+interleaved() { # rounds "a-url a-pid" "b-url b-pid" connections...
+  local rounds=$1 a=$2 b=$3 c runs side url pid before rps p99 us
+  shift 3
+  for c in "$@"; do
     runs=""
-    for _ in $(seq 1 "$metrics_rounds"); do
-      # a round is on, off, off, on: a drift during it weighs on both alike
-      for side in on off off on; do
-        if [[ $side == on ]]; then url=$edge_url pid=$edge_pid; else url=$edge_off_url pid=$edge_off_pid; fi
+    for _ in $(seq 1 "$rounds"); do
+      # a round is a, b, b, a: a drift during it weighs on both alike
+      for side in a b b a; do
+        if [[ $side == a ]]; then read -r url pid <<< "$a"; else read -r url pid <<< "$b"; fi
         before=$(cpu_ticks "$pid")
         read -r rps p99 <<< "$(wrk_run "$url" $c "$work/server.lua" "$duration")"
         # the edge's own CPU per request: what a neighbour's stolen time does not inflate
@@ -243,7 +259,7 @@ metrics_rounds=${BENCH_METRICS_ROUNDS:-3}
         return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
       }
       {
-        # each round: on, off, off, on, each "rps p99 cpu-us-per-request"
+        # each round: a, b, b, a, each "rps p99 cpu-us-per-request"
         for (i = 1; i <= NF; i += 12) {
           r = (i + 11) / 12
           for (k = 0; k < 4; k++) {
@@ -259,7 +275,22 @@ metrics_rounds=${BENCH_METRICS_ROUNDS:-3}
         printf "| %d | %.0f (%.2f) | %.0f (%.2f) | %.1f %% | %s %% | %+.2f ms | %.1f / %.1f µs | %+.1f %% |\n", c, a, ap, b, bp, (b > 0 ? 100 * a / b : 0), rounds, ap - bp, au, bu, (bu > 0 ? 100 * (au - bu) / bu : 0)
       }'
   done
+}
+
+say "metrics on and off..."
+metrics_rounds=${BENCH_METRICS_ROUNDS:-3}
+{
+  echo "| connections | metrics on | metrics off | on ÷ off (requests/s) | per-round on ÷ off | on − off (p99) | edge CPU per request, on / off | CPU added by metrics |"
+  echo "|---|---|---|---|---|---|---|---|"
+  interleaved "$metrics_rounds" "$edge_url $edge_pid" "$edge_off_url $edge_off_pid" 1 16 64
 } > "$work/metrics.md"
+
+say "key pools..."
+{
+  echo "| connections | pool of four | pool of one | four ÷ one (requests/s) | per-round four ÷ one | four − one (p99) | edge CPU per request, four / one | CPU added by the pool |"
+  echo "|---|---|---|---|---|---|---|---|"
+  interleaved "$metrics_rounds" "$edge_pool_url $edge_pid" "$edge_url $edge_pid" 1 16
+} > "$work/pools.md"
 
 say "streams..."
 taskset -c $load_cpu python3 bench/streams.py measure --direct "127.0.0.1:$sse_port" \
@@ -305,6 +336,15 @@ heap=$(jcmd "$edge_pid" GC.heap_info 2> /dev/null | awk '/total/ {print; exit}' 
   echo "on a shared machine. The metrics-off edge needed $edge_off_rounds warm-up rounds."
   echo
   cat "$work/metrics.md"
+  echo
+  echo "## Key pools (requests/s (p99 ms), median of $((2 * metrics_rounds)) ${duration} runs each, interleaved)"
+  echo
+  echo "The same edge, two routes to the same fake upstream: compat:benchpool, a server-key pool of four"
+  echo "keys (weights 4, 3, 2, 1: every request picks one by smooth weighted round robin and checks its"
+  echo "breaker), and compat:bench, a pool of one. One connection is one request at a time: the difference"
+  echo "of their inverse requests/s is what a pool lookup adds to a request's latency."
+  echo
+  cat "$work/pools.md"
   echo
   echo "## Streams (SSE)"
   echo
