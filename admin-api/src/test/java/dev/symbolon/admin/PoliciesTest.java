@@ -25,6 +25,7 @@ class PoliciesTest extends AdminApiContextTest {
         policy.put("maxStreamSeconds", 600);
         policy.put("maxStreamBytes", 33_554_432);
         policy.put("overQuota", "clamp");
+        policy.put("byokOnly", true);
         expect(BOOTSTRAP, HttpMethod.PUT, "/admin/tenants/" + tenantB + "/policy", policy, 200);
         expect(
                 BOOTSTRAP,
@@ -52,6 +53,7 @@ class PoliciesTest extends AdminApiContextTest {
         assertThat(snapshot.policy().maxStreamSeconds()).isEqualTo(600L);
         assertThat(snapshot.policy().maxStreamBytes()).isEqualTo(33_554_432L);
         assertThat(snapshot.policy().overQuota()).isEqualTo("clamp");
+        assertThat(snapshot.policy().requiresOwnKeys()).isTrue();
         assertThat(snapshot.apps())
                 .filteredOn(a -> a.appId().equals(appB))
                 .singleElement()
@@ -98,6 +100,13 @@ class PoliciesTest extends AdminApiContextTest {
                 .anyMatch(f -> f.startsWith("allowedEndpoints"))
                 .contains("requestsPerMinute", "costPerDayUsd", "maxStreamSeconds", "maxStreamBytes", "overQuota")
                 .anyMatch(f -> f.startsWith("alertThresholdsPercent"));
+        String notABoolean = new String(expect(
+                BOOTSTRAP,
+                HttpMethod.PUT,
+                "/admin/tenants/" + tenantA + "/policy",
+                Map.of("byokOnly", "sometimes"),
+                400));
+        assertThat(notABoolean).contains("'byokOnly' is not of the expected type");
 
         JsonNode hostBits = json(expect(
                 BOOTSTRAP,

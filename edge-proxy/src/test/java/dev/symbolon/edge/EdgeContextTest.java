@@ -310,25 +310,48 @@ abstract class EdgeContextTest {
      * ids to values, in order, each with its weight (1 when not named).
      */
     void stubPool(String provider, String tenantId, Map<String, String> keys, Map<String, Integer> weights) {
+        // The edge encodes the provider as a path variable (compat:x → compat%3Ax).
+        var request = get(urlPathEqualTo("/internal/v1/server-key-pools/" + provider.replace(":", "%3A")));
+        if (tenantId != null) {
+            request = request.withQueryParam("tenantId", equalTo(tenantId));
+        }
+        stubPoolAnswer(request, provider, null, "server", keys, weights);
+    }
+
+    /** key-vault-service serving a tenant's managed keys for a provider, as its {@code byokOnly} pool. */
+    void stubOwnPool(String tenantId, String provider, Map<String, String> keys, Map<String, Integer> weights) {
+        stubPoolAnswer(
+                get(urlPathEqualTo("/internal/v1/tenants/" + tenantId + "/key-pools/" + provider)),
+                provider,
+                tenantId,
+                "managed",
+                keys,
+                weights);
+    }
+
+    private void stubPoolAnswer(
+            com.github.tomakehurst.wiremock.client.MappingBuilder request,
+            String provider,
+            String tenantId,
+            String kind,
+            Map<String, String> keys,
+            Map<String, Integer> weights) {
         List<Map<String, Object>> members = new java.util.ArrayList<>();
         keys.forEach((keyId, apiKey) -> {
             Map<String, Object> member = new java.util.LinkedHashMap<>();
             member.put("keyId", keyId);
+            member.put("tenantId", tenantId);
             member.put("provider", provider);
-            member.put("kind", "server");
+            member.put("kind", kind);
             member.put("keyVersion", 1);
             member.put("apiKey", apiKey);
             member.put("weight", weights.getOrDefault(keyId, 1));
             members.add(member);
         });
-        // The edge encodes the provider as a path variable (compat:x → compat%3Ax).
-        var request = get(urlPathEqualTo("/internal/v1/server-key-pools/" + provider.replace(":", "%3A")))
-                .withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN));
-        if (tenantId != null) {
-            request = request.withQueryParam("tenantId", equalTo(tenantId));
-        }
-        upstream.stubFor(request.willReturn(okJson(
-                JsonMapper.builder().build().writeValueAsString(Map.of("provider", provider, "keys", members)))));
+        upstream.stubFor(request.withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN))
+                .willReturn(okJson(JsonMapper.builder()
+                        .build()
+                        .writeValueAsString(Map.of("provider", provider, "keys", members)))));
     }
 
     static Set<String> fieldNames(String json) {
@@ -372,6 +395,27 @@ abstract class EdgeContextTest {
             assertThat(fieldNames(EventJson.encodeToString(found.get(0))))
                     .isEqualTo(fieldNames(GoldenFiles.read(Topics.USAGE_RECORDED)));
             return found.subList(0, count);
+        }
+    }
+
+    /** Every record on a topic so far, as text. */
+    List<String> rawRecords(String topic) {
+        Properties config = new Properties();
+        config.put("bootstrap.servers", kafka.getBrokersAsString());
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<String> records = new java.util.ArrayList<>();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200))
+                        .forEach(r -> records.add(new String(r.value(), StandardCharsets.UTF_8)));
+            }
+            return records;
         }
     }
 

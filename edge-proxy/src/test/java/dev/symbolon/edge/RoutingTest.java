@@ -9,7 +9,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.symbolon.contracts.EventJson;
+import dev.symbolon.contracts.Notification;
 import dev.symbolon.contracts.TenantConfigSnapshot;
+import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
 import dev.symbolon.contracts.UsageRecorded.Outcome;
 import dev.symbolon.edge.keys.ProviderKeys;
@@ -147,6 +150,40 @@ class RoutingTest extends EdgeContextTest {
     }
 
     @Test
+    void a_key_that_stays_unhealthy_is_reported_to_its_owner_once_through_the_webhooks() {
+        String key = tenantWithPolicy("t_sick", null);
+        Map<String, String> keys = pool("sick", 2);
+        stubPool("openai", "t_sick", keys, Map.of());
+        String sick = keys.get(id("sick", 0));
+        answer(sick, aResponse().withStatus(503));
+        answer(keys.get(id("sick", 1)), okJson(OK));
+
+        // three failures open it; after its 1 s cooldown the probe fails too: it stays unhealthy
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            assertThat(chat(key).getStatus().value()).isEqualTo(200);
+            return upstreamCalls(sick) >= 4;
+        });
+
+        String notice = await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> rawRecords(Topics.NOTIFICATION).stream()
+                                .filter(json -> json.contains("\"key.cooled_down\"") && json.contains("key_sick_0"))
+                                .toList(),
+                        found -> !found.isEmpty())
+                .get(0);
+        Notification decoded = EventJson.decode(notice, Notification.class);
+        assertThat(decoded.tenantId())
+                .as("a server key's owner is the operator")
+                .isEqualTo("_platform");
+        assertThat(decoded.data())
+                .containsEntry("keyId", "key_sick_0")
+                .containsEntry("provider", "openai")
+                .containsEntry("reason", "failing")
+                .containsEntry("cooldownSeconds", 2);
+        assertThat(notice).doesNotContain(sick).doesNotContain("sk-sick");
+    }
+
+    @Test
     void a_timeout_moves_the_request_to_the_next_key_within_the_deadline() {
         String key = tenantWithPolicy("t_slow", null);
         Map<String, String> keys = pool("slow", 2);
@@ -276,6 +313,54 @@ class RoutingTest extends EdgeContextTest {
         assertThat(result.getStatus().value()).isEqualTo(429);
         assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by")).startsWith("key=" + keyId + ";");
         assertThat(upstreamCalls(OPENAI_KEY)).isZero();
+    }
+
+    @Test
+    void a_byok_only_tenant_is_served_by_its_own_managed_keys_by_weight_and_never_by_the_operators() {
+        String key = tenantWithPolicy(
+                "t_byokonly",
+                TenantConfigSnapshot.Policy.builder().byokOnly(true).build());
+        Map<String, String> keys = pool("own", 2);
+        stubOwnPool("t_byokonly", "openai", keys, Map.of(id("own", 0), 3, id("own", 1), 1));
+        answer(OPENAI_KEY, okJson(OK));
+
+        for (int i = 0; i < 40; i++) {
+            EntityExchangeResult<String> result = chat(key);
+            assertThat(result.getStatus().value()).isEqualTo(200);
+            assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by"))
+                    .startsWith("key=key_own_");
+        }
+
+        assertThat(upstreamCalls(keys.get(id("own", 0)))).isEqualTo(30);
+        assertThat(upstreamCalls(keys.get(id("own", 1)))).isEqualTo(10);
+        assertThat(upstreamCalls(OPENAI_KEY)).as("the operator's key").isZero();
+        String requestId = chat(key).getResponseHeaders().getFirst("x-request-id");
+        assertThat(awaitUsage(requestId).keyKind()).isEqualTo("managed");
+
+        // its own keys fail over to each other, never to the operator's
+        answer(keys.get(id("own", 0)), aResponse().withStatus(429).withHeader("retry-after", "30"));
+        answer(keys.get(id("own", 1)), aResponse().withStatus(429).withHeader("retry-after", "30"));
+        EntityExchangeResult<String> limited = chat(key);
+        assertThat(limited.getStatus().value()).isEqualTo(429);
+        assertThat(upstreamCalls(OPENAI_KEY)).isZero();
+    }
+
+    @Test
+    void a_byok_only_tenant_without_a_key_of_its_own_is_refused_and_nothing_reaches_a_provider() {
+        String key = tenantWithPolicy(
+                "t_byoknone",
+                TenantConfigSnapshot.Policy.builder().byokOnly(true).build());
+        upstream.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                        com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo(
+                                "/internal/v1/tenants/t_byoknone/key-pools/openai"))
+                .willReturn(aResponse().withStatus(404)));
+
+        EntityExchangeResult<String> result = chat(key);
+
+        assertThat(result.getStatus().value()).isEqualTo(403);
+        assertThat(result.getResponseBody()).contains("byok_required").doesNotContain(OPENAI_KEY);
+        assertThat(upstream.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions"))))
+                .isEmpty();
     }
 
     @Test

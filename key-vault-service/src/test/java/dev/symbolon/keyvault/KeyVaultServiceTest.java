@@ -204,6 +204,54 @@ class KeyVaultServiceTest {
     }
 
     @Test
+    void a_tenants_managed_keys_of_a_provider_are_its_own_pool_and_no_other_tenant_reads_it() {
+        String light = createKey("t_poolown", "anthropic", "sk-ant-own-light-canary", "managed")
+                .path("key")
+                .path("keyId")
+                .asString();
+        String heavy = createKey("t_poolown", "anthropic", "sk-ant-own-heavy-canary", "managed")
+                .path("key")
+                .path("keyId")
+                .asString();
+        createKey("t_poolown", "anthropic", "sk-ant-own-split-canary", "split");
+        client.patch()
+                .uri("/internal/v1/tenants/t_poolown/keys/{id}", heavy)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"weight\": 4}")
+                .exchange()
+                .expectStatus()
+                .isOk();
+
+        JsonNode pool = client.get()
+                .uri("/internal/v1/tenants/t_poolown/key-pools/anthropic")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JsonNode.class)
+                .returnResult()
+                .getResponseBody();
+
+        assertThat(pool.path("keys"))
+                .as("managed keys only: a split key is opened by its client part")
+                .hasSize(2);
+        assertThat(pool.path("keys").get(0).path("keyId").asString()).isEqualTo(heavy);
+        assertThat(pool.path("keys").get(0).path("weight").asInt()).isEqualTo(4);
+        assertThat(pool.path("keys").get(0).path("apiKey").asString()).isEqualTo("sk-ant-own-heavy-canary");
+        assertThat(pool.path("keys").get(1).path("keyId").asString()).isEqualTo(light);
+        assertThat(pool.path("keys").get(1).path("tenantId").asString()).isEqualTo("t_poolown");
+        client.get()
+                .uri("/internal/v1/tenants/t_other/key-pools/anthropic")
+                .exchange()
+                .expectStatus()
+                .isNotFound();
+        client.get()
+                .uri("/internal/v1/tenants/not-a-tenant/key-pools/anthropic")
+                .exchange()
+                .expectStatus()
+                .isBadRequest();
+    }
+
+    @Test
     void a_weight_out_of_range_or_on_a_split_key_or_another_tenants_key_is_refused() {
         for (String weight : new String[] {"0", "101", "-1", "\"heavy\"", "1.5", "1e9", "[1]"}) {
             String body = "{\"provider\":\"compat:weights\",\"apiKey\":\"sk-x-canary\",\"label\":\"w\",\"weight\":"
@@ -693,10 +741,14 @@ class KeyVaultServiceTest {
     }
 
     private JsonNode createSplitKey(String tenantId, String provider, String apiKey) {
+        return createKey(tenantId, provider, apiKey, "split");
+    }
+
+    private JsonNode createKey(String tenantId, String provider, String apiKey, String kind) {
         return client.post()
                 .uri("/internal/v1/tenants/{t}/keys", tenantId)
                 .header("X-Symbolon-Actor", "app_1")
-                .bodyValue(Map.of("provider", provider, "apiKey", apiKey, "label", "test", "kind", "split"))
+                .bodyValue(Map.of("provider", provider, "apiKey", apiKey, "label", "test", "kind", kind))
                 .exchange()
                 .expectStatus()
                 .isCreated()

@@ -32,6 +32,7 @@ public record Notification(
             "credential.created",
             "credential.revoked",
             "upstream.error_rate_high",
+            "key.cooled_down",
             "webhook.test");
 
     public Notification {

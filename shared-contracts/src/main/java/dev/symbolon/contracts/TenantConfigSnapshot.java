@@ -69,6 +69,9 @@ public record TenantConfigSnapshot(
      * @param overQuota what the edge does with a request whose worst case (prompt estimate plus output
      *     cap, priced) does not fit what remains of a token or cost quota: {@link #REFUSE} (429, the
      *     default, also for null) or {@link #CLAMP} (lower its output cap to what fits)
+     * @param byokOnly true: the operator's keys never serve this tenant (or app); a request that names
+     *     no key of its own is served by the tenant's managed keys for the provider (a weighted pool),
+     *     or refused when it has none
      */
     public record Policy(
             List<String> allowedProviders,
@@ -86,7 +89,51 @@ public record TenantConfigSnapshot(
             Long maxBodyBytes,
             Long maxStreamSeconds,
             Long maxStreamBytes,
-            String overQuota) {
+            String overQuota,
+            Boolean byokOnly) {
+
+        /** A policy without {@code byokOnly} (the operator's keys may serve it). */
+        public Policy(
+                List<String> allowedProviders,
+                List<String> allowedModels,
+                List<String> allowedEndpoints,
+                Long requestsPerMinute,
+                Long tokensPerMinute,
+                Long requestsPerDay,
+                Long requestsPerMonth,
+                Long tokensPerDay,
+                Long tokensPerMonth,
+                BigDecimal costPerDayUsd,
+                BigDecimal costPerMonthUsd,
+                List<Integer> alertThresholdsPercent,
+                Long maxBodyBytes,
+                Long maxStreamSeconds,
+                Long maxStreamBytes,
+                String overQuota) {
+            this(
+                    allowedProviders,
+                    allowedModels,
+                    allowedEndpoints,
+                    requestsPerMinute,
+                    tokensPerMinute,
+                    requestsPerDay,
+                    requestsPerMonth,
+                    tokensPerDay,
+                    tokensPerMonth,
+                    costPerDayUsd,
+                    costPerMonthUsd,
+                    alertThresholdsPercent,
+                    maxBodyBytes,
+                    maxStreamSeconds,
+                    maxStreamBytes,
+                    overQuota,
+                    null);
+        }
+
+        /** Whether the operator's keys may not serve it ({@code byokOnly} true). */
+        public boolean requiresOwnKeys() {
+            return Boolean.TRUE.equals(byokOnly);
+        }
 
         /** {@code overQuota}: a request whose worst case does not fit a token or cost quota is refused. */
         public static final String REFUSE = "refuse";
@@ -117,8 +164,14 @@ public record TenantConfigSnapshot(
             private Long maxStreamSeconds;
             private Long maxStreamBytes;
             private String overQuota;
+            private Boolean byokOnly;
 
             private Builder() {}
+
+            public Builder byokOnly(Boolean byokOnly) {
+                this.byokOnly = byokOnly;
+                return this;
+            }
 
             public Builder allowedProviders(List<String> allowedProviders) {
                 this.allowedProviders = allowedProviders;
@@ -217,7 +270,8 @@ public record TenantConfigSnapshot(
                         maxBodyBytes,
                         maxStreamSeconds,
                         maxStreamBytes,
-                        overQuota);
+                        overQuota,
+                        byokOnly);
             }
         }
     }

@@ -172,7 +172,8 @@ class PolicyController {
             @Positive @Max(104_857_600) Long maxBodyBytes,
             @Positive @Max(86_400) Long maxStreamSeconds,
             @Positive Long maxStreamBytes,
-            @Pattern(regexp = "refuse|clamp", message = "must be refuse or clamp") String overQuota) {
+            @Pattern(regexp = "refuse|clamp", message = "must be refuse or clamp") String overQuota,
+            Boolean byokOnly) {
 
         Policy toPolicy() {
 
@@ -198,7 +199,8 @@ class PolicyController {
                     maxBodyBytes,
                     maxStreamSeconds,
                     maxStreamBytes,
-                    overQuota);
+                    overQuota,
+                    byokOnly);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.symbolon.edge.keys;
 
 import dev.symbolon.contracts.InternalKey;
 import dev.symbolon.contracts.InternalKeyPool;
+import dev.symbolon.contracts.KeyLifecycleEvent;
 import dev.symbolon.contracts.Secret;
 import dev.symbolon.edge.EdgeProperties;
 import dev.symbolon.edge.call.GatewayException;
@@ -90,15 +91,41 @@ class KeyVaultClient {
 
     /** The server-key pool a tenant's requests use for a provider (its scoped keys, else the shared ones). */
     Mono<KeyPool> serverKeys(String provider, String tenantId) {
-        return timed(serverKeyOk, serverKeyError, Mono.deferContextual(trace -> http.get()
-                .uri(u -> u.path("/internal/v1/server-key-pools/{provider}")
+        return pool(
+                serverKeyOk,
+                serverKeyError,
+                u -> u.path("/internal/v1/server-key-pools/{provider}")
                         .queryParam("tenantId", tenantId)
-                        .build(provider))
+                        .build(provider),
+                () -> notConfigured(provider));
+    }
+
+    /** A tenant's managed keys for a provider, as a pool (its policy is {@code byokOnly}). */
+    Mono<KeyPool> tenantPool(String tenantId, String provider) {
+        return pool(
+                tenantKeyOk,
+                tenantKeyError,
+                u -> u.path("/internal/v1/tenants/{tenantId}/key-pools/{provider}")
+                        .build(tenantId, provider),
+                () -> new GatewayException(
+                        HttpStatus.FORBIDDEN,
+                        "byok_required",
+                        "This tenant's policy requires its own key, and it holds no managed key for provider '"
+                                + provider + "'."));
+    }
+
+    /** A pool from key-vault-service; {@code none} when it has no key (404 or an empty pool). */
+    private Mono<KeyPool> pool(
+            Timer ok,
+            Timer error,
+            java.util.function.Function<org.springframework.web.util.UriBuilder, java.net.URI> uri,
+            java.util.function.Supplier<GatewayException> none) {
+        return timed(ok, error, Mono.deferContextual(trace -> http.get()
+                .uri(uri)
                 .headers(h -> Traces.inject(Traces.traceparent(trace), h))
                 .retrieve()
                 .onStatus(HttpStatusCode::is4xxClientError, response -> response.releaseBody()
-                        .then(Mono.error(
-                                response.statusCode().value() == 404 ? notConfigured(provider) : keyServiceFailure())))
+                        .then(Mono.error(response.statusCode().value() == 404 ? none.get() : keyServiceFailure())))
                 .onStatus(HttpStatusCode::is5xxServerError, response -> response.releaseBody()
                         .then(Mono.error(keyServiceFailure())))
                 .bodyToMono(InternalKeyPool.class)
@@ -106,12 +133,17 @@ class KeyVaultClient {
                 .onErrorMap(WebClientRequestException.class, e -> keyServiceFailure())
                 .map(pool -> {
                     if (pool.keys().isEmpty()) {
-                        throw notConfigured(provider);
+                        throw none.get();
                     }
                     return KeyPool.of(
                             pool.keys().stream()
                                     .map(r -> new ProviderKey(
-                                            r.keyId(), r.provider(), r.kind(), r.keyVersion(), Secret.of(r.apiKey())))
+                                            r.keyId(),
+                                            r.provider(),
+                                            r.kind(),
+                                            r.keyVersion(),
+                                            Secret.of(r.apiKey()),
+                                            r.tenantId() != null ? r.tenantId() : KeyLifecycleEvent.PLATFORM_TENANT))
                                     .toList(),
                             pool.keys().stream()
                                     .map(r -> Math.min(100, r.weight()))

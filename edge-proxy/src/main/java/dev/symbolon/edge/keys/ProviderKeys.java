@@ -70,6 +70,9 @@ public class ProviderKeys implements MeterBinder {
 
     private final Map<String, Mono<Optional<TenantKey>>> tenantKeys = new ConcurrentHashMap<>();
 
+    /** Tenants' own managed-key pools by tenant, then by provider ({@code byokOnly} policies). */
+    private final Map<String, Map<String, Mono<KeyPool>>> ownPools = new ConcurrentHashMap<>();
+
     private final LongAdder lookups = new LongAdder();
 
     ProviderKeys(KeyVaultClient keyVault, SplitKeyAlerts alerts, EdgeProperties properties) {
@@ -129,7 +132,8 @@ public class ProviderKeys implements MeterBinder {
 
     /**
      * The keys one request may be served with: the split or managed key its headers name (a pool of
-     * one), or the provider's server-key pool as the caller's tenant sees it.
+     * one), the tenant's managed keys for the provider (its policy is {@code byokOnly}), or the
+     * provider's server-key pool as the caller's tenant sees it.
      */
     public Mono<KeyPool> forRequest(String provider, AppIdentity app, KeyRequest requested, ProxyCall.Request request) {
         lookups.increment();
@@ -140,6 +144,7 @@ public class ProviderKeys implements MeterBinder {
                         .map(KeyPool::single);
             case MANAGED ->
                 managedKey(provider, app.tenantId(), headers.getFirst(KEY_ID)).map(KeyPool::single);
+            case OWN_POOL -> ownPool(app.tenantId(), provider);
             case SERVER -> serverKeys(provider, app.tenantId());
         };
     }
@@ -159,6 +164,18 @@ public class ProviderKeys implements MeterBinder {
                 .computeIfAbsent(provider, p -> new ConcurrentHashMap<>())
                 .computeIfAbsent(tenantId, t -> keyVault.serverKeys(provider, tenantId)
                         .cache(key -> ttl, error -> Duration.ZERO, () -> Duration.ZERO));
+    }
+
+    /** The tenant's managed keys for a provider, as a weighted pool (a {@code byokOnly} policy). */
+    private Mono<KeyPool> ownPool(String tenantId, String provider) {
+        Map<String, Mono<KeyPool>> byProvider = ownPools.get(tenantId);
+        Mono<KeyPool> held = byProvider == null ? null : byProvider.get(provider);
+        if (held != null) {
+            return held;
+        }
+        return ownPools.computeIfAbsent(tenantId, t -> new ConcurrentHashMap<>())
+                .computeIfAbsent(provider, p -> keyVault.tenantPool(tenantId, provider)
+                        .cache(pool -> ttl, error -> Duration.ZERO, () -> Duration.ZERO));
     }
 
     /**
@@ -243,7 +260,8 @@ public class ProviderKeys implements MeterBinder {
                                 provider,
                                 "split",
                                 version.version(),
-                                Secret.of(new String(plain, StandardCharsets.UTF_8)));
+                                Secret.of(new String(plain, StandardCharsets.UTF_8)),
+                                tenantId);
                     } finally {
                         Arrays.fill(plain, (byte) 0);
                     }
@@ -265,7 +283,7 @@ public class ProviderKeys implements MeterBinder {
             if (!key.provider().equals(provider)) {
                 throw providerMismatch();
             }
-            return new ProviderKey(keyId, provider, key.kind(), key.keyVersion(), key.apiKey());
+            return new ProviderKey(keyId, provider, key.kind(), key.keyVersion(), key.apiKey(), tenantId);
         });
     }
 
@@ -285,6 +303,14 @@ public class ProviderKeys implements MeterBinder {
     /** Drops a cached tenant key, e.g. when {@code key-lifecycle.v1} says it was rotated or revoked. */
     public void evictKey(String keyId) {
         tenantKeys.remove(keyId);
+    }
+
+    /** Drops a tenant's cached managed-key pool of a provider (one of its keys changed). */
+    public void evictOwnPool(String tenantId, String provider) {
+        Map<String, Mono<KeyPool>> byProvider = ownPools.get(tenantId);
+        if (byProvider != null) {
+            byProvider.remove(provider);
+        }
     }
 
     /** Drops every cached server key of a provider (all tenants' views of it). */

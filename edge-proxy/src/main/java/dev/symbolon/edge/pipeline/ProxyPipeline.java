@@ -192,7 +192,10 @@ class ProxyPipeline {
             throw refused(call, "endpoint_not_allowed", "This endpoint is not allowed for this app.");
         }
         KeyRequest key = ProviderKeys.requested(call.request().headers());
-        boolean managed = key == KeyRequest.MANAGED;
+        if (key == KeyRequest.SERVER && call.policy().requiresOwnKeys()) {
+            key = KeyRequest.OWN_POOL; // never the operator's keys: the tenant's managed ones
+        }
+        boolean managed = key == KeyRequest.MANAGED || key == KeyRequest.OWN_POOL;
         if (key != KeyRequest.SPLIT
                 && !(managed && call.policy().namesEndpoints())
                 && !sharedKeys.allows(

@@ -34,6 +34,7 @@ public final class EffectivePolicy {
     private final QuotaLimits appQuotas;
     private final ZoneId zone;
     private final boolean clampOverQuota;
+    private final boolean requiresOwnKeys;
 
     private EffectivePolicy(Policy tenant, Policy app, IpRules ipRules, String timeZone) {
         List<Level> compiled = new ArrayList<>();
@@ -61,6 +62,15 @@ public final class EffectivePolicy {
         String overQuota =
                 app != null && app.overQuota() != null ? app.overQuota() : tenant == null ? null : tenant.overQuota();
         this.clampOverQuota = Policy.CLAMP.equals(overQuota);
+        this.requiresOwnKeys = (tenant != null && tenant.requiresOwnKeys()) || (app != null && app.requiresOwnKeys());
+    }
+
+    /**
+     * Whether the operator's keys may never serve this app: the tenant's or the app's policy is
+     * {@code byokOnly} (an app can require it of itself, never lift its tenant's).
+     */
+    public boolean requiresOwnKeys() {
+        return requiresOwnKeys;
     }
 
     /**

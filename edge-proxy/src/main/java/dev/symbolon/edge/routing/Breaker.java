@@ -37,6 +37,9 @@ final class Breaker {
 
     private long openUntil;
     private long lastCooldown;
+    /** Times it opened since it was last closed: 2 means it stayed unhealthy over a whole cooldown. */
+    private int opensInRow;
+
     private long probeStarted;
     private Reason reason;
 
@@ -78,6 +81,7 @@ final class Breaker {
             state = State.CLOSED;
             failures = 0;
             lastCooldown = 0;
+            opensInRow = 0;
             reason = null;
         }
     }
@@ -118,6 +122,9 @@ final class Breaker {
         state = State.OPEN;
         lastCooldown = wait;
         reason = why;
+        if (opened) {
+            opensInRow++;
+        }
         return opened;
     }
 
@@ -132,5 +139,15 @@ final class Breaker {
 
     synchronized Reason reason() {
         return reason;
+    }
+
+    /** Times it opened since it was last closed (1: once; 2: its probe failed too, and so on). */
+    synchronized int opensInRow() {
+        return opensInRow;
+    }
+
+    /** How long it was last opened for. */
+    synchronized Duration lastCooldown() {
+        return Duration.ofNanos(lastCooldown);
     }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
@@ -21,7 +22,9 @@ import org.springframework.stereotype.Component;
  *
  * <p>Visible as {@code symbolon_edge_key_cooldowns_total{provider,reason}} (a key left alone:
  * {@code rate_limited} or {@code failing}) and {@code symbolon_edge_keys_cooling{provider}} (keys left
- * alone now); the labels are bounded by the providers, never a key id.
+ * alone now); the labels are bounded by the providers, never a key id. A key that stays unhealthy
+ * (its half-open probe failed too, so it is left alone a second time in a row) is reported once per
+ * such episode to the listener set with {@link #whenUnhealthy}.
  */
 @Component
 public class KeyHealth {
@@ -32,6 +35,14 @@ public class KeyHealth {
     private final Map<String, Tracked> breakers = new ConcurrentHashMap<>();
     private final Map<String, Counter> cooldowns = new ConcurrentHashMap<>();
     private final Map<String, Boolean> gauges = new ConcurrentHashMap<>();
+    private volatile Consumer<Unhealthy> unhealthy = u -> {};
+
+    /**
+     * A key that stayed unhealthy: left alone a second time in a row, this time for {@code cooldown}.
+     *
+     * @param reason {@code rate_limited} or {@code failing}
+     */
+    public record Unhealthy(ProviderKey key, String reason, Duration cooldown) {}
 
     @Autowired
     KeyHealth(EdgeProperties properties, MeterRegistry registry) {
@@ -42,6 +53,11 @@ public class KeyHealth {
         this.config = config;
         this.registry = registry;
         this.nanos = nanos;
+    }
+
+    /** Who hears of a key that stays unhealthy (called on the thread that saw it: must not block). */
+    public void whenUnhealthy(Consumer<Unhealthy> listener) {
+        this.unhealthy = listener;
     }
 
     /** Whether a request may use the key now (see {@link Breaker#tryAcquire}). */
@@ -70,10 +86,12 @@ public class KeyHealth {
     public void answered(ProviderKey key, Dialect dialect, int status, HttpHeaders headers) {
         if (status == 429) {
             Duration reset = dialect.rateLimitReset(headers, Instant.now());
+            Breaker breaker = breaker(key);
             opened(
                     key,
+                    breaker,
                     Breaker.Reason.RATE_LIMITED,
-                    breaker(key).rateLimited(nanos.getAsLong(), reset, config.rateLimitCooldown()));
+                    breaker.rateLimited(nanos.getAsLong(), reset, config.rateLimitCooldown()));
         } else if (status >= 500) {
             failed(key);
         } else {
@@ -86,7 +104,13 @@ public class KeyHealth {
 
     /** The provider did not answer a request made with the key in time. */
     public void failed(ProviderKey key) {
-        opened(key, Breaker.Reason.FAILING, breaker(key).failed(nanos.getAsLong()));
+        Breaker breaker = breaker(key);
+        opened(key, breaker, Breaker.Reason.FAILING, breaker.failed(nanos.getAsLong()));
+    }
+
+    /** Forgets a key's health: it was rotated (a new key at the provider) or revoked. */
+    public void forget(String keyId) {
+        breakers.remove(keyId);
     }
 
     private Breaker breaker(ProviderKey key) {
@@ -99,9 +123,12 @@ public class KeyHealth {
                 .breaker;
     }
 
-    private void opened(ProviderKey key, Breaker.Reason reason, boolean opened) {
+    private void opened(ProviderKey key, Breaker breaker, Breaker.Reason reason, boolean opened) {
         if (!opened) {
             return;
+        }
+        if (breaker.opensInRow() == 2) {
+            unhealthy.accept(new Unhealthy(key, reason.label(), breaker.lastCooldown()));
         }
         cooldowns
                 .computeIfAbsent(

@@ -123,6 +123,6 @@ class KeyPoolTest {
     }
 
     private static ProviderKey key(String id) {
-        return new ProviderKey(id, "openai", "server", 1, Secret.of("sk-" + id));
+        return new ProviderKey(id, "openai", "server", 1, Secret.of("sk-" + id), "_platform");
     }
 }

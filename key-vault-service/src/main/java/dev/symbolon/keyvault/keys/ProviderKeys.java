@@ -302,6 +302,23 @@ public class ProviderKeys {
                 .toList();
     }
 
+    /**
+     * A tenant's managed keys for a provider, the heaviest first: the pool the edge serves the tenant
+     * from when its policy is {@code byokOnly} and a request names no key. Empty when it has none.
+     */
+    public List<Served> serveTenantPool(String tenantId, String provider) {
+        requireTenant(tenantId);
+        return repository
+                .findByTenantIdAndProviderAndKindAndStatusOrderByCreatedAtDesc(
+                        tenantId, provider, KeyKind.MANAGED, ProviderKeyEntity.Status.ACTIVE)
+                .stream()
+                .sorted(java.util.Comparator.comparingInt(ProviderKeyEntity::weight)
+                        .reversed())
+                .map(this::serve)
+                .flatMap(Optional::stream)
+                .toList();
+    }
+
     private Optional<Served> serve(ProviderKeyEntity key) {
         events.served(key);
         Instant now = clock.instant();

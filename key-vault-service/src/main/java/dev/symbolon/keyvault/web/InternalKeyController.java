@@ -53,6 +53,21 @@ class InternalKeyController {
         return new InternalKeyPool(provider, pool);
     }
 
+    /**
+     * A tenant's managed keys for a provider, each with its weight: what its requests use when its
+     * policy is {@code byokOnly} and they name no key. An empty pool is 404.
+     */
+    @GetMapping("/internal/v1/tenants/{tenantId}/key-pools/{provider}")
+    InternalKeyPool tenantKeyPool(@PathVariable String tenantId, @PathVariable String provider) {
+        List<InternalKey> pool = keys.serveTenantPool(tenantId, provider).stream()
+                .map(InternalKeyController::answer)
+                .toList();
+        if (pool.isEmpty()) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no managed key of this tenant for provider");
+        }
+        return new InternalKeyPool(provider, pool);
+    }
+
     /** The heaviest key of that pool alone: what edges of the release before pools ask. */
     @GetMapping("/internal/v1/server-keys/{provider}")
     InternalKey serverKey(@PathVariable String provider, @RequestParam(required = false) String tenantId) {

@@ -65,9 +65,12 @@ public final class ErrorMapping {
             String name = parameter == null ? null : parameter.getParameterName();
             boolean body = parameter != null
                     && parameter.hasParameterAnnotation(org.springframework.web.bind.annotation.RequestBody.class);
-            String message = body || name == null
-                    ? "The request body could not be read: it is not JSON of the expected shape."
-                    : "The parameter '" + name + "' has an invalid value.";
+            String field = body ? jsonField(input) : null;
+            String message = field != null
+                    ? "The request body could not be read: '" + field + "' is not of the expected type."
+                    : body || name == null
+                            ? "The request body could not be read: it is not JSON of the expected shape."
+                            : "The parameter '" + name + "' has an invalid value.";
             return answer(HttpStatus.BAD_REQUEST, "invalid_request", message, requestId, null);
         }
         if (databaseUnavailable(error)) {
@@ -119,6 +122,35 @@ public final class ErrorMapping {
     private static Answer answer(
             HttpStatusCode status, String type, String message, String requestId, List<Map<String, String>> fields) {
         return new Answer(status, ErrorBody.of(type, message, requestId, fields));
+    }
+
+    /**
+     * Where in a JSON body reading failed ({@code policy.allowedProviders[2]}), from Jackson's path;
+     * null when it does not say. A name the client wrote is shown only if it is a plain identifier.
+     */
+    static String jsonField(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof tools.jackson.core.JacksonException jackson
+                    && !jackson.getPath().isEmpty()) {
+                StringBuilder path = new StringBuilder();
+                for (tools.jackson.core.JacksonException.Reference reference : jackson.getPath()) {
+                    String property = reference.getPropertyName();
+                    if (property != null) {
+                        if (!property.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+                            return null;
+                        }
+                        path.append(path.length() == 0 ? "" : ".").append(property);
+                    } else if (reference.getIndex() >= 0) {
+                        path.append('[').append(reference.getIndex()).append(']');
+                    }
+                }
+                return path.length() == 0 ? null : path.toString();
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return null;
     }
 
     private static void logFailure(Throwable error, ServerWebExchange exchange) {
