@@ -26,6 +26,15 @@ class PoliciesTest extends AdminApiContextTest {
         policy.put("maxStreamBytes", 33_554_432);
         policy.put("overQuota", "clamp");
         policy.put("byokOnly", true);
+        policy.put(
+                "fallbacks",
+                List.of(Map.of(
+                        "model",
+                        "gpt-4o*",
+                        "targets",
+                        List.of(
+                                Map.of("provider", "compat:azure-eu", "keyId", "key_azure1"),
+                                Map.of("provider", "openai", "model", "gpt-4o-mini")))));
         expect(BOOTSTRAP, HttpMethod.PUT, "/admin/tenants/" + tenantB + "/policy", policy, 200);
         expect(
                 BOOTSTRAP,
@@ -54,6 +63,10 @@ class PoliciesTest extends AdminApiContextTest {
         assertThat(snapshot.policy().maxStreamBytes()).isEqualTo(33_554_432L);
         assertThat(snapshot.policy().overQuota()).isEqualTo("clamp");
         assertThat(snapshot.policy().requiresOwnKeys()).isTrue();
+        assertThat(snapshot.policy().fallbacks()).singleElement().satisfies(f -> assertThat(f.targets())
+                .containsExactly(
+                        new TenantConfigSnapshot.Target("compat:azure-eu", null, "key_azure1"),
+                        new TenantConfigSnapshot.Target("openai", "gpt-4o-mini", null)));
         assertThat(snapshot.apps())
                 .filteredOn(a -> a.appId().equals(appB))
                 .singleElement()
@@ -100,6 +113,21 @@ class PoliciesTest extends AdminApiContextTest {
                 .anyMatch(f -> f.startsWith("allowedEndpoints"))
                 .contains("requestsPerMinute", "costPerDayUsd", "maxStreamSeconds", "maxStreamBytes", "overQuota")
                 .anyMatch(f -> f.startsWith("alertThresholdsPercent"));
+        Map<String, Object> badFallbacks = Map.of(
+                "fallbacks",
+                List.of(
+                        Map.of("model", "gpt-4o*", "targets", List.of()),
+                        Map.of(
+                                "model",
+                                "x y",
+                                "targets",
+                                List.of(Map.of("provider", "openia", "keyId", "sk-live-1")))));
+        JsonNode fallbackError =
+                json(expect(BOOTSTRAP, HttpMethod.PUT, "/admin/tenants/" + tenantA + "/policy", badFallbacks, 400));
+        assertThat(fallbackError.path("error").path("fields").findValuesAsString("field"))
+                .contains("fallbacks[0].targets", "fallbacks[1].model", "fallbacks[1].targets[0].provider")
+                .contains("fallbacks[1].targets[0].keyId");
+        assertThat(fallbackError.toString()).doesNotContain("sk-live-1");
         String notABoolean = new String(expect(
                 BOOTSTRAP,
                 HttpMethod.PUT,

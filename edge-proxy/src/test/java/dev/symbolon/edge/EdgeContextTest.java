@@ -142,6 +142,7 @@ abstract class EdgeContextTest {
         registry.add("symbolon.edge.compat.cut.base-url", () -> "http://localhost:" + cutting.port() + "/v1");
         registry.add(
                 "symbolon.edge.compat.endless.base-url", () -> "http://localhost:" + cutting.port() + "/v1/endless");
+        registry.add("symbolon.edge.compat.backup.base-url", () -> upstream.baseUrl() + "/backup/v1");
         // nothing listens on port 9 (discard) here: a connect failure
         registry.add("symbolon.edge.compat.closed.base-url", () -> "http://127.0.0.1:9/v1");
         registry.add("SYMBOLON_USAGE_JOURNAL_DIR", () -> "target/usage-journal-" + UUID.randomUUID());
@@ -321,7 +322,7 @@ abstract class EdgeContextTest {
     /** key-vault-service serving a tenant's managed keys for a provider, as its {@code byokOnly} pool. */
     void stubOwnPool(String tenantId, String provider, Map<String, String> keys, Map<String, Integer> weights) {
         stubPoolAnswer(
-                get(urlPathEqualTo("/internal/v1/tenants/" + tenantId + "/key-pools/" + provider)),
+                get(urlPathEqualTo("/internal/v1/tenants/" + tenantId + "/key-pools/" + provider.replace(":", "%3A"))),
                 provider,
                 tenantId,
                 "managed",

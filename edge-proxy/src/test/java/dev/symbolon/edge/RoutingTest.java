@@ -386,6 +386,148 @@ class RoutingTest extends EdgeContextTest {
         assertThat(third.getResponseBody()).contains("quota_exceeded");
     }
 
+    @Test
+    void when_its_providers_keys_are_spent_a_request_goes_to_its_fallback_target_as_the_model_named_there() {
+        String key = tenantWithPolicy("t_fallback", fallbacks("gpt-4o*", target("compat:backup", "gpt-4o-mini", null)));
+        Map<String, String> primary = pool("primary", 1);
+        Map<String, String> backup = pool("backup", 1);
+        stubPool("openai", "t_fallback", primary, Map.of());
+        stubPool("compat:backup", "t_fallback", backup, Map.of());
+        answer(primary.get(id("primary", 0)), aResponse().withStatus(503));
+        upstream.stubFor(post(urlEqualTo("/backup/v1/chat/completions"))
+                .withHeader("Authorization", equalTo("Bearer " + backup.get(id("backup", 0))))
+                .willReturn(okJson(OK)));
+
+        EntityExchangeResult<String> result = client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .exchange()
+                .expectBody(String.class)
+                .returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(200);
+        assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by"))
+                .isEqualTo("key=key_backup_0; target=compat:backup; attempt=2");
+        upstream.verify(postRequestedFor(urlEqualTo("/backup/v1/chat/completions"))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath(
+                        "$.model", equalTo("gpt-4o-mini")))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath(
+                        "$.messages[0].content", equalTo("hi"))));
+        String requestId = result.getResponseHeaders().getFirst("x-request-id");
+        List<UsageRecorded> attempts = awaitUsages(e -> requestId.equals(e.requestId()), 2);
+        assertThat(attempts)
+                .extracting(
+                        UsageRecorded::provider,
+                        UsageRecorded::model,
+                        UsageRecorded::attempt,
+                        UsageRecorded::failedOver)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("openai", "gpt-4o", 1, true),
+                        org.assertj.core.groups.Tuple.tuple("compat:backup", "gpt-4o-mini", 2, false));
+    }
+
+    @Test
+    void a_provider_that_cannot_be_reached_fails_over_to_a_fallback_target_on_another_host() {
+        String key = tenantWithPolicy("t_hostdown", fallbacks("m*", target("compat:backup", null, null)));
+        stubPool("compat:closed", "t_hostdown", pool("down", 2), Map.of());
+        Map<String, String> backup = pool("up", 1);
+        stubPool("compat:backup", "t_hostdown", backup, Map.of());
+        upstream.stubFor(post(urlEqualTo("/backup/v1/chat/completions")).willReturn(okJson(OK)));
+
+        EntityExchangeResult<String> result = client.post()
+                .uri("/compat/closed/v1/chat/completions")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"m1\"}")
+                .exchange()
+                .expectBody(String.class)
+                .returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(200);
+        assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by"))
+                .as("the second key of the unreachable host is not tried")
+                .isEqualTo("key=key_up_0; target=compat:backup; attempt=2");
+        upstream.verify(postRequestedFor(urlEqualTo("/backup/v1/chat/completions"))
+                .withRequestBody(
+                        com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath("$.model", equalTo("m1"))));
+    }
+
+    @Test
+    void a_target_the_policy_does_not_allow_or_of_another_family_is_skipped_and_the_client_gets_the_answer() {
+        TenantConfigSnapshot.Policy policy = TenantConfigSnapshot.Policy.builder()
+                .allowedProviders(List.of("openai", "anthropic"))
+                .fallbacks(List.of(new TenantConfigSnapshot.Fallback(
+                        "gpt-*",
+                        List.of(
+                                target("compat:backup", null, null), // not allowed
+                                target("anthropic", "claude-sonnet-4-5", null), // another API family
+                                target("openai", "o3", null))))) // a model the policy does not allow
+                .allowedModels(List.of("gpt-*"))
+                .build();
+        String key = tenantWithPolicy("t_skipper", policy);
+        Map<String, String> keys = pool("skip", 1);
+        stubPool("openai", "t_skipper", keys, Map.of());
+        stubPool("compat:backup", "t_skipper", pool("never", 1), Map.of());
+        answer(keys.get(id("skip", 0)), aResponse().withStatus(503).withBody("{\"error\":\"busy\"}"));
+
+        EntityExchangeResult<String> result = chat(key);
+
+        assertThat(result.getStatus().value()).isEqualTo(503);
+        assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by")).endsWith("attempt=1");
+        assertThat(upstream.findAll(postRequestedFor(urlEqualTo("/backup/v1/chat/completions"))))
+                .isEmpty();
+        assertThat(upstream.findAll(postRequestedFor(urlEqualTo("/anthropic/v1/chat/completions"))))
+                .isEmpty();
+        assertThat(upstream.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions"))))
+                .hasSize(1);
+    }
+
+    @Test
+    void a_tenants_own_key_falls_back_only_to_its_own_keys_at_the_target() {
+        TenantConfigSnapshot.Policy policy = fallbacks("gpt-*", target("compat:backup", null, null));
+        String key = tenantWithPolicy("t_ownfall", policy);
+        String managed = "sk-own-primary-canary-" + UUID.randomUUID();
+        String keyId = "key_ofp" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        stubTenantKeyJson(keyId, "t_ownfall", "openai", "managed", 1, managed, List.of());
+        answer(managed, aResponse().withStatus(500));
+        Map<String, String> operators = pool("opbackup", 1);
+        stubPool("compat:backup", "t_ownfall", operators, Map.of());
+        Map<String, String> own = pool("ownbackup", 1);
+        stubOwnPool("t_ownfall", "compat:backup", own, Map.of());
+        upstream.stubFor(post(urlEqualTo("/backup/v1/chat/completions")).willReturn(okJson(OK)));
+
+        EntityExchangeResult<String> result = client.post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + key)
+                .header(ProviderKeys.KEY_ID, keyId)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"gpt-4o\"}")
+                .exchange()
+                .expectBody(String.class)
+                .returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(200);
+        assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by")).startsWith("key=key_ownbackup_0;");
+        upstream.verify(postRequestedFor(urlEqualTo("/backup/v1/chat/completions"))
+                .withHeader("Authorization", equalTo("Bearer " + own.get(id("ownbackup", 0)))));
+        upstream.verify(
+                0,
+                postRequestedFor(urlEqualTo("/backup/v1/chat/completions"))
+                        .withHeader("Authorization", equalTo("Bearer " + operators.get(id("opbackup", 0)))));
+    }
+
+    private static TenantConfigSnapshot.Policy fallbacks(String glob, TenantConfigSnapshot.Target... targets) {
+        return TenantConfigSnapshot.Policy.builder()
+                .fallbacks(List.of(new TenantConfigSnapshot.Fallback(glob, List.of(targets))))
+                .build();
+    }
+
+    private static TenantConfigSnapshot.Target target(String provider, String model, String keyId) {
+        return new TenantConfigSnapshot.Target(provider, model, keyId);
+    }
+
     private EntityExchangeResult<String> chat(String credential) {
         return client.post()
                 .uri("/openai/v1/chat/completions")

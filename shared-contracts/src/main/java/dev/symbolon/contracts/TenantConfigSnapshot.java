@@ -72,6 +72,8 @@ public record TenantConfigSnapshot(
      * @param byokOnly true: the operator's keys never serve this tenant (or app); a request that names
      *     no key of its own is served by the tenant's managed keys for the provider (a weighted pool),
      *     or refused when it has none
+     * @param fallbacks where a request for a model goes when its own provider's keys cannot serve it
+     *     (the first rule whose glob matches the model; an app's rules replace its tenant's)
      */
     public record Policy(
             List<String> allowedProviders,
@@ -90,7 +92,52 @@ public record TenantConfigSnapshot(
             Long maxStreamSeconds,
             Long maxStreamBytes,
             String overQuota,
-            Boolean byokOnly) {
+            Boolean byokOnly,
+            List<Fallback> fallbacks) {
+
+        public Policy {
+            fallbacks = fallbacks == null ? null : List.copyOf(fallbacks);
+        }
+
+        /** A policy without fallbacks. */
+        public Policy(
+                List<String> allowedProviders,
+                List<String> allowedModels,
+                List<String> allowedEndpoints,
+                Long requestsPerMinute,
+                Long tokensPerMinute,
+                Long requestsPerDay,
+                Long requestsPerMonth,
+                Long tokensPerDay,
+                Long tokensPerMonth,
+                BigDecimal costPerDayUsd,
+                BigDecimal costPerMonthUsd,
+                List<Integer> alertThresholdsPercent,
+                Long maxBodyBytes,
+                Long maxStreamSeconds,
+                Long maxStreamBytes,
+                String overQuota,
+                Boolean byokOnly) {
+            this(
+                    allowedProviders,
+                    allowedModels,
+                    allowedEndpoints,
+                    requestsPerMinute,
+                    tokensPerMinute,
+                    requestsPerDay,
+                    requestsPerMonth,
+                    tokensPerDay,
+                    tokensPerMonth,
+                    costPerDayUsd,
+                    costPerMonthUsd,
+                    alertThresholdsPercent,
+                    maxBodyBytes,
+                    maxStreamSeconds,
+                    maxStreamBytes,
+                    overQuota,
+                    byokOnly,
+                    null);
+        }
 
         /** A policy without {@code byokOnly} (the operator's keys may serve it). */
         public Policy(
@@ -127,6 +174,7 @@ public record TenantConfigSnapshot(
                     maxStreamSeconds,
                     maxStreamBytes,
                     overQuota,
+                    null,
                     null);
         }
 
@@ -165,8 +213,14 @@ public record TenantConfigSnapshot(
             private Long maxStreamBytes;
             private String overQuota;
             private Boolean byokOnly;
+            private List<Fallback> fallbacks;
 
             private Builder() {}
+
+            public Builder fallbacks(List<Fallback> fallbacks) {
+                this.fallbacks = fallbacks;
+                return this;
+            }
 
             public Builder byokOnly(Boolean byokOnly) {
                 this.byokOnly = byokOnly;
@@ -271,10 +325,37 @@ public record TenantConfigSnapshot(
                         maxStreamSeconds,
                         maxStreamBytes,
                         overQuota,
-                        byokOnly);
+                        byokOnly,
+                        fallbacks);
             }
         }
     }
+
+    /**
+     * Where requests for the models a glob matches go when their own provider's keys cannot serve
+     * them (every key failed over from, or the provider unreachable), in order.
+     *
+     * @param model a model glob ({@code gpt-4o*})
+     */
+    public record Fallback(String model, List<Target> targets) {
+        public Fallback {
+            targets = targets == null ? List.of() : List.copyOf(targets);
+        }
+    }
+
+    /**
+     * One place a request may be served instead: a provider of the request's own API family (an
+     * OpenAI request goes to OpenAI, Groq, Mistral's OpenAI shape is not one, or an operator's
+     * {@code compat:<name>} deployment such as Azure OpenAI or a self-hosted vLLM), the model to ask
+     * there, and the key.
+     *
+     * @param provider the provider to call
+     * @param model the model to ask it for; null: the request's own
+     * @param keyId one of the tenant's managed keys for that provider; null: the key pool the request
+     *     would get there (the operator's, or the tenant's own when its request named a key of its own
+     *     or its policy is {@code byokOnly}: never the operator's then)
+     */
+    public record Target(String provider, String model, String keyId) {}
 
     /** CIDR rules, IPv4 and IPv6. A non-empty allow list denies everything else; deny wins. */
     public record IpRules(List<String> allow, List<String> deny) {

@@ -5,6 +5,7 @@ import dev.symbolon.admin.idempotency.Idempotency;
 import dev.symbolon.admin.web.ApiException;
 import dev.symbolon.admin.web.KnownProvider;
 import dev.symbolon.admin.web.Page;
+import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.TenantConfigSnapshot.Policy;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Digits;
@@ -173,7 +174,8 @@ class PolicyController {
             @Positive @Max(86_400) Long maxStreamSeconds,
             @Positive Long maxStreamBytes,
             @Pattern(regexp = "refuse|clamp", message = "must be refuse or clamp") String overQuota,
-            Boolean byokOnly) {
+            Boolean byokOnly,
+            @Size(max = 20) List<@NotNull @Valid FallbackRequest> fallbacks) {
 
         Policy toPolicy() {
 
@@ -200,7 +202,38 @@ class PolicyController {
                     maxStreamSeconds,
                     maxStreamBytes,
                     overQuota,
-                    byokOnly);
+                    byokOnly,
+                    fallbacks == null
+                            ? null
+                            : fallbacks.stream()
+                                    .map(FallbackRequest::toFallback)
+                                    .toList());
+        }
+    }
+
+    /**
+     * Where requests for the models a glob matches go once their own provider's keys are spent: up to
+     * five targets in order, each a provider of the request's API family, optionally another model and
+     * one of the tenant's managed keys.
+     */
+    record FallbackRequest(
+            @NotBlank @Size(max = 100) @Pattern(regexp = "[A-Za-z0-9._:/*@-]+", message = "model name or glob")
+                    String model,
+            @NotNull @Size(min = 1, max = 5) List<@NotNull @Valid TargetRequest> targets) {
+
+        TenantConfigSnapshot.Fallback toFallback() {
+            return new TenantConfigSnapshot.Fallback(
+                    model, targets.stream().map(TargetRequest::toTarget).toList());
+        }
+    }
+
+    record TargetRequest(
+            @NotNull @KnownProvider String provider,
+            @Size(max = 100) @Pattern(regexp = "[A-Za-z0-9._:/@-]+", message = "a model name") String model,
+            @Pattern(regexp = "key_[a-z0-9]{1,60}", message = "a key id like key_…") String keyId) {
+
+        TenantConfigSnapshot.Target toTarget() {
+            return new TenantConfigSnapshot.Target(provider, model, keyId);
         }
     }
 }

@@ -78,6 +78,11 @@ public record ProxyCall(
         public Payload withBytes(byte[] bytes, Long outputCap) {
             return new Payload(bytes, model, stream, usageRequested, promptTokens, outputCap);
         }
+
+        /** The same request for another model (a fallback target's), in these bytes. */
+        public Payload forModel(String otherModel, byte[] bytes) {
+            return new Payload(bytes, otherModel, stream, usageRequested, promptTokens, outputCap);
+        }
     }
 
     public static ProxyCall start(Request request) {
@@ -154,7 +159,7 @@ public record ProxyCall(
                 keyRequest,
                 payload,
                 key,
-                Attempts.first(pool, key),
+                Attempts.first(pool, key, payload.model(), policy.fallbacksFor(payload.model())),
                 reservation,
                 upstreamNanos,
                 upstreamSpan);
@@ -186,6 +191,27 @@ public record ProxyCall(
                 payload,
                 key,
                 attempts,
+                reservation,
+                upstreamNanos,
+                upstreamSpan);
+    }
+
+    /**
+     * The next attempt at a fallback target: another provider of the same family (its route), the body
+     * as that target takes it (another model, perhaps), a key of that target's pool.
+     *
+     * @param index the target's index among the request's fallbacks
+     */
+    public ProxyCall atTarget(int index, Route target, Payload body, KeyPool pool, ProviderKey next) {
+        return new ProxyCall(
+                request,
+                target,
+                identity,
+                policy,
+                keyRequest,
+                body,
+                next,
+                attempts.atTarget(index, pool, next),
                 reservation,
                 upstreamNanos,
                 upstreamSpan);

@@ -275,6 +275,11 @@ public class ProviderKeys implements MeterBinder {
         }
     }
 
+    /** One managed key of the tenant for a provider, as a pool of one (a fallback target naming it). */
+    public Mono<KeyPool> managed(String provider, String tenantId, String keyId) {
+        return managedKey(provider, tenantId, keyId).map(KeyPool::single);
+    }
+
     private Mono<ProviderKey> managedKey(String provider, String tenantId, String keyId) {
         return tenantKey(keyId).map(found -> {
             TenantKey key = found.filter(k -> k.tenantId().equals(tenantId) && !k.split() && k.apiKey() != null)

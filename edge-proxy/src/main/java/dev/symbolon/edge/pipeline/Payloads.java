@@ -200,6 +200,24 @@ final class Payloads {
      * the one its dialect and endpoint read ({@link Dialect#putOutputCap}). Null when the body is not
      * a JSON object.
      */
+    /**
+     * The body with its {@code model} set to another (a fallback target's); null when the body is not
+     * a JSON object naming a model (then the request cannot be sent there as another model).
+     */
+    static byte[] withModel(ProxyCall call, String model) {
+        JsonNode root;
+        try {
+            root = STRICT.readTree(call.payload().bytes());
+        } catch (JacksonException e) {
+            return null;
+        }
+        if (!(root instanceof tools.jackson.databind.node.ObjectNode object) || !object.has("model")) {
+            return null;
+        }
+        object.put("model", model);
+        return STRICT.writeValueAsBytes(object);
+    }
+
     static byte[] withOutputCap(ProxyCall call, long cap) {
         JsonNode root;
         try {

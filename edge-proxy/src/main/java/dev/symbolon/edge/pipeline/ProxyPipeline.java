@@ -31,6 +31,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -85,6 +86,7 @@ class ProxyPipeline {
     private final UpstreamSpans spans;
     private final KeyHealth health;
     private final Failover failover;
+    private final Fallbacks fallbacks;
 
     ProxyPipeline(
             ProviderRoutes routes,
@@ -100,8 +102,10 @@ class ProxyPipeline {
             UpstreamSpans spans,
             KeyHealth health,
             Failover failover,
+            Fallbacks fallbacks,
             EdgeProperties properties) {
         this.health = health;
+        this.fallbacks = fallbacks;
         this.failover = failover;
         this.metrics = metrics;
         this.spans = spans;
@@ -195,14 +199,8 @@ class ProxyPipeline {
         if (key == KeyRequest.SERVER && call.policy().requiresOwnKeys()) {
             key = KeyRequest.OWN_POOL; // never the operator's keys: the tenant's managed ones
         }
-        boolean managed = key == KeyRequest.MANAGED || key == KeyRequest.OWN_POOL;
-        if (key != KeyRequest.SPLIT
-                && !(managed && call.policy().namesEndpoints())
-                && !sharedKeys.allows(
-                        call.route().provider().name(),
-                        call.request().method(),
-                        call.route().endpoint(),
-                        managed)) {
+        if (!Fallbacks.reaches(
+                sharedKeys, call.policy(), key, call.route(), call.request().method())) {
             throw refused(
                     call,
                     "endpoint_not_allowed",
@@ -273,65 +271,124 @@ class ProxyPipeline {
                 call.payload().bytes(),
                 call.key().apiKey(),
                 call.key().tenantOwned());
-        // A client that leaves before the provider answers still gets its one usage event (and gives
-        // its quota reservation back); once this attempt has its answer, the next attempt or the meter
-        // takes over.
-        AtomicBoolean answered = new AtomicBoolean();
+        Handover handover = new Handover();
         return upstream.timeout(failover.attemptWait(call.request().receivedNanos()))
                 .map(Attempt::answered)
                 .onErrorResume(e -> Mono.just(Attempt.failed(upstreamFailure(e))))
-                .flatMap(attempt -> {
-                    answered.set(true);
-                    return attempt.response() != null
-                            ? answered(call, attempt.response())
-                            : failed(call, attempt.failure());
-                })
+                .flatMap(attempt -> attempt.response() != null
+                        ? answered(call, attempt.response(), handover)
+                        : failed(call, attempt.failure(), handover))
                 .doOnCancel(() -> {
-                    if (answered.compareAndSet(false, true)) {
+                    if (handover.cancel()) {
                         usage.cancelledBeforeResponse(call);
                     }
                 });
     }
 
-    /** The provider answered: a status that fails over goes to the next key if there is one, else to the client. */
-    private Mono<ServerResponse> answered(ProxyCall call, ResponseEntity<Flux<DataBuffer>> response) {
+    /**
+     * The provider answered. A status that fails over goes to the next key of the pool, else to the
+     * next fallback target, if there is one; otherwise, and for any other status, to the client.
+     */
+    private Mono<ServerResponse> answered(
+            ProxyCall call, ResponseEntity<Flux<DataBuffer>> response, Handover handover) {
         int status = response.getStatusCode().value();
         health.answered(call.key(), call.route().provider().dialect(), status, response.getHeaders());
-        ProviderKey next = failover.onStatus(status) ? nextKey(call) : null;
-        if (next == null) {
-            return respond(call, response);
+        if (!failover.onStatus(status)) {
+            return handover.take() ? respond(call, response) : Mono.empty();
         }
-        // read to its end apart from the request (an error body is small), so the connection is reused
-        Flux<DataBuffer> body = response.getBody();
-        if (body != null) {
-            body.subscribe(DataBufferUtils::release, error -> {});
-        }
-        usage.failedOver(call, status, Outcome.UPSTREAM_ERROR, status >= 500 ? "status_5xx" : "status_4xx");
-        return forward(call.failedOverTo(next));
+        handover.hold(response);
+        return nextAttempt(call, false)
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(next -> {
+                    if (!handover.take()) {
+                        return Mono.empty(); // the client left meanwhile: recorded as it left
+                    }
+                    if (next.isEmpty()) {
+                        return respond(call, response);
+                    }
+                    Handover.drain(response);
+                    usage.failedOver(call, status, Outcome.UPSTREAM_ERROR, status >= 500 ? "status_5xx" : "status_4xx");
+                    return forward(next.get());
+                });
     }
 
     /**
-     * The provider did not answer in time (the next key, or the client's 504), or could not be reached
-     * at all (its host, whatever the key: the client's 502).
+     * The provider did not answer in time (the next key, else the next fallback target), or could not
+     * be reached at all (its host, whatever the key: the next fallback target only); with none left,
+     * the client's 504 or 502.
      */
-    private Mono<ServerResponse> failed(ProxyCall call, GatewayException failure) {
-        if (!"upstream_unreachable".equals(failure.type())) {
+    private Mono<ServerResponse> failed(ProxyCall call, GatewayException failure, Handover handover) {
+        boolean unreachable = "upstream_unreachable".equals(failure.type());
+        if (!unreachable) {
             health.failed(call.key());
         }
-        ProviderKey next = failover.onFailure(failure.type()) ? nextKey(call) : null;
-        if (next == null) {
-            return Mono.error(failure.at(call));
-        }
-        usage.failedOver(call, failure.status().value(), Outcome.UPSTREAM_UNAVAILABLE, failure.type());
-        return forward(call.failedOverTo(next));
+        // an unreachable host moves on to a fallback target on another host; a timeout as configured
+        Mono<ProxyCall> attempt =
+                unreachable || failover.onFailure(failure.type()) ? nextAttempt(call, unreachable) : Mono.empty();
+        return attempt.map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap(next -> {
+            if (!handover.take()) {
+                return Mono.empty();
+            }
+            if (next.isEmpty()) {
+                return Mono.<ServerResponse>error(failure.at(call));
+            }
+            usage.failedOver(call, failure.status().value(), Outcome.UPSTREAM_UNAVAILABLE, failure.type());
+            return forward(next.get());
+        });
     }
 
-    /** Another key of the pool, healthy and not tried yet, while attempts and the deadline allow; else null. */
-    private ProviderKey nextKey(ProxyCall call) {
+    /**
+     * The request's next attempt while attempts and the deadline allow: another healthy key of its
+     * pool not tried yet (unless the provider's host is the trouble), else its next usable fallback
+     * target; empty when there is none.
+     */
+    private Mono<ProxyCall> nextAttempt(ProxyCall call, boolean otherHostOnly) {
         Attempts attempts = call.attempts();
-        return failover.mayRetry(attempts.number(), call.request().receivedNanos())
-                ? attempts.pool().next(health, attempts.tried())
-                : null;
+        if (!failover.mayRetry(attempts.number(), call.request().receivedNanos())) {
+            return Mono.empty();
+        }
+        ProviderKey key = otherHostOnly ? null : attempts.pool().next(health, attempts.tried());
+        return key != null ? Mono.just(call.failedOverTo(key)) : fallbacks.next(call);
+    }
+
+    /**
+     * Who answers for one attempt once it has its outcome: the client's response, the next attempt or
+     * an error, or, if the client left first, the cancellation (which records the request and drains
+     * an answer held while the next attempt was being found). Exactly one of them.
+     */
+    private static final class Handover {
+        private final AtomicBoolean done = new AtomicBoolean();
+        private volatile ResponseEntity<Flux<DataBuffer>> held;
+
+        /** The attempt hands the request on; false when the client left first. */
+        boolean take() {
+            return done.compareAndSet(false, true);
+        }
+
+        /** An answer waiting while the next attempt is found (drained if the client leaves meanwhile). */
+        void hold(ResponseEntity<Flux<DataBuffer>> response) {
+            held = response;
+        }
+
+        /** The client left: true when the request was still this attempt's to record. */
+        boolean cancel() {
+            if (!done.compareAndSet(false, true)) {
+                return false;
+            }
+            if (held != null) {
+                drain(held);
+            }
+            return true;
+        }
+
+        /** Reads an answer nobody will see to its end apart from the request, so its connection is reused. */
+        static void drain(ResponseEntity<Flux<DataBuffer>> response) {
+            Flux<DataBuffer> body = response.getBody();
+            if (body != null) {
+                body.subscribe(DataBufferUtils::release, error -> {});
+            }
+        }
     }
 
     /** What one provider call came to: an answer (any status), or a failure to get one. */

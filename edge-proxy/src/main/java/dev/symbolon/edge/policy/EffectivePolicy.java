@@ -2,8 +2,10 @@ package dev.symbolon.edge.policy;
 
 import dev.symbolon.contracts.Cidr;
 import dev.symbolon.contracts.QuotaPeriods;
+import dev.symbolon.contracts.TenantConfigSnapshot.Fallback;
 import dev.symbolon.contracts.TenantConfigSnapshot.IpRules;
 import dev.symbolon.contracts.TenantConfigSnapshot.Policy;
+import dev.symbolon.contracts.TenantConfigSnapshot.Target;
 import java.net.InetAddress;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -35,6 +37,7 @@ public final class EffectivePolicy {
     private final ZoneId zone;
     private final boolean clampOverQuota;
     private final boolean requiresOwnKeys;
+    private final List<Rule> fallbacks;
 
     private EffectivePolicy(Policy tenant, Policy app, IpRules ipRules, String timeZone) {
         List<Level> compiled = new ArrayList<>();
@@ -63,7 +66,32 @@ public final class EffectivePolicy {
                 app != null && app.overQuota() != null ? app.overQuota() : tenant == null ? null : tenant.overQuota();
         this.clampOverQuota = Policy.CLAMP.equals(overQuota);
         this.requiresOwnKeys = (tenant != null && tenant.requiresOwnKeys()) || (app != null && app.requiresOwnKeys());
+        List<Fallback> named = app != null && app.fallbacks() != null
+                ? app.fallbacks()
+                : tenant == null || tenant.fallbacks() == null ? List.of() : tenant.fallbacks();
+        this.fallbacks = named.stream()
+                .filter(f -> f.model() != null && !f.targets().isEmpty())
+                .map(f -> new Rule(glob(f.model()), f.targets()))
+                .toList();
     }
+
+    /**
+     * Where a request for this model goes when its own provider's keys cannot serve it: the targets of
+     * the first fallback rule whose glob matches (the app's rules, else its tenant's); empty when none.
+     */
+    public List<Target> fallbacksFor(String model) {
+        if (model == null || fallbacks.isEmpty()) {
+            return List.of();
+        }
+        for (Rule rule : fallbacks) {
+            if (rule.model.matcher(model).matches()) {
+                return rule.targets;
+            }
+        }
+        return List.of();
+    }
+
+    private record Rule(Pattern model, List<Target> targets) {}
 
     /**
      * Whether the operator's keys may never serve this app: the tenant's or the app's policy is

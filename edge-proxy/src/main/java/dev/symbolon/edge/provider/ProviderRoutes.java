@@ -131,6 +131,18 @@ public class ProviderRoutes {
         return Optional.of(new Route(provider, path.substring(prefix.length())));
     }
 
+    /**
+     * The same endpoint at another provider (a fallback target), when the edge knows that provider
+     * and it speaks the same dialect; else empty.
+     */
+    public Optional<Route> sameEndpointAt(String providerName, Route from) {
+        Provider provider = GEMINI_V1.equals(providerName) ? null : providers.get(providerName);
+        if (provider == null || provider.dialect() != from.provider().dialect()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Route(provider, from.endpoint()));
+    }
+
     /** {@code …/v1beta} → {@code …/v1}; a base URL without the beta suffix serves both. */
     private static URI stableVersion(URI betaBase) {
         String url = betaBase.toString();

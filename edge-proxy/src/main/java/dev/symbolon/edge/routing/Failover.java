@@ -6,11 +6,11 @@ import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /**
- * When a request moves on to another key: only on what the key or the provider caused (the statuses
- * configured, 429 and 5xx by default; a timeout), never on another 4xx, nor on a connect failure (the
- * provider's host, the same for every key of a pool); at most {@code max-attempts} calls; none started
- * after the deadline. Whether the client has been sent a byte is the pipeline's to know: it asks only
- * before it has answered.
+ * When a request moves on to another key or fallback target: only on what the key or the provider
+ * caused (the statuses configured, 429 and 5xx by default; a timeout), never on another 4xx; a connect
+ * failure (the provider's host, the same for every key of a pool) only to a target on another host; at
+ * most {@code max-attempts} calls; none started after the deadline. Whether the client has been sent a
+ * byte is the pipeline's to know: it asks only before it has answered.
  */
 @Component
 public class Failover {

@@ -92,11 +92,11 @@ public final class KeyPool {
     }
 
     /**
-     * The key for a fail-over: the next healthy key by weight that the request has not tried yet; null
-     * when there is none (the request then ends with the answer it has).
+     * The key for a fail-over (to another key of this pool, or to this pool at a fallback target): the
+     * next healthy key by weight that the request has not tried yet; null when there is none.
      */
     public ProviderKey next(KeyHealth health, Collection<String> tried) {
-        return keys.size() == 1 ? null : pick(health, tried);
+        return pick(health, tried);
     }
 
     private ProviderKey pick(KeyHealth health, Collection<String> tried) {

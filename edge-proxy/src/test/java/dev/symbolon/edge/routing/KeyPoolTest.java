@@ -87,6 +87,9 @@ class KeyPoolTest {
         assertThat(pool.next(health, List.of("key_a", "key_b"))).isEqualTo(c);
         assertThat(pool.next(health, List.of("key_a", "key_b", "key_c"))).isNull();
         assertThat(KeyPool.single(a).next(health, List.of("key_a"))).isNull();
+        assertThat(KeyPool.single(a).next(health, List.of("key_b")))
+                .as("a fallback target's only key")
+                .isEqualTo(a);
     }
 
     @Test
