@@ -12,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 
-class ProviderRoutesTest {
+public class ProviderRoutesTest {
 
     private final ProviderRoutes routes = new ProviderRoutes(properties(
             Map.of("openai", new EdgeProperties.Upstream(URI.create("http://localhost:9999/v1/"))),
@@ -142,6 +142,15 @@ class ProviderRoutesTest {
             Map<String, EdgeProperties.Upstream> providers,
             Map<String, EdgeProperties.Upstream> compat,
             Map<String, List<String>> sharedKeyEndpoints) {
+        return properties(providers, compat, sharedKeyEndpoints, null);
+    }
+
+    /** The edge's properties with these upstreams and routing (null: the defaults). */
+    public static EdgeProperties properties(
+            Map<String, EdgeProperties.Upstream> providers,
+            Map<String, EdgeProperties.Upstream> compat,
+            Map<String, List<String>> sharedKeyEndpoints,
+            EdgeProperties.Routing routing) {
         return new EdgeProperties(
                 Secret.of("pepper"),
                 new EdgeProperties.KeyVault(URI.create("http://localhost:1"), Secret.of("t"), Duration.ofMinutes(1)),
@@ -158,6 +167,6 @@ class ProviderRoutesTest {
                 sharedKeyEndpoints,
                 null,
                 null,
-                null);
+                routing);
     }
 }
