@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 
@@ -253,14 +254,8 @@ class RoutingTest extends EdgeContextTest {
         String key = tenantWithPolicy("t_cutpool", null);
         stubPool("compat:cut", "t_cutpool", pool("cut", 2), Map.of());
 
-        EntityExchangeResult<String> result = client.post()
-                .uri("/compat/cut/v1/chat/completions")
-                .header("Authorization", "Bearer " + key)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"m\",\"stream\":true}")
-                .exchange()
-                .expectBody(String.class)
-                .returnResult();
+        EntityExchangeResult<String> result =
+                send("/compat/cut/v1/chat/completions", key, "{\"model\":\"m\",\"stream\":true}");
 
         assertThat(result.getResponseBody()).contains("\"a\"").contains("upstream_interrupted");
         assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by")).endsWith("attempt=1");
@@ -275,14 +270,7 @@ class RoutingTest extends EdgeContextTest {
         String key = tenantWithPolicy("t_closed", null);
         stubPool("compat:closed", "t_closed", pool("closed", 2), Map.of());
 
-        EntityExchangeResult<String> result = client.post()
-                .uri("/compat/closed/v1/chat/completions")
-                .header("Authorization", "Bearer " + key)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"m\"}")
-                .exchange()
-                .expectBody(String.class)
-                .returnResult();
+        EntityExchangeResult<String> result = send("/compat/closed/v1/chat/completions", key, "{\"model\":\"m\"}");
 
         assertThat(result.getStatus().value()).isEqualTo(502);
         assertThat(result.getResponseBody()).contains("upstream_unreachable");
@@ -300,15 +288,8 @@ class RoutingTest extends EdgeContextTest {
         answer(managed, aResponse().withStatus(429).withHeader("retry-after", "5"));
         answer(OPENAI_KEY, okJson(OK));
 
-        EntityExchangeResult<String> result = client.post()
-                .uri("/openai/v1/chat/completions")
-                .header("Authorization", "Bearer " + CREDENTIAL)
-                .header(ProviderKeys.KEY_ID, keyId)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{}")
-                .exchange()
-                .expectBody(String.class)
-                .returnResult();
+        EntityExchangeResult<String> result =
+                send("/openai/v1/chat/completions", CREDENTIAL, "{}", ProviderKeys.KEY_ID, keyId);
 
         assertThat(result.getStatus().value()).isEqualTo(429);
         assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by")).startsWith("key=" + keyId + ";");
@@ -398,14 +379,10 @@ class RoutingTest extends EdgeContextTest {
                 .withHeader("Authorization", equalTo("Bearer " + backup.get(id("backup", 0))))
                 .willReturn(okJson(OK)));
 
-        EntityExchangeResult<String> result = client.post()
-                .uri("/openai/v1/chat/completions")
-                .header("Authorization", "Bearer " + key)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
-                .exchange()
-                .expectBody(String.class)
-                .returnResult();
+        EntityExchangeResult<String> result = send(
+                "/openai/v1/chat/completions",
+                key,
+                "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(result.getStatus().value()).isEqualTo(200);
         assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by"))
@@ -436,14 +413,7 @@ class RoutingTest extends EdgeContextTest {
         stubPool("compat:backup", "t_hostdown", backup, Map.of());
         upstream.stubFor(post(urlEqualTo("/backup/v1/chat/completions")).willReturn(okJson(OK)));
 
-        EntityExchangeResult<String> result = client.post()
-                .uri("/compat/closed/v1/chat/completions")
-                .header("Authorization", "Bearer " + key)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"m1\"}")
-                .exchange()
-                .expectBody(String.class)
-                .returnResult();
+        EntityExchangeResult<String> result = send("/compat/closed/v1/chat/completions", key, "{\"model\":\"m1\"}");
 
         assertThat(result.getStatus().value()).isEqualTo(200);
         assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by"))
@@ -498,15 +468,8 @@ class RoutingTest extends EdgeContextTest {
         stubOwnPool("t_ownfall", "compat:backup", own, Map.of());
         upstream.stubFor(post(urlEqualTo("/backup/v1/chat/completions")).willReturn(okJson(OK)));
 
-        EntityExchangeResult<String> result = client.post()
-                .uri("/openai/v1/chat/completions")
-                .header("Authorization", "Bearer " + key)
-                .header(ProviderKeys.KEY_ID, keyId)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"gpt-4o\"}")
-                .exchange()
-                .expectBody(String.class)
-                .returnResult();
+        EntityExchangeResult<String> result =
+                send("/openai/v1/chat/completions", key, "{\"model\":\"gpt-4o\"}", ProviderKeys.KEY_ID, keyId);
 
         assertThat(result.getStatus().value()).isEqualTo(200);
         assertThat(result.getResponseHeaders().getFirst("x-symbolon-served-by")).startsWith("key=key_ownbackup_0;");
@@ -528,15 +491,20 @@ class RoutingTest extends EdgeContextTest {
         return new TenantConfigSnapshot.Target(provider, model, keyId);
     }
 
-    private EntityExchangeResult<String> chat(String credential) {
-        return client.post()
-                .uri("/openai/v1/chat/completions")
+    /** A POST with the app's credential, a JSON body and any further headers (name, value, …). */
+    private EntityExchangeResult<String> send(String path, String credential, String body, String... headers) {
+        WebTestClient.RequestBodySpec request = client.post()
+                .uri(path)
                 .header("Authorization", "Bearer " + credential)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"model\":\"gpt-4o-mini\"}")
-                .exchange()
-                .expectBody(String.class)
-                .returnResult();
+                .contentType(MediaType.APPLICATION_JSON);
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return request.bodyValue(body).exchange().expectBody(String.class).returnResult();
+    }
+
+    private EntityExchangeResult<String> chat(String credential) {
+        return send("/openai/v1/chat/completions", credential, "{\"model\":\"gpt-4o-mini\"}");
     }
 
     /** {@code n} keys named {@code key_<name>_<i>}, with fresh values. */

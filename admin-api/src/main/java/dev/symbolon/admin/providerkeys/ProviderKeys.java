@@ -128,10 +128,7 @@ public class ProviderKeys {
     @Transactional
     public KeyRef rotate(AdminPrincipal actor, String keyId, Secret apiKey) {
         Access.require(actor, Operation.PROVIDER_KEY_MANAGE);
-        KeyRef current = list(actor).stream()
-                .filter(k -> k.keyId().equals(keyId) && k.status().equals("ACTIVE"))
-                .findFirst()
-                .orElseThrow(() -> ApiException.notFound("provider key"));
+        KeyRef current = active(actor, keyId);
         if (apiKey == null || apiKey.reveal().isBlank() || apiKey.reveal().length() > 500) {
             throw ApiException.badRequest("apiKey is required (at most 500 characters)");
         }
@@ -172,10 +169,7 @@ public class ProviderKeys {
     @Transactional
     public KeyRef reweigh(AdminPrincipal actor, String keyId, int weight) {
         Access.require(actor, Operation.PROVIDER_KEY_MANAGE);
-        KeyRef current = list(actor).stream()
-                .filter(k -> k.keyId().equals(keyId) && k.status().equals("ACTIVE"))
-                .findFirst()
-                .orElseThrow(() -> ApiException.notFound("provider key"));
+        KeyRef current = active(actor, keyId);
         keyVault.keys(
                 org.springframework.http.HttpMethod.PATCH,
                 "/internal/v1/keys/" + keyId,
@@ -201,6 +195,13 @@ public class ProviderKeys {
                 "ACTIVE",
                 current.registeredAt(),
                 weight);
+    }
+
+    private KeyRef active(AdminPrincipal actor, String keyId) {
+        return list(actor).stream()
+                .filter(k -> k.keyId().equals(keyId) && k.status().equals("ACTIVE"))
+                .findFirst()
+                .orElseThrow(() -> ApiException.notFound("provider key"));
     }
 
     /** A reference to a server key: never the key. */

@@ -44,13 +44,7 @@ class InternalKeyController {
      */
     @GetMapping("/internal/v1/server-key-pools/{provider}")
     InternalKeyPool serverKeyPool(@PathVariable String provider, @RequestParam(required = false) String tenantId) {
-        List<InternalKey> pool = keys.serveServerPool(provider, tenantId).stream()
-                .map(InternalKeyController::answer)
-                .toList();
-        if (pool.isEmpty()) {
-            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no server key for provider");
-        }
-        return new InternalKeyPool(provider, pool);
+        return pool(provider, keys.serveServerPool(provider, tenantId), "no server key for provider");
     }
 
     /**
@@ -59,13 +53,16 @@ class InternalKeyController {
      */
     @GetMapping("/internal/v1/tenants/{tenantId}/key-pools/{provider}")
     InternalKeyPool tenantKeyPool(@PathVariable String tenantId, @PathVariable String provider) {
-        List<InternalKey> pool = keys.serveTenantPool(tenantId, provider).stream()
-                .map(InternalKeyController::answer)
-                .toList();
-        if (pool.isEmpty()) {
-            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no managed key of this tenant for provider");
+        return pool(provider, keys.serveTenantPool(tenantId, provider), "no managed key of this tenant for provider");
+    }
+
+    /** The wire shape of a pool; an empty one is 404 with this reason. */
+    private static InternalKeyPool pool(String provider, List<ProviderKeys.Served> served, String none) {
+        if (served.isEmpty()) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, none);
         }
-        return new InternalKeyPool(provider, pool);
+        return new InternalKeyPool(
+                provider, served.stream().map(InternalKeyController::answer).toList());
     }
 
     /** The heaviest key of that pool alone: what edges of the release before pools ask. */
