@@ -294,7 +294,11 @@ class ProxyPipeline {
         int status = response.getStatusCode().value();
         health.answered(call.key(), call.route().provider().dialect(), status, response.getHeaders());
         if (!failover.onStatus(status)) {
-            return handover.take() ? respond(call, response) : Mono.empty();
+            if (handover.take()) {
+                return respond(call, response);
+            }
+            Handover.drain(response); // the client left as it arrived
+            return Mono.empty();
         }
         handover.hold(response);
         return nextAttempt(call, false)
