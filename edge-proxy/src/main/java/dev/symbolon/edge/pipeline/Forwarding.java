@@ -81,8 +81,8 @@ class Forwarding {
 
     /**
      * One provider call with the call's key. Until the client has been sent anything, an answer or a
-     * failure that {@link Failover} moves on from goes to the next key of the pool (each attempt its own
-     * usage event); whatever the last attempt got is the client's.
+     * failure that {@link Failover} moves on from goes to the next key of the pool, else to the next
+     * fallback target (each attempt its own usage event); whatever the last attempt got is the client's.
      */
     Mono<ServerResponse> forward(ProxyCall prepared) {
         ProxyCall call = prepared.withUpstreamStarted(spans.start(prepared));
