@@ -204,8 +204,11 @@ edge_off_rounds=$(jit_quiet "$edge_off_pid" "$edge_off_url" "$work/server.lua")
 # Both edges serve the same pipeline; the one with metrics must actually have them, the other none.
 metrics_token=$(grep '^metrics-token=' "$data/bootstrap.properties" | cut -d= -f2-)
 scrape() { curl -sf -H "Authorization: Bearer $metrics_token" "http://localhost:$1/actuator/prometheus"; }
-scrape $edge_port | grep -q '^gen_ai_client_token_usage_count' || { echo "the edge exports no GenAI meters"; exit 1; }
-if scrape $edge_off_port | grep -q '^gen_ai_client_token_usage_count'; then echo "metrics are not off"; exit 1; fi
+# (each scrape to a file first: grep -q closing the pipe early would fail the curl under pipefail)
+scrape $edge_port > "$work/scrape-on.txt" || { echo "the edge's scrape failed"; exit 1; }
+grep -q '^gen_ai_client_token_usage_count' "$work/scrape-on.txt" || { echo "the edge exports no GenAI meters"; exit 1; }
+scrape $edge_off_port > "$work/scrape-off.txt" || { echo "the metrics-off edge's scrape failed"; exit 1; }
+if grep -q '^gen_ai_client_token_usage_count' "$work/scrape-off.txt"; then echo "metrics are not off"; exit 1; fi
 
 if [[ $hold == 1 ]]; then
   say "holding: edge pid $edge_pid on :$edge_port, nginx on :$proxy_port, upstream :$upstream_port; wrk script $work/server.lua"
