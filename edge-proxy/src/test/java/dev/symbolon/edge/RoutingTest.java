@@ -207,6 +207,41 @@ class RoutingTest extends EdgeContextTest {
     }
 
     @Test
+    void a_client_that_leaves_while_an_attempt_is_pending_is_metered_once_and_no_other_key_is_called() {
+        String key = tenantWithPolicy("t_leavepool", null);
+        Map<String, String> keys = pool("leave", 2);
+        stubPool("openai", "t_leavepool", keys, Map.of());
+        answer(keys.get(id("leave", 0)), okJson(OK).withFixedDelay(4_000));
+        answer(keys.get(id("leave", 1)), okJson(OK));
+
+        String left = WebClient.create("http://localhost:" + port)
+                .post()
+                .uri("/openai/v1/chat/completions")
+                .header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"model\":\"gpt-4o-mini\"}")
+                .retrieve()
+                .toBodilessEntity()
+                .timeout(Duration.ofMillis(500), reactor.core.publisher.Mono.empty())
+                .then(reactor.core.publisher.Mono.just("left"))
+                .block(Duration.ofSeconds(10));
+        assertThat(left).isEqualTo("left");
+
+        UsageRecorded event = awaitUsageWhere(e -> "t_leavepool".equals(e.tenantId()));
+        assertThat(event.outcome()).isEqualTo(Outcome.CANCELLED);
+        assertThat(event.attempt()).isEqualTo(1);
+        assertThat(event.failedOver()).isFalse();
+        // throughout and past the 2 s attempt timeout: no fail-over to the other key, no second event
+        await().during(Duration.ofMillis(2_500))
+                .atMost(Duration.ofSeconds(6))
+                .until(() -> upstreamCalls(keys.get(id("leave", 1))) == 0
+                        && rawRecords(Topics.USAGE_RECORDED).stream()
+                                        .filter(json -> json.contains("\"t_leavepool\""))
+                                        .count()
+                                == 1);
+    }
+
+    @Test
     void attempts_are_bounded_and_the_last_answer_is_the_clients() {
         String key = tenantWithPolicy("t_down", null);
         Map<String, String> keys = pool("down", 4);
