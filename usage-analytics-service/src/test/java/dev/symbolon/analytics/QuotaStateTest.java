@@ -148,6 +148,58 @@ class QuotaStateTest extends AnalyticsContextTest {
                 .isEqualTo(5);
     }
 
+    @Autowired
+    dev.symbolon.analytics.quota.QuotaLedger ledger;
+
+    @Autowired
+    dev.symbolon.analytics.quota.QuotaStatePublisher publisher;
+
+    @Autowired
+    org.springframework.transaction.PlatformTransactionManager transactionManager;
+
+    /**
+     * An edge drops its own count of every event a state says is covered, so a state must never
+     * claim an offset its counts leave out: read while ingest commits batch after batch, each state's
+     * counts are exactly those of the events up to its offset. (Counts and cursor once came from two
+     * reads; a batch committed between them made the edge forget a request it had let through.)
+     */
+    @Test
+    void a_quota_state_read_while_ingest_commits_counts_exactly_the_offsets_it_covers() {
+        String tenant =
+                "t_snapshot" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        org.springframework.transaction.support.TransactionTemplate tx =
+                new org.springframework.transaction.support.TransactionTemplate(transactionManager);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CompletableFuture<Void> ingest = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                for (long offset = 0; offset < 300; offset++) {
+                    long at = offset;
+                    tx.executeWithoutResult(status -> ledger.count(
+                            List.of(new dev.symbolon.analytics.quota.QuotaLedger.Counted(
+                                    event(tenant, "openai", "gpt-4o-mini", Instant.now(), 10, 0, 5),
+                                    BigDecimal.ONE,
+                                    null)),
+                            List.of(new dev.symbolon.analytics.quota.QuotaLedger.Cursor(tenant, 3, at))));
+                }
+            } finally {
+                done.set(true);
+            }
+        });
+        int states = 0;
+        while (!done.get()) {
+            QuotaState state = publisher.state(tenant, Instant.now());
+            if (state.usageOffset() != null) {
+                assertThat(state.day().requests())
+                        .as("requests in a state that covers offset %d", state.usageOffset())
+                        .isEqualTo(state.usageOffset() + 1);
+                assertThat(state.day().costUsd()).isEqualByComparingTo(BigDecimal.valueOf(state.usageOffset() + 1));
+                states++;
+            }
+        }
+        ingest.join();
+        assertThat(states).as("states read while ingest committed").isGreaterThan(10);
+    }
+
     @Test
     void a_request_that_failed_over_counts_once_with_the_tokens_and_cost_of_every_attempt() {
         String tenant =

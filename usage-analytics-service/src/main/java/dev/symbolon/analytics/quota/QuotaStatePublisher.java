@@ -6,6 +6,8 @@ import dev.symbolon.contracts.QuotaState;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
 import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -74,48 +76,68 @@ public class QuotaStatePublisher {
         }
     }
 
-    /** The current state of a tenant ({@code t_1}) or app ({@code t_1/app_1}). */
+    /**
+     * The current state of a tenant ({@code t_1}) or app ({@code t_1/app_1}): its counts and the offset
+     * they cover, read in one statement, so one snapshot. An edge forgets its own count of every event
+     * a state covers; a batch committed between two reads would have made it forget usage the counts
+     * did not hold yet.
+     */
     public QuotaState state(String key, Instant now) {
         int slash = key.indexOf('/');
         String tenantId = slash < 0 ? key : key.substring(0, slash);
-        String appId = slash < 0 ? null : key.substring(slash + 1);
+        String app = slash < 0 ? "" : key.substring(slash + 1);
         QuotaPeriods periods = QuotaPeriods.at(tenants.zone(tenantId), now);
-        QuotaState.PeriodUsage day = usage(tenantId, appId, "day", periods.dayStart(), periods.dayEnd());
-        QuotaState.PeriodUsage month = usage(tenantId, appId, "month", periods.monthStart(), periods.monthEnd());
-        TenantConfigSnapshot.Policy policy =
-                appId == null ? tenants.tenantPolicy(tenantId) : tenants.appPolicy(tenantId, appId);
-        String reason = exhausted(policy, day, month);
-        Instant until = reason == null ? null : reason.endsWith("day") ? day.end() : month.end();
-        Object[] cursor = jdbc.query(
-                "select usage_partition, usage_offset from quota_cursor where tenant_id = ?",
-                rs -> rs.next() ? new Object[] {rs.getInt(1), rs.getLong(2)} : new Object[] {null, null},
-                tenantId);
-        return new QuotaState(
-                UUID.randomUUID(),
-                now,
+        return jdbc.query(
+                """
+                select c.usage_partition, c.usage_offset, d.requests, d.tokens, d.cost_usd,
+                       m.requests, m.tokens, m.cost_usd
+                from (select 1) one
+                left join quota_cursor c on c.tenant_id = ?
+                left join quota_usage d on d.tenant_id = ? and d.app_id = ? and d.period = 'day'
+                    and d.period_start = ?
+                left join quota_usage m on m.tenant_id = ? and m.app_id = ? and m.period = 'month'
+                    and m.period_start = ?
+                """,
+                rs -> {
+                    rs.next();
+                    QuotaState.PeriodUsage day = usage(rs, 3, periods.dayStart(), periods.dayEnd());
+                    QuotaState.PeriodUsage month = usage(rs, 6, periods.monthStart(), periods.monthEnd());
+                    Integer partition = rs.getObject(1, Integer.class);
+                    Long offset = rs.getObject(2, Long.class);
+                    TenantConfigSnapshot.Policy policy =
+                            app.isEmpty() ? tenants.tenantPolicy(tenantId) : tenants.appPolicy(tenantId, app);
+                    String reason = exhausted(policy, day, month);
+                    Instant until = reason == null ? null : reason.endsWith("day") ? day.end() : month.end();
+                    return new QuotaState(
+                            UUID.randomUUID(),
+                            now,
+                            tenantId,
+                            QuotaState.CURRENT_VERSION,
+                            app.isEmpty() ? null : app,
+                            day,
+                            month,
+                            reason != null,
+                            reason,
+                            until,
+                            partition,
+                            offset);
+                },
                 tenantId,
-                QuotaState.CURRENT_VERSION,
-                appId,
-                day,
-                month,
-                reason != null,
-                reason,
-                until,
-                (Integer) cursor[0],
-                (Long) cursor[1]);
+                tenantId,
+                app,
+                Timestamp.from(periods.dayStart()),
+                tenantId,
+                app,
+                Timestamp.from(periods.monthStart()));
     }
 
-    private QuotaState.PeriodUsage usage(String tenantId, String appId, String period, Instant start, Instant end) {
-        return jdbc.query(
-                "select requests, tokens, cost_usd from quota_usage where tenant_id = ? and app_id = ? and period = ?"
-                        + " and period_start = ?",
-                rs -> rs.next()
-                        ? new QuotaState.PeriodUsage(start, end, rs.getLong(1), rs.getLong(2), rs.getBigDecimal(3))
-                        : new QuotaState.PeriodUsage(start, end, 0, 0, BigDecimal.ZERO),
-                tenantId,
-                appId == null ? "" : appId,
-                period,
-                Timestamp.from(start));
+    /** A period's counts from columns {@code first} (requests), +1 (tokens), +2 (cost); none: zero. */
+    private static QuotaState.PeriodUsage usage(ResultSet rs, int first, Instant start, Instant end)
+            throws SQLException {
+        long requests = rs.getLong(first);
+        return rs.wasNull()
+                ? new QuotaState.PeriodUsage(start, end, 0, 0, BigDecimal.ZERO)
+                : new QuotaState.PeriodUsage(start, end, requests, rs.getLong(first + 1), rs.getBigDecimal(first + 2));
     }
 
     /** Which quota is exhausted (day limits first), or null. */
