@@ -29,6 +29,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -419,13 +423,41 @@ public final class LocalStack implements AutoCloseable {
         return options.dataDirectory().toAbsolutePath();
     }
 
+    /** How long one part may take to stop before the stack reports it and goes on to the next. */
+    private static final Duration STOP_LIMIT = Duration.ofSeconds(90);
+
+    /**
+     * Stops one part on a thread of its own, giving up after {@code limit}: a part that hangs on its
+     * way down (a broker waiting for itself, say) fails the stop with the stack where it hangs rather
+     * than holding the process forever.
+     */
+    private static void stopWithin(AutoCloseable part, Duration limit) throws Exception {
+        FutureTask<Void> stop = new FutureTask<>(() -> {
+            part.close();
+            return null;
+        });
+        Thread stopper = new Thread(stop, "local-stack-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+        try {
+            stop.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            IllegalStateException hung = new IllegalStateException("a part of the local stack did not stop within "
+                    + limit.toSeconds() + " s; it was left running here:");
+            hung.setStackTrace(stopper.getStackTrace());
+            throw hung;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception failure ? failure : new IllegalStateException(e.getCause());
+        }
+    }
+
     /** Stops the services (edge first), then the demo provider, Kafka and PostgreSQL. */
     @Override
     public void close() {
         RuntimeException failure = null;
         while (!running.isEmpty()) {
             try {
-                running.pop().close();
+                stopWithin(running.pop(), STOP_LIMIT);
             } catch (Exception e) {
                 if (failure == null) {
                     failure = new IllegalStateException("local stack did not stop cleanly", e);

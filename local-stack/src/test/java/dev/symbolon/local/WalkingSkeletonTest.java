@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -250,7 +251,7 @@ class WalkingSkeletonTest {
     }
 
     private static String shell(String command) throws Exception {
-        Process process = new ProcessBuilder("bash", "-c", command)
+        Process process = new ProcessBuilder("timeout", "30", "bash", "-c", command)
                 .redirectErrorStream(true)
                 .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -266,12 +267,12 @@ class WalkingSkeletonTest {
         try (Admin admin = Admin.create(config)) {
             List<String> names = Topics.LAYOUT.stream().map(Topics.Spec::name).toList();
             Map<String, TopicDescription> topics =
-                    admin.describeTopics(names).allTopicNames().get();
+                    admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
             Map<ConfigResource, Config> configs = admin.describeConfigs(names.stream()
                             .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name))
                             .toList())
                     .all()
-                    .get();
+                    .get(30, TimeUnit.SECONDS);
             for (Topics.Spec spec : Topics.LAYOUT) {
                 assertThat(topics.get(spec.name()).partitions()).as(spec.name()).hasSize(spec.partitions());
                 String policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()))
@@ -368,8 +369,8 @@ class WalkingSkeletonTest {
         String endpointId = created.path("endpoint").path("endpointId").asString();
 
         HttpResponse<String> served = http.send(
-                HttpRequest.newBuilder(URI.create(stack.url(Service.KEY_VAULT) + "/internal/v1/webhook-secrets/"
-                                + stack.demoTenantId() + "/" + endpointId))
+                request(stack.url(Service.KEY_VAULT) + "/internal/v1/webhook-secrets/" + stack.demoTenantId() + "/"
+                                + endpointId)
                         .header(
                                 "Authorization",
                                 "Bearer " + stack.serviceToken().reveal())
@@ -556,7 +557,7 @@ class WalkingSkeletonTest {
         }
 
         HttpResponse<String> revoked = http.send(
-                HttpRequest.newBuilder(URI.create(stack.url(Service.EDGE) + "/api/split-key/" + keyId))
+                request(stack.url(Service.EDGE) + "/api/split-key/" + keyId)
                         .header("Authorization", "Bearer " + credential)
                         .DELETE()
                         .build(),
@@ -624,7 +625,7 @@ class WalkingSkeletonTest {
 
         // The app reads its own spend through the edge (seed-compatible my-stats).
         HttpResponse<String> stats = http.send(
-                HttpRequest.newBuilder(URI.create(stack.url(Service.EDGE) + "/analytics/my-stats"))
+                request(stack.url(Service.EDGE) + "/analytics/my-stats")
                         .header("Authorization", "Bearer " + key)
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -649,7 +650,7 @@ class WalkingSkeletonTest {
                 .asString();
         secrets.add(adminKey);
         HttpResponse<String> token = http.send(
-                HttpRequest.newBuilder(URI.create(stack.url(Service.ADMIN) + "/admin/auth/token"))
+                request(stack.url(Service.ADMIN) + "/admin/auth/token")
                         .header("Authorization", "Bearer " + adminKey)
                         .POST(HttpRequest.BodyPublishers.noBody())
                         .build(),
@@ -666,7 +667,7 @@ class WalkingSkeletonTest {
 
     private static HttpResponse<String> analytics(String token, String path) throws Exception {
         return http.send(
-                HttpRequest.newBuilder(URI.create(stack.url(Service.ANALYTICS) + path))
+                request(stack.url(Service.ANALYTICS) + path)
                         .header("Authorization", "Bearer " + token)
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -716,7 +717,7 @@ class WalkingSkeletonTest {
 
     private static HttpResponse<String> split(String keyId, String clientPart) throws Exception {
         return http.send(
-                HttpRequest.newBuilder(URI.create(stack.url(Service.EDGE) + "/openai/v1/chat/completions"))
+                request(stack.url(Service.EDGE) + "/openai/v1/chat/completions")
                         .header(
                                 "Authorization",
                                 "Bearer " + stack.demoCredential().reveal())
@@ -730,7 +731,7 @@ class WalkingSkeletonTest {
 
     private static HttpResponse<String> admin(String method, String url, String body) throws Exception {
         HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create(url))
+                request(url)
                         .header("Authorization", "Bearer " + stack.adminToken().reveal())
                         .header("Content-Type", "application/json")
                         .method(
@@ -779,9 +780,14 @@ class WalkingSkeletonTest {
         assertThat(countFacts()).isEqualTo(factsBefore + 1);
     }
 
+    /** Every request of these tests gives up after 30 s, so a stalled service fails a test rather than hanging it. */
+    private static HttpRequest.Builder request(String url) {
+        return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+    }
+
     private static HttpResponse<String> edge(String path, String credential, String body) throws Exception {
         return http.send(
-                HttpRequest.newBuilder(URI.create(stack.url(Service.EDGE) + path))
+                request(stack.url(Service.EDGE) + path)
                         .header("Authorization", "Bearer " + credential)
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -795,8 +801,8 @@ class WalkingSkeletonTest {
 
     private static JsonNode findFact(String requestId) throws Exception {
         HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create(stack.url(Service.ANALYTICS) + "/analytics/usage?tenantId="
-                                + stack.demoTenantId() + "&limit=1000"))
+                request(stack.url(Service.ANALYTICS) + "/analytics/usage?tenantId=" + stack.demoTenantId()
+                                + "&limit=1000")
                         .header("Authorization", "Bearer " + stack.adminToken().reveal())
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
