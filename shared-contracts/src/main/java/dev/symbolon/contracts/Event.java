@@ -15,7 +15,9 @@ public sealed interface Event
                 Notification,
                 AuditEvent,
                 AdminKeyRevoked,
-                PriceList {
+                PriceList,
+                AllowanceRequest,
+                Allowance {
 
     UUID eventId();
 

@@ -38,6 +38,16 @@ public final class Topics {
      */
     public static final String PRICES = "prices.v1";
 
+    /**
+     * Key tenantId: an edge asks for quota allowance or returns it. edge-proxy → the analytics instance
+     * that counts the tenant's usage (same partition count as {@link #USAGE_RECORDED}, so the same
+     * partition number).
+     */
+    public static final String ALLOWANCE_REQUEST = "quota-allowance-request.v1";
+
+    /** Key edgeId: quota allowance granted to one edge. usage-analytics-service → edge-proxy. */
+    public static final String ALLOWANCE = "quota-allowance.v1";
+
     /** Topics that hold the latest value per key and are read from the beginning at start-up. */
     public static final List<String> COMPACTED = List.of(TENANT_CONFIG, QUOTA_STATE, ADMIN_KEY_REVOCATIONS, PRICES);
 
@@ -50,7 +60,9 @@ public final class Topics {
             NOTIFICATION,
             AUDIT,
             ADMIN_KEY_REVOCATIONS,
-            PRICES);
+            PRICES,
+            ALLOWANCE_REQUEST,
+            ALLOWANCE);
 
     /**
      * How each topic is laid out. Services create what is missing at start-up from this one list
@@ -70,9 +82,12 @@ public final class Topics {
             new Spec(AUDIT, 6, false),
             new Spec(ADMIN_KEY_REVOCATIONS, 1, true),
             new Spec(PRICES, 1, true),
+            new Spec(ALLOWANCE_REQUEST, 12, false),
+            new Spec(ALLOWANCE, 6, false),
             new Spec(deadLetter(USAGE_RECORDED), 3, false),
             new Spec(deadLetter(NOTIFICATION), 3, false),
-            new Spec(deadLetter(AUDIT), 3, false));
+            new Spec(deadLetter(AUDIT), 3, false),
+            new Spec(deadLetter(ALLOWANCE_REQUEST), 3, false));
 
     /** Dead-letter topic for messages a consumer could not process. */
     public static String deadLetter(String topic) {

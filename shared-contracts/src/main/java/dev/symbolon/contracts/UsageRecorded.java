@@ -40,6 +40,8 @@ import java.util.UUID;
  * @param failedOver true when the edge moved on from this attempt to another key (its answer, a 429, a
  *     5xx, a timeout, never reached the client): its usage and cost count, the client request does not
  *     (the attempt that answered the client counts it)
+ * @param edgeId the edge instance that admitted the request, whose quota allowance it was admitted
+ *     against ({@link Allowance}); null from edges that predate allowances
  */
 public record UsageRecorded(
         UUID eventId,
@@ -69,7 +71,8 @@ public record UsageRecorded(
         long audioOutputTokens,
         boolean estimated,
         int attempt,
-        boolean failedOver)
+        boolean failedOver,
+        String edgeId)
         implements Event {
 
     public static final int CURRENT_VERSION = 1;
@@ -88,6 +91,69 @@ public record UsageRecorded(
         model = EventText.clean(model, EventText.NAME);
         endpoint = EventText.clean(endpoint, EventText.TEXT);
         requestId = EventText.clean(requestId, EventText.ID);
+        edgeId = EventText.clean(edgeId, EventText.ID);
+    }
+
+    /** An event from before edges named themselves (no allowance counts it). */
+    public UsageRecorded(
+            UUID eventId,
+            Instant occurredAt,
+            String tenantId,
+            int version,
+            String appId,
+            String keyId,
+            String keyKind,
+            String provider,
+            String model,
+            String endpoint,
+            int status,
+            Outcome outcome,
+            long inputTokens,
+            long outputTokens,
+            long cachedInputTokens,
+            boolean streamed,
+            boolean partial,
+            long latencyMs,
+            long overheadMs,
+            String requestId,
+            long cacheWrite5mTokens,
+            long cacheWrite1hTokens,
+            long reasoningTokens,
+            long audioInputTokens,
+            long audioOutputTokens,
+            boolean estimated,
+            int attempt,
+            boolean failedOver) {
+        this(
+                eventId,
+                occurredAt,
+                tenantId,
+                version,
+                appId,
+                keyId,
+                keyKind,
+                provider,
+                model,
+                endpoint,
+                status,
+                outcome,
+                inputTokens,
+                outputTokens,
+                cachedInputTokens,
+                streamed,
+                partial,
+                latencyMs,
+                overheadMs,
+                requestId,
+                cacheWrite5mTokens,
+                cacheWrite1hTokens,
+                reasoningTokens,
+                audioInputTokens,
+                audioOutputTokens,
+                estimated,
+                attempt,
+                failedOver,
+                null);
     }
 
     /** An event without the token classes added later (they are zero, the counts reported). */

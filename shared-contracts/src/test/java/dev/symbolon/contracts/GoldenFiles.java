@@ -14,15 +14,17 @@ import java.util.Map;
 public final class GoldenFiles {
 
     /** Topic name to the record type its golden file holds. */
-    public static final Map<String, Class<? extends Event>> TYPES = Map.of(
-            Topics.PRICES, PriceList.class,
-            Topics.TENANT_CONFIG, TenantConfigSnapshot.class,
-            Topics.KEY_LIFECYCLE, KeyLifecycleEvent.class,
-            Topics.USAGE_RECORDED, UsageRecorded.class,
-            Topics.QUOTA_STATE, QuotaState.class,
-            Topics.NOTIFICATION, Notification.class,
-            Topics.AUDIT, AuditEvent.class,
-            Topics.ADMIN_KEY_REVOCATIONS, AdminKeyRevoked.class);
+    public static final Map<String, Class<? extends Event>> TYPES = Map.ofEntries(
+            Map.entry(Topics.PRICES, PriceList.class),
+            Map.entry(Topics.TENANT_CONFIG, TenantConfigSnapshot.class),
+            Map.entry(Topics.KEY_LIFECYCLE, KeyLifecycleEvent.class),
+            Map.entry(Topics.USAGE_RECORDED, UsageRecorded.class),
+            Map.entry(Topics.QUOTA_STATE, QuotaState.class),
+            Map.entry(Topics.NOTIFICATION, Notification.class),
+            Map.entry(Topics.AUDIT, AuditEvent.class),
+            Map.entry(Topics.ADMIN_KEY_REVOCATIONS, AdminKeyRevoked.class),
+            Map.entry(Topics.ALLOWANCE_REQUEST, AllowanceRequest.class),
+            Map.entry(Topics.ALLOWANCE, Allowance.class));
 
     /** The golden JSON of a topic, e.g. {@code read(Topics.USAGE_RECORDED)}. */
     public static String read(String topic) {

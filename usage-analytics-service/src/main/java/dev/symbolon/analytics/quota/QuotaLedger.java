@@ -63,6 +63,7 @@ public class QuotaLedger {
     public Set<String> count(List<Counted> fresh, List<Cursor> cursors) {
         TreeMap<String, Delta> deltas = periods(fresh, true);
         write(deltas);
+        countAgainstAllowances(fresh);
         if (!cursors.isEmpty()) {
             jdbc.batchUpdate(
                     """
@@ -90,6 +91,51 @@ public class QuotaLedger {
         TreeMap<String, Delta> deltas = periods(differences, false);
         write(deltas);
         return alert(deltas);
+    }
+
+    /**
+     * Adds each fact to the allowance of the edge that admitted it ({@link UsageRecorded#edgeId()}), in
+     * the periods it counts in: what the edge holds and has not been counted shrinks by as much as the
+     * tenant's counted usage grows. Rows are updated in key order, as quota_usage's are.
+     */
+    private void countAgainstAllowances(List<Counted> fresh) {
+        TreeMap<String, Object[]> rows = new TreeMap<>();
+        for (Counted fact : fresh) {
+            UsageRecorded e = fact.event();
+            if (e.edgeId() == null || !e.countsTowardQuota()) {
+                continue;
+            }
+            QuotaPeriods periods = QuotaPeriods.at(tenants.zone(e.tenantId()), e.occurredAt());
+            for (String app : e.appId() == null ? new String[] {""} : new String[] {"", e.appId()}) {
+                for (Object[] period : new Object[][] {{"day", periods.dayStart()}, {"month", periods.monthStart()}}) {
+                    Object[] row = rows.computeIfAbsent(
+                            String.join(
+                                    "\u0000", e.tenantId(), app, (String) period[0], period[1].toString(), e.edgeId()),
+                            k -> new Object[] {
+                                0L,
+                                0L,
+                                BigDecimal.ZERO,
+                                e.tenantId(),
+                                app,
+                                period[0],
+                                Timestamp.from((Instant) period[1]),
+                                e.edgeId()
+                            });
+                    row[0] = (Long) row[0] + (e.countsAsRequest() ? 1 : 0);
+                    row[1] = (Long) row[1] + e.totalTokens();
+                    row[2] = fact.cost() == null ? row[2] : ((BigDecimal) row[2]).add(fact.cost());
+                }
+            }
+        }
+        if (!rows.isEmpty()) {
+            jdbc.batchUpdate(
+                    """
+                    update quota_allowance set counted_requests = counted_requests + ?,
+                        counted_tokens = counted_tokens + ?, counted_cost = counted_cost + ?
+                    where tenant_id = ? and app_id = ? and period = ? and period_start = ? and edge_id = ?
+                    """,
+                    List.copyOf(rows.values()));
+        }
     }
 
     /** What the facts add to each tenant/app period: costs, and requests and tokens when {@code count}. */
