@@ -38,7 +38,7 @@ edge_jar=$(ls edge-proxy/target/edge-proxy-*-exec.jar)
 work=$(mktemp -d /tmp/symbolon-bench.XXXXXX)
 data="$work/data"
 upstream_port=18081 proxy_port=18082 edge_port=18083 sse_port=18084 sse_proxy_port=18085 bare_port=18086
-edge_off_port=18087
+edge_off_port=18087 edge_on_port=18088
 pids=()
 cleanup() {
   for pid_file in "$work"/*.pid; do [[ -f "$pid_file" ]] && kill "$(cat "$pid_file")" 2> /dev/null || true; done
@@ -106,16 +106,26 @@ java -XX:+UseSerialGC -Xmx256m -Xss512k -Dreactor.netty.ioWorkerCount=1 \
 edge_pid=$!
 pids+=($edge_pid)
 wait_until_ready $edge_port "$work/edge.log"
-# The same edge with every meter off (Micrometer's deny-all filter: each meter a no-op), to measure
-# what metrics cost in this run.
-java -XX:+UseSerialGC -Xmx256m -Xss512k -Dreactor.netty.ioWorkerCount=1 \
-  -jar "$edge_jar" --spring.config.additional-location="file:$data/edge-proxy.properties" \
-  --server.port=$edge_off_port --logging.level.root=WARN --management.metrics.enable.all=false \
-  --symbolon.edge.usage-journal.directory="$work/journal-metrics-off" \
-  --symbolon.edge.compat.bench.base-url=http://127.0.0.1:$upstream_port/v1 > "$work/edge-metrics-off.log" 2>&1 &
+# What metrics cost: twin edges, started, warmed and loaded alike, one as deployed (every meter) and
+# one with Micrometer's deny-all filter (each meter a no-op). Neither serves any other arm, so no
+# other traffic shapes one JVM's compiled code and not the other's.
+twin() { # name port extra-argument...
+  local name=$1 port=$2
+  shift 2
+  java -XX:+UseSerialGC -Xmx256m -Xss512k -Dreactor.netty.ioWorkerCount=1 \
+    -jar "$edge_jar" --spring.config.additional-location="file:$data/edge-proxy.properties" \
+    --server.port=$port --logging.level.root=WARN "$@" \
+    --symbolon.edge.usage-journal.directory="$work/journal-$name" \
+    --symbolon.edge.compat.bench.base-url=http://127.0.0.1:$upstream_port/v1 > "$work/edge-$name.log" 2>&1 &
+}
+twin metrics-off $edge_off_port --management.metrics.enable.all=false
 edge_off_pid=$!
 pids+=($edge_off_pid)
+twin metrics-on $edge_on_port
+edge_on_pid=$!
+pids+=($edge_on_pid)
 wait_until_ready $edge_off_port "$work/edge-metrics-off.log"
+wait_until_ready $edge_on_port "$work/edge-metrics-on.log"
 # The most any proxy on the edge's I/O stack gets from the core: bench/BareProxy.java, no logic at all.
 unzip -q -o "$edge_jar" 'BOOT-INF/lib/*' -d "$work/edge-jar" # the edge's own library versions
 java -XX:+UseSerialGC -Xmx256m -Dreactor.netty.ioWorkerCount=1 -cp "$work/edge-jar/BOOT-INF/lib/*" \
@@ -157,6 +167,7 @@ wrk_run() { # url connections lua duration → "rps p99ms"
 }
 edge_url="http://localhost:$edge_port/compat/bench/v1/chat/completions"
 edge_off_url="http://localhost:$edge_off_port/compat/bench/v1/chat/completions"
+edge_on_url="http://localhost:$edge_on_port/compat/bench/v1/chat/completions"
 edge_pool_url="http://localhost:$edge_port/compat/benchpool/v1/chat/completions"
 
 say "warming the edge up for $warm on both cores, then pinning it to core $proxy_cpu..."
@@ -169,8 +180,10 @@ grep -qi '^x-symbolon-served-by: key=.*target=compat:benchpool' "$work/pool-head
 bare_url="http://127.0.0.1:$bare_port/v1/chat/completions"
 wrk_run "$bare_url" 16 "$work/server.lua" 20s > /dev/null
 wrk_run "$edge_off_url" 16 "$work/server.lua" "$warm" > /dev/null
+wrk_run "$edge_on_url" 16 "$work/server.lua" "$warm" > /dev/null
 taskset -a -p -c $proxy_cpu "$edge_pid" > /dev/null
 taskset -a -p -c $proxy_cpu "$edge_off_pid" > /dev/null
+taskset -a -p -c $proxy_cpu "$edge_on_pid" > /dev/null
 taskset -a -p -c $proxy_cpu "$bare_pid" > /dev/null
 # Warm means the JIT has stopped compiling: a compiler thread busy during a measurement takes the
 # proxy's own core. Load each JVM in 5 s rounds until its compiler threads used < 50 ms in one.
@@ -201,11 +214,12 @@ edge_rounds=$(jit_quiet "$edge_pid" "$edge_url" "$work/server.lua" "$work/split.
 jit_quiet "$edge_pid" "$edge_pool_url" "$work/server.lua" > /dev/null
 bare_rounds=$(jit_quiet "$bare_pid" "$bare_url" "$work/server.lua")
 edge_off_rounds=$(jit_quiet "$edge_off_pid" "$edge_off_url" "$work/server.lua")
-# Both edges serve the same pipeline; the one with metrics must actually have them, the other none.
+edge_on_rounds=$(jit_quiet "$edge_on_pid" "$edge_on_url" "$work/server.lua")
+# The twins serve the same pipeline; the one with metrics must actually have them, the other none.
 metrics_token=$(grep '^metrics-token=' "$data/bootstrap.properties" | cut -d= -f2-)
 scrape() { curl -sf -H "Authorization: Bearer $metrics_token" "http://localhost:$1/actuator/prometheus"; }
 # (each scrape to a file first: grep -q closing the pipe early would fail the curl under pipefail)
-scrape $edge_port > "$work/scrape-on.txt" || { echo "the edge's scrape failed"; exit 1; }
+scrape $edge_on_port > "$work/scrape-on.txt" || { echo "the metrics-on edge's scrape failed"; exit 1; }
 grep -q '^gen_ai_client_token_usage_count' "$work/scrape-on.txt" || { echo "the edge exports no GenAI meters"; exit 1; }
 scrape $edge_off_port > "$work/scrape-off.txt" || { echo "the metrics-off edge's scrape failed"; exit 1; }
 if grep -q '^gen_ai_client_token_usage_count' "$work/scrape-off.txt"; then echo "metrics are not off"; exit 1; fi
@@ -281,11 +295,11 @@ interleaved() { # rounds "a-url a-pid" "b-url b-pid" connections...
 }
 
 say "metrics on and off..."
-metrics_rounds=${BENCH_METRICS_ROUNDS:-3}
+metrics_rounds=${BENCH_METRICS_ROUNDS:-4}
 {
   echo "| connections | metrics on | metrics off | on ÷ off (requests/s) | per-round on ÷ off | on − off (p99) | edge CPU per request, on / off | CPU added by metrics |"
   echo "|---|---|---|---|---|---|---|---|"
-  interleaved "$metrics_rounds" "$edge_url $edge_pid" "$edge_off_url $edge_off_pid" 1 16 64
+  interleaved "$metrics_rounds" "$edge_on_url $edge_on_pid" "$edge_off_url $edge_off_pid" 1 16 64
 } > "$work/metrics.md"
 
 say "key pools..."
@@ -330,13 +344,14 @@ heap=$(jcmd "$edge_pid" GC.heap_info 2> /dev/null | awk '/total/ {print; exit}' 
   echo
   echo "## Metrics on and off (requests/s (p99 ms), median of $((2 * metrics_rounds)) ${duration} runs each, interleaved)"
   echo
-  echo "The same edge twice, pinned to core $proxy_cpu in turn: as deployed (every meter: GenAI tokens and"
-  echo "durations, outcomes, overhead histogram, key cache, feeds, JVM), and with Micrometer's deny-all"
-  echo "filter (every meter a no-op). One connection is one request at a time: its requests/s is the"
-  echo "inverse of the latency the edge adds. $metrics_rounds rounds per cell, each on, off, off, on; the per-round"
-  echo "column is each round's own ratio. CPU per request is the edge JVM's user and system time over the"
-  echo "requests it served: time a neighbour steals from the core is not in it, so it is the steadier figure"
-  echo "on a shared machine. The metrics-off edge needed $edge_off_rounds warm-up rounds."
+  echo "Twin edges, pinned to core $proxy_cpu, started, warmed and loaded alike and serving no other arm:"
+  echo "one as deployed (every meter: GenAI tokens and durations, outcomes, overhead histogram, key cache,"
+  echo "feeds, JVM), one with Micrometer's deny-all filter (every meter a no-op). One connection is one"
+  echo "request at a time: its requests/s is the inverse of the latency the edge adds. $metrics_rounds rounds per"
+  echo "cell, each on, off, off, on; the per-round column is each round's own ratio. CPU per request is the"
+  echo "edge JVM's user and system time over the requests it served: time a neighbour steals from the core"
+  echo "is not in it, so it is the steadier figure on a shared machine. Warm-up rounds until the JIT was"
+  echo "quiet: $edge_on_rounds (metrics on), $edge_off_rounds (metrics off)."
   echo
   cat "$work/metrics.md"
   echo

@@ -37,6 +37,8 @@ import org.springframework.validation.annotation.Validated;
  * @param streamLimits the longest and largest a streamed response may be (a policy can lower them)
  * @param splitKeyFailures how many refused split-key attempts a key id and a tenant may have before
  *     further attempts are refused with 429 (see {@code SplitKeyFailures})
+ * @param routing key pools, fail-over and cooldowns
+ * @param allowances this edge's share of daily and monthly quotas
  */
 @Validated
 @ConfigurationProperties("symbolon.edge")
@@ -56,7 +58,8 @@ public record EdgeProperties(
         Map<String, List<String>> sharedKeyEndpoints,
         @Valid SplitKeyFailures splitKeyFailures,
         @Valid StreamLimits streamLimits,
-        @Valid Routing routing) {
+        @Valid Routing routing,
+        @Valid Allowances allowances) {
 
     public EdgeProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
@@ -66,6 +69,47 @@ public record EdgeProperties(
         splitKeyFailures = splitKeyFailures == null ? SplitKeyFailures.DEFAULTS : splitKeyFailures;
         streamLimits = streamLimits == null ? StreamLimits.DEFAULTS : streamLimits;
         routing = routing == null ? Routing.DEFAULTS : routing;
+        allowances = allowances == null ? Allowances.DEFAULTS : allowances;
+    }
+
+    /**
+     * How the edge holds its share of daily and monthly quotas, granted by analytics (see {@code
+     * limits.Quotas}).
+     *
+     * @param maxWait the longest a request waits for analytics' answer when the edge holds too little
+     *     room for it (the added latency of a renewal is the answer's round trip, well below this)
+     * @param idleReturn room of a tenant or app unused for this long is given back, for other edges
+     * @param exhaustedBackoff after analytics says a quota is spent, requests beyond what the edge
+     *     holds are refused without asking again for this long (a raised limit reopens at once)
+     * @param failOpen what an edge may admit beyond its holding, per tenant or app and period, while
+     *     analytics does not answer within {@code wait}; zero (the default) fails closed: 503
+     */
+    public record Allowances(
+            @NotNull Duration maxWait,
+            @NotNull Duration idleReturn,
+            @NotNull Duration exhaustedBackoff,
+            @Valid FailOpen failOpen) {
+
+        /** Wait 2 s, give back after 10 s idle, back off 1 s from a spent quota, fail closed. */
+        public static final Allowances DEFAULTS =
+                new Allowances(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(1), FailOpen.CLOSED);
+
+        public Allowances {
+            failOpen = failOpen == null ? FailOpen.CLOSED : failOpen;
+        }
+    }
+
+    /** What an edge admits unaccounted while analytics is silent, per kind of quota. */
+    public record FailOpen(
+            @jakarta.validation.constraints.PositiveOrZero long requests,
+            @jakarta.validation.constraints.PositiveOrZero long tokens,
+            java.math.BigDecimal costUsd) {
+
+        public static final FailOpen CLOSED = new FailOpen(0, 0, java.math.BigDecimal.ZERO);
+
+        public FailOpen {
+            costUsd = costUsd == null || costUsd.signum() < 0 ? java.math.BigDecimal.ZERO : costUsd;
+        }
     }
 
     /**

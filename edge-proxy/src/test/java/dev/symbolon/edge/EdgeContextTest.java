@@ -210,8 +210,12 @@ abstract class EdgeContextTest {
                 .until(() -> directory.authenticate(CREDENTIAL) instanceof AppDirectory.Accepted);
     }
 
+    /** analytics' allowance owner, played over the real broker */
+    AllowanceDesk desk;
+
     @BeforeEach
     void setUp() {
+        desk = AllowanceDesk.on(kafka.getBrokersAsString());
         publishTenant();
         client = WebTestClient.bindToServer(new ReactorClientHttpConnector(HttpClient.create(TEST_CONNECTIONS)))
                 .baseUrl("http://localhost:" + port)

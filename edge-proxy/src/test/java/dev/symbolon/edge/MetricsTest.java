@@ -174,7 +174,7 @@ class MetricsTest extends EdgeContextTest {
     @Test
     void the_feeds_and_the_usage_journal_have_their_meters() {
         Scrape scrape = scrape();
-        for (String topic : List.of(Topics.TENANT_CONFIG, Topics.QUOTA_STATE, Topics.PRICES)) {
+        for (String topic : List.of(Topics.TENANT_CONFIG, Topics.ALLOWANCE, Topics.PRICES)) {
             assertThat(scrape.value("symbolon_feed_caught_up", "topic", topic))
                     .as(topic)
                     .isEqualTo(1);
@@ -185,6 +185,9 @@ class MetricsTest extends EdgeContextTest {
         assertThat(scrape.has("symbolon_edge_usage_journal_size_bytes")).isTrue();
         assertThat(scrape.has("symbolon_edge_usage_queue_events")).isTrue();
         assertThat(scrape.has("symbolon_edge_usage_dropped_total")).isTrue();
+        assertThat(scrape.has("symbolon_edge_allowance_answers_total", "outcome", "granted"))
+                .isTrue();
+        assertThat(scrape.has("symbolon_edge_allowance_wait_seconds_count")).isTrue();
         // every meter says where it comes from
         assertThat(scrape.labelValues("symbolon_feed_caught_up", "application")).containsExactly("edge-proxy");
     }

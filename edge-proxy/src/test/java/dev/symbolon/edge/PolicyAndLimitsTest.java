@@ -9,15 +9,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.symbolon.contracts.EventJson;
-import dev.symbolon.contracts.QuotaState;
 import dev.symbolon.contracts.TenantConfigSnapshot;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.edge.auth.AppDirectory;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -192,15 +188,14 @@ class PolicyAndLimitsTest extends EdgeContextTest {
     }
 
     @Test
-    void a_cost_quota_analytics_reports_spent_closes_the_tenant_until_a_new_state_reopens_it() {
+    void a_cost_quota_spent_on_other_edges_is_refused_here_until_analytics_has_room_again() {
+        desk.spentElsewhere.put("t_spent", new BigDecimal("5.000001"));
         String key = tenantWithPolicy(
                 "t_spent",
                 TenantConfigSnapshot.Policy.builder()
                         .costPerDayUsd(new BigDecimal("5.00"))
                         .build());
-        assertThat(send(key)).isEqualTo(200);
 
-        producer.send(Topics.QUOTA_STATE, "t_spent", EventJson.encode(spentToday("t_spent", "5.000001", 1L)));
         await().atMost(Duration.ofSeconds(5)).until(() -> send(key) == 429);
         client.post()
                 .uri("/openai/v1/chat/completions")
@@ -211,8 +206,8 @@ class PolicyAndLimitsTest extends EdgeContextTest {
                 .expectHeader()
                 .valueEquals("x-symbolon-limit", "cost-per-day (tenant)");
 
-        // e.g. a refund or a corrected price: the next state is below the limit again.
-        producer.send(Topics.QUOTA_STATE, "t_spent", EventJson.encode(spentToday("t_spent", "4.99", 2L)));
+        // e.g. a refund or a corrected price: analytics has room again, and says so at the next ask
+        desk.spentElsewhere.put("t_spent", new BigDecimal("4.99"));
         await().atMost(Duration.ofSeconds(5)).until(() -> send(key) == 200);
     }
 
@@ -222,27 +217,5 @@ class PolicyAndLimitsTest extends EdgeContextTest {
                 .flatMap(i -> Mono.fromCallable(() -> send(key)).subscribeOn(Schedulers.boundedElastic()), n)
                 .collectList()
                 .block(Duration.ofSeconds(60));
-    }
-
-    private static QuotaState spentToday(String tenantId, String usd, long usageOffset) {
-        Instant dayStart =
-                LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant();
-        Instant monthStart = LocalDate.now(ZoneOffset.UTC)
-                .withDayOfMonth(1)
-                .atStartOfDay(ZoneOffset.UTC)
-                .toInstant();
-        return new QuotaState(
-                UUID.randomUUID(),
-                Instant.now(),
-                tenantId,
-                QuotaState.CURRENT_VERSION,
-                null,
-                new QuotaState.PeriodUsage(dayStart, dayStart.plusSeconds(86_400), 3, 30, new BigDecimal(usd)),
-                new QuotaState.PeriodUsage(monthStart, null, 3, 30, new BigDecimal(usd)),
-                false,
-                null,
-                null,
-                0,
-                usageOffset);
     }
 }

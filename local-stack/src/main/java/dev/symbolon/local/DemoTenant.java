@@ -34,8 +34,10 @@ record DemoTenant(String tenantId, String appId, Secret credential) {
                     p.getProperty("demo-app-id"),
                     Secret.of(p.getProperty("demo-credential")));
         }
-        HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         String tenantId = post(
                         http,
                         adminUrl + "/admin/tenants",

@@ -84,6 +84,9 @@ public final class LocalStack implements AutoCloseable {
      * @param extra additional settings per service, e.g. a provider base URL in tests
      * @param without services not to start (they keep their port in the others' settings, so one can
      *     run from an IDE or under a profiler against the rest); key-vault and admin always start
+     * @param edges how many edges to run (1 to {@value #MAX_EDGES}), each on its own port, as replicas
+     *     behind a load balancer would: the first on the edge's port, the others on the next free ones
+     *     ({@code 8085} and up in the default layout)
      */
     public record Options(
             Path dataDirectory,
@@ -94,7 +97,10 @@ public final class LocalStack implements AutoCloseable {
             int kafkaControllerPort,
             int demoProviderPort,
             Map<Service, Map<String, String>> extra,
-            Set<Service> without) {
+            Set<Service> without,
+            int edges) {
+
+        public static final int MAX_EDGES = 5;
 
         /** The services that may be left out: nothing else depends on them at start-up. */
         public static final Set<Service> OPTIONAL =
@@ -105,6 +111,48 @@ public final class LocalStack implements AutoCloseable {
             if (!OPTIONAL.containsAll(without)) {
                 throw new IllegalArgumentException("key-vault-service and admin-api always start");
             }
+            if (edges < 1 || edges > MAX_EDGES) {
+                throw new IllegalArgumentException("edges is between 1 and " + MAX_EDGES);
+            }
+        }
+
+        /** One edge. */
+        public Options(
+                Path dataDirectory,
+                boolean reset,
+                Map<Service, Integer> ports,
+                int postgresPort,
+                int kafkaPort,
+                int kafkaControllerPort,
+                int demoProviderPort,
+                Map<Service, Map<String, String>> extra,
+                Set<Service> without) {
+            this(
+                    dataDirectory,
+                    reset,
+                    ports,
+                    postgresPort,
+                    kafkaPort,
+                    kafkaControllerPort,
+                    demoProviderPort,
+                    extra,
+                    without,
+                    1);
+        }
+
+        /** The same, with {@code count} edges. */
+        public Options withEdges(int count) {
+            return new Options(
+                    dataDirectory,
+                    reset,
+                    ports,
+                    postgresPort,
+                    kafkaPort,
+                    kafkaControllerPort,
+                    demoProviderPort,
+                    extra,
+                    without,
+                    count);
         }
 
         /** The one-command local mode: fixed, documented ports. */
@@ -128,7 +176,8 @@ public final class LocalStack implements AutoCloseable {
                     kafkaControllerPort,
                     demoProviderPort,
                     extra,
-                    services);
+                    services,
+                    edges);
         }
     }
 
@@ -204,8 +253,55 @@ public final class LocalStack implements AutoCloseable {
                     ((WebServerApplicationContext) context).getWebServer().getPort());
         }
         if (started(Service.EDGE)) {
-            awaitReady(Service.EDGE, Duration.ofSeconds(60));
+            for (int index = 1; index < options.edges(); index++) {
+                Map<String, String> settings = settings(Service.EDGE, data);
+                int base = options.ports().getOrDefault(Service.EDGE, 0);
+                settings.put("server.port", Integer.toString(base == 0 ? 0 : EXTRA_EDGE_PORT + index - 1));
+                // each replica has a disk of its own: its own usage journal
+                settings.put(
+                        "SYMBOLON_USAGE_JOURNAL_DIR",
+                        data.resolve("usage-journal-" + (index + 1)).toString());
+                ConfigurableApplicationContext context =
+                        Service.EDGE.builder.get().registerShutdownHook(false).run(arguments(settings));
+                running.push(context::close);
+                extraEdges.add(context);
+            }
+            for (int index = 0; index < options.edges(); index++) {
+                awaitReady(edgeUrl(index), "edge " + (index + 1), Duration.ofSeconds(60));
+            }
         }
+    }
+
+    /** The first port of the edges beyond the first in the default layout. */
+    static final int EXTRA_EDGE_PORT = 8085;
+
+    private final List<ConfigurableApplicationContext> extraEdges = new ArrayList<>();
+
+    /** How many edges run. */
+    public int edges() {
+        return started(Service.EDGE) ? 1 + extraEdges.size() : 0;
+    }
+
+    /** The port of edge {@code index} (0 is the edge of {@link #url(Service)}). */
+    public int edgePort(int index) {
+        return index == 0
+                ? port(Service.EDGE)
+                : ((WebServerApplicationContext) extraEdges.get(index - 1))
+                        .getWebServer()
+                        .getPort();
+    }
+
+    public String edgeUrl(int index) {
+        return "http://localhost:" + edgePort(index);
+    }
+
+    /**
+     * Stops edge {@code index} the way a replica is scaled down: it finishes what it serves and gives
+     * back the quota allowance it holds.
+     */
+    void stopEdge(int index) {
+        ConfigurableApplicationContext context = index == 0 ? contexts.get(Service.EDGE) : extraEdges.get(index - 1);
+        context.close();
     }
 
     /** Whether this stack runs the service (see {@link Options#without()}). */
@@ -214,9 +310,10 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Waits for a service's readiness probe (the edge is ready once it has read tenant-config.v1). */
-    private void awaitReady(Service service, Duration timeout) {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest probe = HttpRequest.newBuilder(URI.create(url(service) + "/actuator/health/readiness"))
+    private void awaitReady(String url, String name, Duration timeout) {
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(url + "/actuator/health/readiness"))
                 .timeout(Duration.ofSeconds(5))
                 .build();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -230,10 +327,10 @@ public final class LocalStack implements AutoCloseable {
                 // not answering yet
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted waiting for " + service.moduleName(), e);
+                throw new IllegalStateException("interrupted waiting for " + name, e);
             }
         }
-        throw new IllegalStateException(service.moduleName() + " did not become ready within " + timeout);
+        throw new IllegalStateException(name + " did not become ready within " + timeout);
     }
 
     /**

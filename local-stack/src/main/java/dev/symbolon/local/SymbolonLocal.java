@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * {@code ./symbolon-local [--data-dir=DIR] [--reset] [--without=SERVICE,...]}: starts the whole system in this JVM, prints
+ * {@code ./symbolon-local [--data-dir=DIR] [--reset] [--without=SERVICE,...] [--edges=N]}: starts the whole system in this JVM, prints
  * where everything is and a curl that works offline, and stops everything on Ctrl-C.
  */
 public final class SymbolonLocal {
@@ -18,6 +18,7 @@ public final class SymbolonLocal {
         Path dataDirectory = Path.of(".symbolon");
         boolean reset = false;
         Set<Service> without = EnumSet.noneOf(Service.class);
+        int edges = 1;
         for (String arg : args) {
             if (arg.equals("--reset")) {
                 reset = true;
@@ -28,15 +29,24 @@ public final class SymbolonLocal {
                     System.exit(2);
                 }
                 without.addAll(parsed.get());
+            } else if (arg.startsWith("--edges=")) {
+                edges = edges(arg.substring("--edges=".length()));
+                if (edges < 1) {
+                    System.err.println("--edges takes a number from 1 to " + LocalStack.Options.MAX_EDGES);
+                    System.exit(2);
+                }
             } else if (arg.startsWith("--data-dir=")) {
                 dataDirectory = Path.of(arg.substring("--data-dir=".length()));
             } else if (arg.equals("--help") || arg.equals("-h")) {
-                System.out.println("usage: symbolon-local [--data-dir=DIR] [--reset] [--without=SERVICE,...]");
+                System.out.println(
+                        "usage: symbolon-local [--data-dir=DIR] [--reset] [--without=SERVICE,...] [--edges=N]");
                 System.out.println(
                         "  --data-dir=DIR  where PostgreSQL, Kafka and the key store keep data (./.symbolon)");
                 System.out.println("  --reset         wipe the data directory first");
                 System.out.println("  --without=...   leave services out (" + optionalNames() + ") to run them");
                 System.out.println("                  yourself, e.g. from an IDE, on their usual ports");
+                System.out.println("  --edges=N       run N edges (up to " + LocalStack.Options.MAX_EDGES
+                        + "), the second on 8085 and up: quotas hold across them");
                 return;
             } else {
                 System.err.println("unknown argument: " + arg + " (try --help)");
@@ -44,7 +54,8 @@ public final class SymbolonLocal {
             }
         }
         long started = System.nanoTime();
-        LocalStack stack = LocalStack.start(LocalStack.Options.defaults(dataDirectory, reset, without));
+        LocalStack stack = LocalStack.start(
+                LocalStack.Options.defaults(dataDirectory, reset, without).withEdges(edges));
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
@@ -56,6 +67,16 @@ public final class SymbolonLocal {
                         },
                         "symbolon-shutdown"));
         System.out.println(banner(stack, (System.nanoTime() - started) / 1e9));
+    }
+
+    /** A count of edges, or -1 when it is not one. */
+    static int edges(String value) {
+        try {
+            int count = Integer.parseInt(value);
+            return count >= 1 && count <= LocalStack.Options.MAX_EDGES ? count : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** Module names ({@code edge-proxy}) or short ones ({@code edge}); empty if any is unknown or required. */
@@ -76,7 +97,17 @@ public final class SymbolonLocal {
     }
 
     private static String where(LocalStack stack, Service service) {
-        return stack.started(service) ? stack.url(service) : stack.url(service) + "   (not started: --without)";
+        if (!stack.started(service)) {
+            return stack.url(service) + "   (not started: --without)";
+        }
+        if (service != Service.EDGE || stack.edges() == 1) {
+            return stack.url(service);
+        }
+        StringBuilder edges = new StringBuilder(stack.url(service));
+        for (int index = 1; index < stack.edges(); index++) {
+            edges.append(", ").append(stack.edgeUrl(index));
+        }
+        return edges.append("   (").append(stack.edges()).append(" edges)").toString();
     }
 
     /** How to run each left-out service beside the stack (empty when all run here). */

@@ -33,6 +33,9 @@ class HostileRoutesTest {
 
     static LocalStack stack;
 
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final StallReport stalls = StallReport.of(() -> stack);
+
     @BeforeAll
     static void start() throws Exception {
         Path data = Files.createTempDirectory("symbolon-hostile-");

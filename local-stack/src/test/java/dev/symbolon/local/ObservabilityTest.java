@@ -51,7 +51,8 @@ class ObservabilityTest {
     static final String CLIENT_TRACE = UUID.randomUUID().toString().replace("-", "");
     static final String CLIENT_SPAN = "00f067aa0ba902b7";
     static final JsonMapper JSON = JsonMapper.builder().build();
-    static final HttpClient http = HttpClient.newHttpClient();
+    static final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     static Path data;
@@ -63,6 +64,10 @@ class ObservabilityTest {
     static OtlpReceiver otlp;
     static WireMockServer upstream;
     static LocalStack stack;
+
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final StallReport stalls = StallReport.of(() -> stack);
+
     static String credential;
     static String tenantId;
 

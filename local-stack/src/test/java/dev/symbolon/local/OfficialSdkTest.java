@@ -45,6 +45,9 @@ class OfficialSdkTest {
     static WireMockServer provider;
     static LocalStack stack;
 
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final StallReport stalls = StallReport.of(() -> stack);
+
     @BeforeAll
     static void start() {
         provider = new WireMockServer(options().dynamicPort());

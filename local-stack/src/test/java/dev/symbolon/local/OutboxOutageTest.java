@@ -41,7 +41,8 @@ class OutboxOutageTest {
     @TempDir
     Path data;
 
-    final HttpClient http = HttpClient.newHttpClient();
+    final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     final JsonMapper json = JsonMapper.builder().build();
 
     @Test

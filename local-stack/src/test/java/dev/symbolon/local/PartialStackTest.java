@@ -35,7 +35,8 @@ class PartialStackTest {
     @TempDir
     Path data;
 
-    final HttpClient http = HttpClient.newHttpClient();
+    final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Test
     void a_left_out_edge_runs_beside_the_stack_from_the_settings_file() throws Exception {

@@ -32,7 +32,8 @@ class UsageOutageTest {
     @TempDir
     Path data;
 
-    final HttpClient http = HttpClient.newHttpClient();
+    final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Test
     void requests_during_a_kafka_outage_are_metered_exactly_once_after_it() throws Exception {

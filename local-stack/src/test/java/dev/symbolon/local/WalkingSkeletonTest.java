@@ -91,7 +91,12 @@ class WalkingSkeletonTest {
     static WireMockServer openai;
     static LocalStack stack;
     static LocalStack.Options options;
-    static final HttpClient http = HttpClient.newHttpClient();
+
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final StallReport stalls = StallReport.of(() -> stack);
+
+    static final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() {

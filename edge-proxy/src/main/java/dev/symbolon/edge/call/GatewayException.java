@@ -57,6 +57,21 @@ public class GatewayException extends RuntimeException {
                 retryAfterSeconds);
     }
 
+    /**
+     * 503: the request's quotas could not be checked (analytics, which grants this edge its share, did
+     * not answer in time, and the edge holds too little), and the operator chose to fail closed.
+     */
+    public static GatewayException quotaUnavailable(ProxyCall call, String limit, long retryAfterSeconds) {
+        return new GatewayException(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "quota_unavailable",
+                "The quota service did not answer, so this request could not be checked against its " + limit
+                        + ". Retry after " + retryAfterSeconds + " s.",
+                call,
+                limit,
+                retryAfterSeconds);
+    }
+
     /** The same failure, tied to the state the request had reached (for metering). */
     public GatewayException at(ProxyCall call) {
         return this.call != null

@@ -3,6 +3,7 @@ package dev.symbolon.edge.keys;
 import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Notification;
 import dev.symbolon.contracts.Topics;
+import dev.symbolon.edge.events.SideEvents;
 import dev.symbolon.edge.routing.KeyHealth;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

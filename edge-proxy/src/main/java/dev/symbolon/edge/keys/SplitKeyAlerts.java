@@ -5,6 +5,7 @@ import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.edge.auth.AppIdentity;
 import dev.symbolon.edge.call.ProxyCall;
+import dev.symbolon.edge.events.SideEvents;
 import dev.symbolon.support.web.LogContext;
 import java.net.InetAddress;
 import java.time.Instant;

@@ -111,7 +111,7 @@ class ProxyPipeline {
         }
         return Mono.fromCallable(() -> limit(authorize(authenticate(route(start)))))
                 .flatMap(call -> readBody(call, request))
-                .map(this::reserve)
+                .flatMap(this::reserve)
                 .flatMap(this::resolveKey)
                 .flatMap(forwarding::forward)
                 .onErrorResume(GatewayException.class, e -> refuse(e, start));
@@ -207,7 +207,7 @@ class ProxyPipeline {
     }
 
     /** Daily and monthly quotas of tenant and app at the request's worst case (see {@link QuotaReservations}). */
-    private ProxyCall reserve(ProxyCall call) {
+    private Mono<ProxyCall> reserve(ProxyCall call) {
         return reservations.reserve(call);
     }
 

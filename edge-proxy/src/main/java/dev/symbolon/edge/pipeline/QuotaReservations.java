@@ -7,6 +7,7 @@ import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.edge.pricing.PriceBook;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
 
 /**
  * The reserve step: prices a request's worst case, reserves it against the daily and monthly quotas
@@ -33,9 +34,9 @@ class QuotaReservations {
         this.defaultOutput = defaultOutput;
     }
 
-    ProxyCall reserve(ProxyCall call) {
+    Mono<ProxyCall> reserve(ProxyCall call) {
         if (!call.policy().hasQuotas()) {
-            return call;
+            return Mono.just(call);
         }
         ProxyCall.Payload payload = call.payload();
         PriceCard price = prices.priceFor(
@@ -48,11 +49,16 @@ class QuotaReservations {
                 : payload.model() == null
                         ? 0
                         : price != null && price.maxOutputTokens() != null ? price.maxOutputTokens() : defaultOutput;
-        Quotas.Admission admission = quotas.reserve(
-                call.identity(), call.policy(), new Quotas.Demand(payload.promptTokens(), output, price));
-        if (admission.refusal() != null) {
-            throw GatewayException.quotaExhausted(
-                    call, admission.refusal().limit(), admission.refusal().retryAfterSeconds());
+        return quotas.reserve(call.identity(), call.policy(), new Quotas.Demand(payload.promptTokens(), output, price))
+                .map(admission -> admitted(call, payload, admission));
+    }
+
+    private ProxyCall admitted(ProxyCall call, ProxyCall.Payload payload, Quotas.Admission admission) {
+        Quotas.Refusal refusal = admission.refusal();
+        if (refusal != null) {
+            throw refusal.unavailable()
+                    ? GatewayException.quotaUnavailable(call, refusal.limit(), refusal.retryAfterSeconds())
+                    : GatewayException.quotaExhausted(call, refusal.limit(), refusal.retryAfterSeconds());
         }
         ProxyCall reserved = call.withReservation(admission.reservation());
         if (admission.outputCap() == null) {

@@ -4,7 +4,6 @@ import dev.symbolon.contracts.EventJson;
 import dev.symbolon.contracts.Topics;
 import dev.symbolon.contracts.UsageRecorded;
 import dev.symbolon.edge.EdgeProperties;
-import dev.symbolon.edge.limits.Quotas;
 import dev.symbolon.support.traces.Traces;
 import dev.symbolon.support.web.LogContext;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -22,7 +21,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -50,7 +48,6 @@ class UsageEventPublisher implements SmartLifecycle, MeterBinder {
     private static final Duration JOURNAL_ONLY_AFTER_FAILURE = Duration.ofSeconds(5);
 
     private final KafkaTemplate<String, byte[]> kafka;
-    private final Quotas quotas;
     private final UsageJournal journal;
     private final BlockingQueue<Pending> queue;
     private volatile boolean running;
@@ -60,9 +57,8 @@ class UsageEventPublisher implements SmartLifecycle, MeterBinder {
     private Thread sender;
     private Thread replayer;
 
-    UsageEventPublisher(KafkaTemplate<String, byte[]> kafka, Quotas quotas, EdgeProperties properties) {
+    UsageEventPublisher(KafkaTemplate<String, byte[]> kafka, EdgeProperties properties) {
         this.kafka = kafka;
-        this.quotas = quotas;
         EdgeProperties.UsageJournal config = properties.usageJournal();
         this.journal = new UsageJournal(config.directory(), config.maxSize().toBytes());
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
@@ -137,18 +133,11 @@ class UsageEventPublisher implements SmartLifecycle, MeterBinder {
             kafka.send(record).whenComplete((result, error) -> {
                 if (error != null) {
                     failed(event, traceparent, payload, error);
-                } else {
-                    sent(event, result.getRecordMetadata());
                 }
             });
         } catch (RuntimeException e) {
             failed(event, traceparent, payload, e);
         }
-    }
-
-    /** Where the event landed: the quota view counts it locally until analytics has counted that offset. */
-    private void sent(UsageRecorded event, RecordMetadata metadata) {
-        quotas.published(event.eventId(), metadata.partition(), metadata.offset());
     }
 
     private void failed(UsageRecorded event, String traceparent, byte[] payload, Throwable error) {
@@ -191,11 +180,8 @@ class UsageEventPublisher implements SmartLifecycle, MeterBinder {
                 }
                 UsageRecorded event = EventJson.decode(line, UsageRecorded.class);
                 try {
-                    sent(
-                            event,
-                            kafka.send(Topics.USAGE_RECORDED, event.tenantId(), line.getBytes(StandardCharsets.UTF_8))
-                                    .get(30, TimeUnit.SECONDS)
-                                    .getRecordMetadata());
+                    kafka.send(Topics.USAGE_RECORDED, event.tenantId(), line.getBytes(StandardCharsets.UTF_8))
+                            .get(30, TimeUnit.SECONDS);
                 } catch (Exception e) {
                     if (e instanceof InterruptedException) {
                         Thread.currentThread().interrupt();

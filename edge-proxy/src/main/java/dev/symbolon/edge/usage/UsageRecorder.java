@@ -98,7 +98,7 @@ public class UsageRecorder {
         publisher.publish(event, UpstreamSpans.traceparent(call));
     }
 
-    private static UsageRecorded event(
+    private UsageRecorded event(
             ProxyCall call,
             int status,
             Outcome outcome,
@@ -134,6 +134,7 @@ public class UsageRecorder {
                 usage.audioOutput(),
                 estimated,
                 call.attempt(),
-                failedOver);
+                failedOver,
+                quotas.edgeId());
     }
 }

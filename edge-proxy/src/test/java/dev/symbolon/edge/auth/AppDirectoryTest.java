@@ -161,6 +161,7 @@ class AppDirectoryTest {
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 }

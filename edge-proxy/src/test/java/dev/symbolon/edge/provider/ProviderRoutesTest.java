@@ -167,6 +167,7 @@ public class ProviderRoutesTest {
                 sharedKeyEndpoints,
                 null,
                 null,
-                routing);
+                routing,
+                null);
     }
 }

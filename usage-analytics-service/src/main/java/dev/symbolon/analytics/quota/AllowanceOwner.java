@@ -31,7 +31,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * is sent after it commits; a grant lost on the way only holds its room until it expires.
  */
 @Component
-public class AllowanceOwner {
+public class AllowanceOwner implements org.springframework.beans.factory.DisposableBean {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
@@ -45,9 +45,18 @@ public class AllowanceOwner {
             JdbcTemplate jdbc,
             PlatformTransactionManager transactionManager,
             TenantDirectory tenants,
-            KafkaTemplate<String, byte[]> kafka,
+            org.springframework.kafka.core.ProducerFactory<String, byte[]> producers,
             @Value("${symbolon.analytics.allowances.lifetime:60s}") Duration lifetime) {
-        this(jdbc, transactionManager, tenants, kafka, lifetime, Clock.systemUTC());
+        // answers leave at once (no linger): a request at the edge may be waiting for one
+        this(
+                jdbc,
+                transactionManager,
+                tenants,
+                new KafkaTemplate<>(
+                        producers,
+                        java.util.Map.of(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, 0)),
+                lifetime,
+                Clock.systemUTC());
     }
 
     AllowanceOwner(
@@ -63,6 +72,14 @@ public class AllowanceOwner {
         this.kafka = kafka;
         this.lifetime = lifetime;
         this.clock = clock;
+    }
+
+    /** Closes the answers' own producer. */
+    @Override
+    public void destroy() throws Exception {
+        if (kafka.getProducerFactory() instanceof org.springframework.beans.factory.DisposableBean producer) {
+            producer.destroy();
+        }
     }
 
     /** Decides a request, records the grant, and sends it to the edge. */

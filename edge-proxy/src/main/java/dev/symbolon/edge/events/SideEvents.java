@@ -1,4 +1,4 @@
-package dev.symbolon.edge.keys;
+package dev.symbolon.edge.events;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -16,30 +16,37 @@ import org.springframework.stereotype.Component;
  * for: these are alerts, not records (usage has its own journal).
  */
 @Component
-class SideEvents implements DisposableBean {
+public class SideEvents implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(SideEvents.class);
 
     private final KafkaTemplate<String, byte[]> kafka;
-    private final ThreadPoolExecutor sender = new ThreadPoolExecutor(
-            1,
-            1,
-            0,
-            TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(1_000),
-            runnable -> {
-                Thread thread = new Thread(runnable, "edge-side-events");
-                thread.setDaemon(true);
-                return thread;
-            },
-            (runnable, executor) -> log.warn("side event queue full; an event was not sent"));
+    private final ThreadPoolExecutor sender;
 
-    SideEvents(KafkaTemplate<String, byte[]> kafka) {
+    @org.springframework.beans.factory.annotation.Autowired
+    public SideEvents(KafkaTemplate<String, byte[]> kafka) {
+        this(kafka, "edge-side-events");
+    }
+
+    /** Events of one kind with a producer and a thread of their own (e.g. quota allowance asks). */
+    public SideEvents(KafkaTemplate<String, byte[]> kafka, String threadName) {
         this.kafka = kafka;
+        this.sender = new ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(1_000),
+                runnable -> {
+                    Thread thread = new Thread(runnable, threadName);
+                    thread.setDaemon(true);
+                    return thread;
+                },
+                (runnable, executor) -> log.warn("side event queue full; an event was not sent"));
     }
 
     /** Queues one event for its topic; returns at once. {@code what} names it in a log line if it is lost. */
-    void send(String topic, String key, byte[] value, String what) {
+    public void send(String topic, String key, byte[] value, String what) {
         sender.execute(() -> {
             try {
                 kafka.send(topic, key, value);
